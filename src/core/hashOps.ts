@@ -1,0 +1,153 @@
+import type { RedisConnection } from './connection';
+import { RedisExplorerError } from './errors';
+import type { RedisKey } from './pagers';
+
+/*
+ * Hash writes. The multi-step ones are Lua scripts so they are atomic on the server:
+ * a rename never leaves both names or neither, a compare-and-set never overwrites a value
+ * that changed since the user saw it. Lua strings are byte strings, so binary values pass unchanged.
+ */
+
+const RENAME_FIELD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {err='NOT_FOUND key'} end
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {err='EXISTS field'} end
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return {err='NOT_FOUND field'} end
+redis.call('HSET', KEYS[1], ARGV[2], v)
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1`;
+
+// ARGV: field, new value, 'present'|'absent', expected value (when present).
+const COMPARE_AND_SET = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local same
+if ARGV[3] == 'absent' then same = (cur == false) else same = (cur == ARGV[4]) end
+if not same then
+  if cur == false then return {0} end
+  return {0, cur}
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return {1}`;
+
+const ADD_FIELD = `
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {err='NOT_FOUND key'} end
+return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])`;
+
+const CREATE_HASH = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {err='EXISTS key'} end
+return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])`;
+
+export type Bytes = string | Buffer;
+
+function show(b: Bytes): string {
+  const s = Buffer.isBuffer(b) ? b.toString('utf8') : b;
+  return s.length > 60 ? s.slice(0, 60) + '…' : s;
+}
+
+/** Maps the `{err='NOT_FOUND key'}` replies of the scripts above to clear errors. */
+function scriptError(err: unknown, key: RedisKey, field?: Bytes, newField?: Bytes): never {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (msg.includes('NOT_FOUND key')) throw new RedisExplorerError('NOT_FOUND', `Key "${show(key)}" no longer exists (deleted meanwhile?).`);
+  if (msg.includes('NOT_FOUND field')) throw new RedisExplorerError('NOT_FOUND', `Field "${show(field ?? '')}" no longer exists in "${show(key)}".`);
+  if (msg.includes('EXISTS field')) throw new RedisExplorerError('EXISTS', `Field "${show(newField ?? '')}" already exists in "${show(key)}".`);
+  if (msg.includes('EXISTS key')) throw new RedisExplorerError('EXISTS', `Key "${show(key)}" already exists.`);
+  throw err;
+}
+
+/** HGET: exact lookup of one field, instant on any hash size. null when absent. */
+export async function getField(conn: RedisConnection, key: RedisKey, field: Bytes): Promise<Buffer | null> {
+  return conn.run((c) => c.hgetBuffer(key, field));
+}
+
+export async function fieldCount(conn: RedisConnection, key: RedisKey): Promise<number> {
+  return conn.run((c) => c.hlen(key));
+}
+
+/** HSTRLEN: a value's size without fetching it. */
+export async function valueLength(conn: RedisConnection, key: RedisKey, field: Bytes): Promise<number> {
+  return conn.run((c) => c.hstrlen(key, field));
+}
+
+/** Unconditional HSET (used where the user chose to overwrite). */
+export async function setField(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes): Promise<void> {
+  conn.assertWritable();
+  await conn.run((c) => c.hset(key, field, value));
+}
+
+/**
+ * Adds a field only if absent. With `keyMustExist` (the default) it also refuses to recreate
+ * a hash that was deleted meanwhile.
+ */
+export async function addField(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes, keyMustExist = true): Promise<void> {
+  conn.assertWritable();
+  let added: unknown;
+  try {
+    added = await conn.run((c) => c.eval(ADD_FIELD, 1, key, field, value, keyMustExist ? '1' : '0'));
+  } catch (err) {
+    scriptError(err, key, field);
+  }
+  if (added !== 1) throw new RedisExplorerError('EXISTS', `Field "${show(field)}" already exists in "${show(key)}".`);
+}
+
+/** Creates a new hash with one field; refuses when the key exists. */
+export async function createHash(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes): Promise<void> {
+  conn.assertWritable();
+  try {
+    await conn.run((c) => c.eval(CREATE_HASH, 1, key, field, value));
+  } catch (err) {
+    scriptError(err, key);
+  }
+}
+
+export async function deleteFields(conn: RedisConnection, key: RedisKey, fields: Bytes[]): Promise<number> {
+  conn.assertWritable();
+  if (fields.length === 0) return 0;
+  let removed = 0;
+  // Bounded batches keep one command from blocking the server on a huge selection.
+  for (let i = 0; i < fields.length; i += 1000) {
+    const batch = fields.slice(i, i + 1000);
+    removed += await conn.run((c) => c.hdel(key, ...batch));
+  }
+  return removed;
+}
+
+/** Renames a field atomically; fails if the new name exists or the old one is gone. */
+export async function renameField(conn: RedisConnection, key: RedisKey, field: Bytes, newField: Bytes): Promise<void> {
+  conn.assertWritable();
+  if (Buffer.from(field).equals(Buffer.from(newField))) return;
+  try {
+    await conn.run((c) => c.eval(RENAME_FIELD, 1, key, field, newField));
+  } catch (err) {
+    scriptError(err, key, field, newField);
+  }
+}
+
+export type CasResult = { ok: true } | { ok: false; current: Buffer | null };
+
+/**
+ * Writes `value` only if the field still holds `expected` (null: the field must be absent).
+ * On a conflict nothing is written and the server's current value is returned.
+ */
+export async function compareAndSet(conn: RedisConnection, key: RedisKey, field: Bytes, expected: Bytes | null, value: Bytes): Promise<CasResult> {
+  conn.assertWritable();
+  const reply = (await conn.run((c) =>
+    c.callBuffer('EVAL', COMPARE_AND_SET, 1, key, field, value, expected === null ? 'absent' : 'present', expected ?? '') as Promise<unknown>,
+  )) as unknown[];
+  if (Number(reply[0]) === 1) return { ok: true };
+  const cur = reply[1];
+  return { ok: false, current: Buffer.isBuffer(cur) ? cur : null };
+}
+
+/** compareAndSet that throws a CONFLICT error carrying the current value, for callers that just report. */
+export async function setFieldIfUnchanged(conn: RedisConnection, key: RedisKey, field: Bytes, expected: Bytes | null, value: Bytes): Promise<void> {
+  const r = await compareAndSet(conn, key, field, expected, value);
+  if (!r.ok) {
+    throw new RedisExplorerError(
+      'CONFLICT',
+      r.current === null
+        ? `Field "${show(field)}" was deleted on the server since it was shown; nothing was written.`
+        : `Field "${show(field)}" changed on the server since it was shown; nothing was written.`,
+      { current: r.current },
+    );
+  }
+}

@@ -1,0 +1,68 @@
+import type { RedisConnection } from './connection';
+import { RedisExplorerError } from './errors';
+import type { RedisKey } from './pagers';
+
+function show(k: RedisKey): string {
+  const s = Buffer.isBuffer(k) ? k.toString('utf8') : k;
+  return s.length > 80 ? s.slice(0, 80) + '…' : s;
+}
+
+/** 'hash', 'string', ..., or 'none' when the key does not exist. */
+export async function keyType(conn: RedisConnection, key: RedisKey): Promise<string> {
+  return conn.run((c) => c.type(key));
+}
+
+export async function keyExists(conn: RedisConnection, key: RedisKey): Promise<boolean> {
+  return (await conn.run((c) => c.exists(key))) === 1;
+}
+
+/** Seconds to live: -1 when the key has no TTL, -2 when it does not exist. */
+export async function getTtl(conn: RedisConnection, key: RedisKey): Promise<number> {
+  return conn.run((c) => c.ttl(key));
+}
+
+export async function setTtl(conn: RedisConnection, key: RedisKey, seconds: number): Promise<void> {
+  conn.assertWritable();
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new RedisExplorerError('INVALID', 'A TTL must be a whole number of seconds greater than 0.');
+  const ok = await conn.run((c) => c.expire(key, seconds));
+  if (ok !== 1) throw new RedisExplorerError('NOT_FOUND', `Key "${show(key)}" no longer exists.`);
+}
+
+/** Removes the TTL. Resolves when the key exists (with or without a TTL). */
+export async function removeTtl(conn: RedisConnection, key: RedisKey): Promise<void> {
+  conn.assertWritable();
+  const removed = await conn.run((c) => c.persist(key));
+  if (removed !== 1 && !(await keyExists(conn, key))) throw new RedisExplorerError('NOT_FOUND', `Key "${show(key)}" no longer exists.`);
+}
+
+/** RENAMENX: never overwrites an existing key. */
+export async function renameKey(conn: RedisConnection, key: RedisKey, newKey: RedisKey): Promise<void> {
+  conn.assertWritable();
+  let ok: number;
+  try {
+    ok = await conn.run((c) => c.renamenx(key, newKey));
+  } catch (err) {
+    if (err instanceof RedisExplorerError && /no such key/i.test(err.message)) {
+      throw new RedisExplorerError('NOT_FOUND', `Key "${show(key)}" no longer exists.`);
+    }
+    throw err;
+  }
+  if (ok !== 1) throw new RedisExplorerError('EXISTS', `Key "${show(newKey)}" already exists; nothing was renamed.`);
+}
+
+/** UNLINK: frees memory in the background, so deleting a big hash does not block the server. */
+export async function deleteKeys(conn: RedisConnection, keys: RedisKey[]): Promise<number> {
+  conn.assertWritable();
+  if (keys.length === 0) return 0;
+  return conn.run((c) => c.unlink(...keys));
+}
+
+/** MEMORY USAGE in bytes, or null where the server does not allow it. */
+export async function memoryUsage(conn: RedisConnection, key: RedisKey): Promise<number | null> {
+  try {
+    const n = await conn.run((c) => c.call('MEMORY', 'USAGE', key, 'SAMPLES', '5') as Promise<number | null>);
+    return typeof n === 'number' ? n : null;
+  } catch {
+    return null;
+  }
+}
