@@ -32,7 +32,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
     const dir = mkdtempSync(join(tmpdir(), 'rhe-redis-'));
     const child = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...extraArgs],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const ready = await waitReady(child);
