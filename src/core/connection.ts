@@ -75,21 +75,27 @@ export class RedisConnection {
       connectTimeout: options.connectTimeoutMs ?? 5000,
       commandTimeout: options.commandTimeoutMs ?? 15000,
       maxRetriesPerRequest: 1,
-      enableReadyCheck: true,
+      // The ready check needs INFO, which restricted ACL users may lack; the PING below suffices.
+      enableReadyCheck: false,
       autoResubscribe: false,
       // Fail fast on the first connect: a wrong password or a closed port is reported, not retried.
       retryStrategy: () => null,
       connectionName: 'redis-hash-explorer',
     };
     const client = new Redis(redisOptions);
-    // ioredis emits 'error' for every failed attempt; the errors reach callers through promises instead.
-    client.on('error', () => undefined);
+    // ioredis emits 'error' for every failed attempt; callers get errors through promises instead.
+    // The first connect only says "Connection is closed", so keep the real cause to report it.
+    let cause: unknown;
+    client.on('error', (err: unknown) => {
+      cause ??= err;
+    });
     try {
       await client.connect();
       await client.ping();
     } catch (err) {
       client.disconnect();
-      throw toExplorerError(err, `${profile.host}:${profile.port}`);
+      const closed = err instanceof Error && /Connection is closed/.test(err.message);
+      throw toExplorerError(closed && cause ? cause : err, `${profile.host}:${profile.port}`);
     }
     // Once connected, survive a short network blip, but never reconnect forever.
     client.options.retryStrategy = (times: number) => (times > maxReconnects ? null : Math.min(times * 250, 2000));

@@ -10,9 +10,9 @@ import type { RedisKey } from './pagers';
 
 const RENAME_FIELD = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {err='NOT_FOUND key'} end
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {err='EXISTS field'} end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return {err='NOT_FOUND field'} end
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {err='EXISTS field'} end
 redis.call('HSET', KEYS[1], ARGV[2], v)
 redis.call('HDEL', KEYS[1], ARGV[1])
 return 1`;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 /** A throwaway redis-server on a free loopback port, no persistence; stop() kills it and removes its folder. */
 export interface TestRedis {
   port: number;
+  /** set when started with --tls-port */
+  tlsPort?: number;
   host: string;
   stop(): Promise<void>;
 }
@@ -25,7 +27,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
+/** `tlsPort`: when extraArgs has --tls-port, the port it names (reported back as tlsPort). */
+export async function startRedis(extraArgs: string[] = [], tlsPort?: number): Promise<TestRedis> {
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
@@ -39,6 +42,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
     if (ready) {
       return {
         port,
+        tlsPort,
         host: '127.0.0.1',
         stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })),
       };
