@@ -1,0 +1,39 @@
+import { RedisExplorerError } from '../core/errors';
+
+/**
+ * The plain object every command accepts from `executeCommand(id, target)`. Such a call asks nothing:
+ * what it needs must be in the object, else it rejects with a message saying what is missing.
+ */
+export interface CommandTarget {
+  connection: string;
+  db?: number;
+  key?: string;
+  field?: string;
+  value?: string;
+  newName?: string;
+  ttl?: number;
+}
+
+const STRING_PROPS = ['key', 'field', 'value', 'newName'] as const;
+
+/** The plain-object target, validated; undefined when `arg` is not one (a tree node, or nothing). */
+export function asPlainTarget(arg: unknown): CommandTarget | undefined {
+  if (!arg || typeof arg !== 'object' || Object.getPrototypeOf(arg) !== Object.prototype) return undefined;
+  const o = arg as Record<string, unknown>;
+  if (typeof o.connection !== 'string' || !o.connection) {
+    throw new RedisExplorerError('INVALID', 'The command argument needs a "connection" name (a string).');
+  }
+  for (const p of STRING_PROPS) {
+    if (o[p] !== undefined && typeof o[p] !== 'string') throw new RedisExplorerError('INVALID', `"${p}" must be a string.`);
+  }
+  if (o.db !== undefined && (!Number.isInteger(o.db) || (o.db as number) < 0)) throw new RedisExplorerError('INVALID', '"db" must be a whole number ≥ 0.');
+  if (o.ttl !== undefined && (!Number.isInteger(o.ttl) || (o.ttl as number) < -1)) throw new RedisExplorerError('INVALID', '"ttl" must be a whole number of seconds (-1 or 0 removes the TTL).');
+  return o as unknown as CommandTarget;
+}
+
+/** The value of a required property of a scripted call, or a clear rejection naming it. */
+export function required<K extends keyof CommandTarget>(t: CommandTarget, prop: K, commandId: string): NonNullable<CommandTarget[K]> {
+  const v = t[prop];
+  if (v === undefined || v === null) throw new RedisExplorerError('INVALID', `${commandId} needs "${String(prop)}" in its argument.`);
+  return v as NonNullable<CommandTarget[K]>;
+}

@@ -1,0 +1,138 @@
+import * as vscode from 'vscode';
+import { RedisConnection } from '../core/connection';
+import { toExplorerError } from '../core/errors';
+import { getServerInfo } from '../core/serverInfo';
+import type { ServerInfo } from '../core/serverInfo';
+import { log } from '../log';
+import type { ConnectionStore } from './connectionStore';
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** the message of the last failure, when failed */
+  error?: string;
+  info?: ServerInfo;
+}
+
+/**
+ * Open clients, one per connection and database, opened lazily and shared by the tree,
+ * the commands and the hash editor. Which database a connection shows is kept here for the session.
+ */
+export class ConnectionPool implements vscode.Disposable {
+  private readonly clients = new Map<string, Promise<RedisConnection>>();
+  private readonly statuses = new Map<string, ConnectionStatus>();
+  private readonly selectedDbs = new Map<string, number>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** fires the connection name whose state or database changed */
+  readonly onDidChangeState = this.changed.event;
+  private readonly storeSub: vscode.Disposable;
+
+  constructor(private readonly store: ConnectionStore) {
+    // An edited or removed profile must not keep using a client opened with the old settings.
+    this.storeSub = store.onDidChange(() => {
+      const names = new Set(store.read().profiles.map((p) => JSON.stringify(p)));
+      for (const [id, pending] of this.clients) {
+        void pending.then(
+          (c) => {
+            if (!names.has(JSON.stringify(c.profile))) void this.disconnect(c.profile.name);
+          },
+          () => this.clients.delete(id),
+        );
+      }
+    });
+  }
+
+  status(name: string): ConnectionStatus {
+    return this.statuses.get(name) ?? { state: 'idle' };
+  }
+
+  /** The database the tree shows for this connection (the profile's until the user selects another). */
+  selectedDb(name: string): number {
+    return this.selectedDbs.get(name) ?? this.store.get(name).db ?? 0;
+  }
+
+  selectDb(name: string, db: number): void {
+    this.selectedDbs.set(name, db);
+    this.changed.fire(name);
+  }
+
+  /** A ready client for the connection and database (the selected one by default). */
+  get(name: string, db?: number): Promise<RedisConnection> {
+    const profile = this.store.get(name);
+    const theDb = db ?? this.selectedDb(name);
+    const id = `${name}\u0000${theDb}`;
+    const existing = this.clients.get(id);
+    if (existing) {
+      return existing.then((c) => {
+        if (c.status === 'end') {
+          this.clients.delete(id);
+          return this.get(name, theDb);
+        }
+        return c;
+      });
+    }
+    this.setStatus(name, { state: 'connecting' });
+    const opening = (async () => {
+      const password = await this.store.getPassword(name);
+      const conn = await RedisConnection.open(profile, { password, db: theDb });
+      conn.client.on('end', () => {
+        if (this.clients.get(id) === opening) this.clients.delete(id);
+        if (this.status(name).state === 'connected') this.setStatus(name, { state: 'failed', error: 'The connection was lost.' });
+      });
+      let info: ServerInfo | undefined;
+      try {
+        info = await getServerInfo(conn);
+      } catch (err) {
+        log.warn(`[${name}] cannot read server info: ${toExplorerError(err).message}`);
+      }
+      return { conn, info };
+    })().then(
+      ({ conn, info }) => {
+        log.info(`[${name}] connected to ${conn.where} db ${theDb}${info ? ` (Redis ${info.version}, ${info.mode})` : ''}`);
+        this.setStatus(name, { state: 'connected', info });
+        return conn;
+      },
+      (err: unknown) => {
+        this.clients.delete(id);
+        const e = toExplorerError(err);
+        log.error(`[${name}] connection failed: ${e.message}`);
+        this.setStatus(name, { state: 'failed', error: e.message });
+        throw e;
+      },
+    );
+    this.clients.set(id, opening);
+    return opening;
+  }
+
+  /** Re-reads INFO (key counts per database, for the database picker). */
+  async refreshInfo(name: string): Promise<ServerInfo> {
+    const conn = await this.get(name);
+    const info = await getServerInfo(conn);
+    this.setStatus(name, { state: 'connected', info });
+    return info;
+  }
+
+  async disconnect(name: string): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const [id, pending] of this.clients) {
+      if (!id.startsWith(`${name}\u0000`)) continue;
+      this.clients.delete(id);
+      closing.push(pending.then((c) => c.close(), () => undefined));
+    }
+    await Promise.all(closing);
+    this.setStatus(name, { state: 'idle' });
+  }
+
+  dispose(): void {
+    for (const pending of this.clients.values()) void pending.then((c) => c.close(), () => undefined);
+    this.clients.clear();
+    this.storeSub.dispose();
+    this.changed.dispose();
+  }
+
+  private setStatus(name: string, status: ConnectionStatus): void {
+    this.statuses.set(name, status);
+    this.changed.fire(name);
+  }
+}

@@ -1,0 +1,12 @@
+import type * as vscode from 'vscode';
+import type { ChangeBus } from './connections/changes';
+import type { ConnectionStore } from './connections/connectionStore';
+import type { ConnectionPool } from './connections/pool';
+
+/** What commands, the tree and the hash editor share. Built once in activate(). */
+export interface Services {
+  context: vscode.ExtensionContext;
+  store: ConnectionStore;
+  pool: ConnectionPool;
+  changes: ChangeBus;
+}
