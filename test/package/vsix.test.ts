@@ -1,0 +1,41 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The .vsix must hold only what runs: bundles, media, manifest and docs. */
+describe('packaged .vsix', () => {
+  const vsix = join(__dirname, '..', '..', '..', 'dist', 'redis-hash-explorer.vsix');
+
+  it('exists (npm run package ran)', () => {
+    assert.ok(existsSync(vsix), `${vsix} is missing: run npm run package`);
+  });
+
+  it('holds only the bundles, media/, package.json, README, LICENSE and CHANGELOG', () => {
+    const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const files = listing.filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
+    const allowed = [
+      /^dist\/extension\.js$/,
+      /^dist\/webview\.js$/,
+      /^dist\/webview\.css$/,
+      /^dist\/codicons\/codicon\.(css|ttf)$/,
+      /^media\/[^/]+\.(svg|png|css)$/,
+      /^package\.json$/,
+      /^readme\.md$/i,
+      /^license(\.txt|\.md)?$/i,
+      /^changelog\.md$/i,
+    ];
+    const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
+    assert.deepEqual(unexpected, [], `unexpected files in the .vsix: ${unexpected.join(', ')}`);
+    for (const must of ['dist/extension.js', 'dist/webview.js', 'package.json', 'readme.md', 'LICENSE.txt', 'changelog.md']) {
+      assert.ok(files.some((f) => f.toLowerCase() === must.toLowerCase()), `${must} missing from the .vsix (has: ${files.join(', ')})`);
+    }
+    assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps');
+  });
+
+  it('is not a UI-only extension (it needs Node sockets)', () => {
+    const manifest = JSON.parse(execFileSync('unzip', ['-p', vsix, 'extension/package.json'], { encoding: 'utf8' })) as { extensionKind?: string[] };
+    assert.ok(!manifest.extensionKind || manifest.extensionKind.includes('workspace'));
+    assert.ok(statSync(vsix).size < 5 * 1024 * 1024, 'the .vsix stays small');
+  });
+});
