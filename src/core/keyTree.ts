@@ -1,0 +1,415 @@
+import { isUtf8 } from 'node:buffer';
+import { escapeBytes } from './codec';
+
+/**
+ * Groups the keys loaded so far into folders by a separator ("user:42:cart" → user / 42 / cart).
+ *
+ * Built for keyspaces of millions of keys loaded page by page:
+ * - `addKeys` only queues the page (O(1) per page, no per-key work), so a SCAN loop feeding it
+ *   costs what the SCAN costs;
+ * - a folder distributes its queued keys into sub-folders and leaves only when somebody asks for
+ *   its children (or for a path through it), so only the folders a user opens are ever built;
+ * - no string per key: sub-folders are found by a hash of the segment bytes and a byte compare.
+ *
+ * SCAN may return a key twice. Leaves are deduplicated when a folder is shown (sorted, adjacent
+ * duplicates dropped), and the counts of the folder and its ancestors are corrected then. Until a
+ * folder is opened its `keyCount` counts what SCAN returned under it.
+ *
+ * Folder `path`s are the folder's key prefix (separator included) as a latin1 string: one char per
+ * byte, so any bytes are a unique, stable, opaque id. The root's path is ''.
+ */
+export interface FolderEntry {
+  /** the segment, shown as text (UTF-8) or escaped bytes */
+  name: string;
+  path: string;
+  keyCount: number;
+}
+
+export interface FolderChildren {
+  folders: FolderEntry[];
+  /** keys directly in the folder, sorted by bytes, each once */
+  keys: Buffer[];
+}
+
+class Folder {
+  /** keys under this folder not yet placed into sub-folders and leaves */
+  pending: Buffer[][] = [];
+  /** sub-folders by a hash of their segment; a collision keeps a small list */
+  readonly subs = new Map<number, Folder | Folder[]>();
+  subCount = 0;
+  leaves: Buffer[] = [];
+  /** leaves[0..sortedUpTo) are sorted and free of duplicates */
+  sortedUpTo = 0;
+  /** keys under this folder (queued ones included) */
+  count = 0;
+  /** the array of `pending` the current distribution of the parent appends to */
+  batch: Buffer[] = [];
+  batchEpoch = 0;
+
+  constructor(
+    readonly parent: Folder | undefined,
+    /** the folder's key prefix, separator included; empty for the root */
+    readonly prefix: Buffer,
+    readonly path: string,
+    readonly name: string,
+  ) {}
+}
+
+export class KeyTreeModel {
+  readonly separator: Buffer;
+  private root = new Folder(undefined, Buffer.alloc(0), '', '');
+  private readonly byPath = new Map<string, Folder>();
+  private epoch = 0;
+
+  constructor(separator: string) {
+    this.separator = Buffer.from(separator, 'utf8');
+    this.byPath.set('', this.root);
+  }
+
+  /** Queues a page of keys (as SCAN returned them). Cheap by design: no per-key work here. */
+  addKeys(keys: Buffer[]): void {
+    if (keys.length === 0) return;
+    this.root.pending.push(keys);
+    this.root.count += keys.length;
+  }
+
+  /** Keys loaded (a key SCAN returned twice counts twice until its folder was shown). */
+  get loadedCount(): number {
+    return this.root.count;
+  }
+
+  /** The sub-folders and keys directly in a folder ('' is the root); empty when the folder does not exist. */
+  children(folderPath = ''): FolderChildren {
+    const folder = this.resolve(folderPath);
+    if (!folder) return { folders: [], keys: [] };
+    this.distribute(folder);
+    this.dedupeLeaves(folder);
+    const folders: FolderEntry[] = [];
+    for (const v of folder.subs.values()) {
+      for (const f of Array.isArray(v) ? v : [v]) folders.push({ name: f.name, path: f.path, keyCount: f.count });
+    }
+    folders.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { folders, keys: folder.leaves.slice() };
+  }
+
+  /** Folder entry for a path (count included), or undefined. */
+  folder(folderPath: string): FolderEntry | undefined {
+    const f = this.resolve(folderPath);
+    return f ? { name: f.name, path: f.path, keyCount: f.count } : undefined;
+  }
+
+  /** The path of the folder a key belongs in (whether it is loaded or not). */
+  folderPathOf(key: Buffer): string {
+    const lengths = this.prefixLengths(key);
+    return lengths.length ? key.toString('latin1', 0, lengths[lengths.length - 1]) : '';
+  }
+
+  /** The path of the folder's parent ('' for a top-level folder); undefined for the root. */
+  parentPath(folderPath: string): string | undefined {
+    if (folderPath === '') return undefined;
+    const f = this.resolve(folderPath);
+    if (f) return f.parent?.path ?? '';
+    const lengths = this.prefixLengths(Buffer.from(folderPath, 'latin1'));
+    return lengths.length >= 2 ? folderPath.slice(0, lengths[lengths.length - 2]) : '';
+  }
+
+  has(key: Buffer): boolean {
+    const folder = this.resolve(this.folderPathOf(key));
+    if (!folder) return false;
+    this.distribute(folder);
+    this.dedupeLeaves(folder);
+    return binarySearch(folder.leaves, key) >= 0;
+  }
+
+  /**
+   * Removes a key. Folders left empty are removed too. Returns the path of the deepest folder that
+   * still exists above the key (what a view must refresh), or undefined when the key was not loaded.
+   */
+  removeKey(key: Buffer): string | undefined {
+    let folder = this.resolve(this.folderPathOf(key));
+    if (!folder) return undefined;
+    this.distribute(folder);
+    this.dedupeLeaves(folder);
+    const i = binarySearch(folder.leaves, key);
+    if (i < 0) return undefined;
+    folder.leaves.splice(i, 1);
+    folder.sortedUpTo--;
+    for (let f: Folder | undefined = folder; f; f = f.parent) f.count--;
+    while (folder.parent && folder.count === 0) {
+      this.detach(folder);
+      folder = folder.parent;
+    }
+    return folder.path;
+  }
+
+  /** Moves a key; returns the paths to refresh (old place, new place). */
+  renameKey(oldKey: Buffer, newKey: Buffer): { removedFrom?: string; addedTo: string } {
+    const removedFrom = this.removeKey(oldKey);
+    const addedTo = this.addKeyNow(newKey);
+    return { removedFrom, addedTo };
+  }
+
+  /**
+   * Adds one key at once (a key a command created) and returns the path of the deepest folder that
+   * existed before (the place a view must refresh to show it).
+   */
+  addKeyNow(key: Buffer): string {
+    const lengths = this.prefixLengths(key);
+    let folder = this.root;
+    let shown = '';
+    this.distribute(folder);
+    for (const len of lengths) {
+      const existing = this.findSub(folder, key, folder.prefix.length, len);
+      if (existing) {
+        folder = existing;
+        shown = folder.path;
+        this.distribute(folder);
+      } else {
+        folder = this.createSub(folder, key, len);
+      }
+    }
+    this.dedupeLeaves(folder);
+    if (binarySearch(folder.leaves, key) >= 0) return folder.path;
+    folder.leaves.push(key);
+    for (let f: Folder | undefined = folder; f; f = f.parent) f.count++;
+    return shown;
+  }
+
+  clear(): void {
+    this.root = new Folder(undefined, Buffer.alloc(0), '', '');
+    this.byPath.clear();
+    this.byPath.set('', this.root);
+  }
+
+  /** Finds a folder by path, building the folders on the way. */
+  private resolve(folderPath: string): Folder | undefined {
+    const hit = this.byPath.get(folderPath);
+    if (hit) return hit;
+    if (folderPath === '' || this.separator.length === 0) return undefined;
+    const prefix = Buffer.from(folderPath, 'latin1');
+    let folder = this.root;
+    for (const len of this.prefixLengths(prefix)) {
+      this.distribute(folder);
+      const sub = this.findSub(folder, prefix, folder.prefix.length, len);
+      if (!sub) return undefined;
+      folder = sub;
+    }
+    return folder.path === folderPath ? folder : undefined;
+  }
+
+  /** Byte lengths of the folder prefixes of a key: "a:b:c" → [2, 4] (each includes the separator). */
+  private prefixLengths(key: Buffer): number[] {
+    const out: number[] = [];
+    const sep = this.separator;
+    if (sep.length === 0) return out;
+    let from = 0;
+    for (;;) {
+      const i = sep.length === 1 ? key.indexOf(sep[0], from) : key.indexOf(sep, from);
+      if (i < 0) return out;
+      from = i + sep.length;
+      out.push(from);
+    }
+  }
+
+  /** Places the queued keys of one folder into its sub-folders (queued there) and its leaves. */
+  private distribute(folder: Folder): void {
+    if (folder.pending.length === 0) return;
+    const pages = folder.pending;
+    folder.pending = [];
+    const sep = this.separator;
+    const start = folder.prefix.length;
+    // Consecutive keys often share a segment; remembering the last folder skips the lookup.
+    let last: Folder | undefined;
+    const epoch = ++this.epoch;
+    for (const page of pages) {
+      for (const key of page) {
+        const end = indexOfSep(key, sep, start);
+        if (end < 0) {
+          folder.leaves.push(key);
+          continue;
+        }
+        const len = end + sep.length;
+        let sub: Folder;
+        if (last !== undefined && sameRange(last.prefix, key, start, len)) sub = last;
+        else sub = this.findSub(folder, key, start, len) ?? this.createSub(folder, key, len);
+        last = sub;
+        // One queued array per sub-folder and distribution, filled in place.
+        if (sub.batchEpoch !== epoch) {
+          sub.batchEpoch = epoch;
+          sub.batch = [];
+          sub.pending.push(sub.batch);
+        }
+        sub.batch.push(key);
+        sub.count++;
+      }
+    }
+  }
+
+  private findSub(folder: Folder, key: Buffer, start: number, len: number): Folder | undefined {
+    const v = folder.subs.get(hashBytes(key, start, len));
+    if (!v) return undefined;
+    if (!Array.isArray(v)) return sameRange(v.prefix, key, start, len) ? v : undefined;
+    return v.find((f) => sameRange(f.prefix, key, start, len));
+  }
+
+  private createSub(folder: Folder, key: Buffer, len: number): Folder {
+    const prefix = Buffer.from(key.subarray(0, len));
+    const segment = prefix.subarray(folder.prefix.length, len - this.separator.length);
+    const name = isUtf8(segment) ? segment.toString('utf8') : escapeBytes(segment);
+    const sub = new Folder(folder, prefix, prefix.toString('latin1'), name);
+    const h = hashBytes(key, folder.prefix.length, len);
+    const v = folder.subs.get(h);
+    if (!v) folder.subs.set(h, sub);
+    else if (Array.isArray(v)) v.push(sub);
+    else folder.subs.set(h, [v, sub]);
+    folder.subCount++;
+    this.byPath.set(sub.path, sub);
+    return sub;
+  }
+
+  private detach(folder: Folder): void {
+    const parent = folder.parent;
+    if (!parent) return;
+    const h = hashBytes(folder.prefix, parent.prefix.length, folder.prefix.length);
+    const v = parent.subs.get(h);
+    if (Array.isArray(v)) {
+      const rest = v.filter((f) => f !== folder);
+      if (rest.length === 1) parent.subs.set(h, rest[0]);
+      else parent.subs.set(h, rest);
+    } else if (v === folder) {
+      parent.subs.delete(h);
+    }
+    parent.subCount--;
+    for (const [path, f] of this.byPath) {
+      if (path.startsWith(folder.path) && (f === folder || isBelow(f, folder))) this.byPath.delete(path);
+    }
+  }
+
+  /** Sorts new leaves in and drops duplicates SCAN returned, correcting the counts above. */
+  private dedupeLeaves(folder: Folder): void {
+    const leaves = folder.leaves;
+    if (folder.sortedUpTo === leaves.length) return;
+    leaves.sort(Buffer.compare);
+    let w = 0;
+    for (let r = 0; r < leaves.length; r++) {
+      if (w > 0 && leaves[w - 1].equals(leaves[r])) continue;
+      leaves[w++] = leaves[r];
+    }
+    const dropped = leaves.length - w;
+    leaves.length = w;
+    folder.sortedUpTo = w;
+    if (dropped) for (let f: Folder | undefined = folder; f; f = f.parent) f.count -= dropped;
+  }
+}
+
+function isBelow(f: Folder, ancestor: Folder): boolean {
+  for (let p = f.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** Where the separator starts in key[from...], or -1. A JS loop: segments are short, a native call costs more. */
+function indexOfSep(key: Buffer, sep: Buffer, from: number): number {
+  const n = sep.length;
+  if (n === 0) return -1;
+  const s0 = sep[0];
+  const last = key.length - n;
+  outer: for (let i = from; i <= last; i++) {
+    if (key[i] !== s0) continue;
+    for (let j = 1; j < n; j++) if (key[i + j] !== sep[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** Whether `prefix` (a folder's whole prefix, length `len`) equals key[0, len), comparing from `start` (the parent's part is known equal). */
+function sameRange(prefix: Buffer, key: Buffer, start: number, len: number): boolean {
+  if (prefix.length !== len) return false;
+  for (let i = start; i < len; i++) if (prefix[i] !== key[i]) return false;
+  return true;
+}
+
+/** FNV-1a over key[start, end): finds a sub-folder without making a string of the segment. */
+function hashBytes(key: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    h ^= key[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function binarySearch(sorted: Buffer[], key: Buffer): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = Buffer.compare(sorted[mid], key);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Whether a key matches a Redis glob (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`), as SCAN MATCH
+ * would decide: lets a view add a key a command created only when the active filter shows it.
+ */
+export function matchesGlob(pattern: string, key: Buffer): boolean {
+  const p = Buffer.from(pattern, 'utf8');
+  return globAt(p, 0, key, 0);
+}
+
+function globAt(p: Buffer, pi: number, s: Buffer, si: number): boolean {
+  while (pi < p.length) {
+    const c = p[pi];
+    if (c === 0x2a /* * */) {
+      while (p[pi + 1] === 0x2a) pi++;
+      if (pi + 1 === p.length) return true;
+      for (let k = si; k <= s.length; k++) if (globAt(p, pi + 1, s, k)) return true;
+      return false;
+    }
+    if (si >= s.length) return false;
+    if (c === 0x3f /* ? */) {
+      pi++;
+      si++;
+      continue;
+    }
+    if (c === 0x5b /* [ */) {
+      let i = pi + 1;
+      const not = p[i] === 0x5e;
+      if (not) i++;
+      let match = false;
+      while (i < p.length && p[i] !== 0x5d) {
+        if (p[i] === 0x5c && i + 1 < p.length) {
+          i++;
+          if (p[i] === s[si]) match = true;
+          i++;
+        } else if (p[i + 1] === 0x2d && i + 2 < p.length && p[i + 2] !== 0x5d) {
+          let lo = p[i];
+          let hi = p[i + 2];
+          if (lo > hi) [lo, hi] = [hi, lo];
+          if (s[si] >= lo && s[si] <= hi) match = true;
+          i += 3;
+        } else {
+          if (p[i] === s[si]) match = true;
+          i++;
+        }
+      }
+      if (match === not) return false;
+      pi = i + 1;
+      si++;
+      continue;
+    }
+    if (c === 0x5c /* \ */ && pi + 1 < p.length) pi++;
+    if (p[pi] !== s[si]) return false;
+    pi++;
+    si++;
+  }
+  return si === s.length;
+}
+
+/** Escapes glob metacharacters so a literal text can be used inside a MATCH pattern. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c);
+}
