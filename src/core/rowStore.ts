@@ -1,0 +1,568 @@
+/*
+ * The loaded fields of one hash, held compactly so a million-field hash costs little more than its bytes.
+ * No object per field: each row is a record [flags][varint nameLen][varint storedLen][varint fullLen?][name][value]
+ * in large Buffer chunks (the arena), addressed by one Uint32 per row. Lookup by name goes through an
+ * open-addressing table of row numbers (Uint32Array) that also holds 7 bits of the name's hash, so a probe
+ * rarely has to compare bytes. Row numbers are stable: a delete leaves a tombstone, an update or rename
+ * writes a new record and points the row at it, so the order the user sees never shifts.
+ */
+
+const DELETED = 1;
+const TRUNCATED = 2;
+
+export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+/** row + 1 is kept in the low 25 bits of a table entry */
+const MAX_ROWS = 0x1ffffff - 1;
+const ROW_MASK = 0x1ffffff;
+const TAG_UNIT = 0x2000000;
+const MIN_CHUNK = 64 * 1024;
+const MAX_CHUNK = 4 * 1024 * 1024;
+const MAX_LOAD = 0.75;
+
+export type SortBy = 'field' | 'value';
+
+export interface RowStoreOptions {
+  /** values longer than this keep only a prefix of this many bytes (the full length is remembered) */
+  maxValueBytes?: number;
+  /** arena size at which append/set refuse more rows (StoreFullError) */
+  maxBytes?: number;
+}
+
+export interface ViewOptions {
+  /** substring of the name or the (stored) value; ASCII letters match either case */
+  filter?: string;
+  sortBy?: SortBy;
+  descending?: boolean;
+  /** only rows >= this row number (to extend a filtered view with newly loaded rows) */
+  fromRow?: number;
+}
+
+/** Thrown when the store reached its row or byte limit; what was stored stays usable. */
+export class StoreFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreFullError';
+  }
+}
+
+function varintSize(n: number): number {
+  let s = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    s++;
+  }
+  return s;
+}
+
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  // final mix (murmur3 fmix32): the table uses h % capacity and the top 7 bits as a tag
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function lowerAscii(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+export class RowStore {
+  private readonly maxValueBytes: number;
+  private readonly maxBytes: number;
+  // arena: chunk i covers addresses [starts[i], starts[i] + chunks[i].length)
+  private chunks: Buffer[] = [];
+  private starts: number[] = [];
+  private used = 0;
+  private lastChunk = 0;
+  private addr: Uint32Array = new Uint32Array(1024);
+  private rows = 0;
+  private live = 0;
+  private slots: Uint32Array = new Uint32Array(2048);
+  private entries = 0;
+  private garbage = 0;
+  // the record decoded last (decode() fills these; no allocation per read)
+  private cChunk: Buffer = Buffer.alloc(0);
+  private cFlags = 0;
+  private cName = 0;
+  private cNameLen = 0;
+  private cValLen = 0;
+  private cFull = 0;
+  private cSize = 0;
+  private cStart = 0;
+
+  constructor(options: RowStoreOptions = {}) {
+    this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.maxBytes = Math.min(options.maxBytes ?? 1024 * 1024 * 1024, 0xfff00000);
+  }
+
+  /** live rows */
+  get size(): number {
+    return this.live;
+  }
+
+  /** row numbers in use, tombstones included: rows are 0 .. rowCount - 1 */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  get maxValueLength(): number {
+    return this.maxValueBytes;
+  }
+
+  /** Sizes the row and lookup tables for `n` rows up front (HLEN is known before loading). */
+  reserve(n: number): void {
+    n = Math.min(n, MAX_ROWS);
+    if (this.addr.length < n) this.addr = copyInto(new Uint32Array(n), this.addr, this.rows);
+    if (this.slots.length * MAX_LOAD < n) this.rehash(Math.ceil(n / 0.72));
+  }
+
+  isDeleted(row: number): boolean {
+    this.decode(row);
+    return (this.cFlags & DELETED) !== 0;
+  }
+
+  isTruncated(row: number): boolean {
+    this.decode(row);
+    return (this.cFlags & TRUNCATED) !== 0;
+  }
+
+  fieldAt(row: number): Buffer {
+    this.decode(row);
+    return this.cChunk.subarray(this.cName, this.cName + this.cNameLen);
+  }
+
+  /** The stored bytes: the whole value, or its first maxValueBytes when isTruncated(row). */
+  valueAt(row: number): Buffer {
+    this.decode(row);
+    const start = this.cName + this.cNameLen;
+    return this.cChunk.subarray(start, start + this.cValLen);
+  }
+
+  /** The value's full length on the server (as it was when loaded). */
+  valueLengthAt(row: number): number {
+    this.decode(row);
+    return this.cFull;
+  }
+
+  /** The live row holding `field`, or -1. */
+  indexOf(field: Buffer): number {
+    const row = this.find(field, hashBytes(field, 0, field.length));
+    return row >= 0 && !this.isDeleted(row) ? row : -1;
+  }
+
+  /**
+   * Adds HSCAN results. A name seen before (HSCAN may return one twice) updates that row's value;
+   * a name deleted here is not brought back by a page fetched before the delete. Returns the new-row count.
+   */
+  append(fields: Buffer[], values: Buffer[]): number {
+    let added = 0;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      const h = hashBytes(f, 0, f.length);
+      const row = this.find(f, h);
+      if (row >= 0) {
+        if (!this.isDeleted(row)) this.updateValue(row, values[i]);
+        continue;
+      }
+      this.addRow(f, values[i], h);
+      added++;
+    }
+    return added;
+  }
+
+  /** Writes `value` into the row of `field` (same place), or appends a row when it has none. */
+  set(field: Buffer, value: Buffer): { row: number; added: boolean } {
+    const h = hashBytes(field, 0, field.length);
+    const row = this.find(field, h);
+    if (row >= 0 && !this.isDeleted(row)) {
+      this.updateValue(row, value);
+      return { row, added: false };
+    }
+    if (row >= 0) this.removeEntry(row, h);
+    return { row: this.addRow(field, value, h), added: true };
+  }
+
+  /** Tombstones the row of `field`; returns its row number, or -1 when there was none. */
+  delete(field: Buffer): number {
+    const row = this.indexOf(field);
+    if (row >= 0) this.deleteRow(row);
+    return row;
+  }
+
+  deleteRow(row: number): void {
+    this.decode(row);
+    if (this.cFlags & DELETED) return;
+    this.cChunk[this.cStart] |= DELETED;
+    this.live--;
+  }
+
+  /** Gives the row of `field` the name `newField`, in place. -1 when `field` has no live row; throws when `newField` has one. */
+  rename(field: Buffer, newField: Buffer): number {
+    const h = hashBytes(field, 0, field.length);
+    const row = this.find(field, h);
+    if (row < 0 || this.isDeleted(row)) return -1;
+    if (field.equals(newField)) return row;
+    const h2 = hashBytes(newField, 0, newField.length);
+    const other = this.find(newField, h2);
+    if (other >= 0 && !this.isDeleted(other)) throw new Error('A field with the new name is already loaded.');
+    if (other >= 0) this.removeEntry(other, h2);
+    const value = Buffer.from(this.valueAt(row));
+    const full = this.cFull;
+    const flags = this.cFlags;
+    this.garbage += this.cSize;
+    this.addr[row] = this.writeRecord(newField, value, flags, full);
+    this.removeEntry(row, h);
+    this.insertEntry(row, h2);
+    this.maybeCompact();
+    return row;
+  }
+
+  /** Live rows in row order, filtered and sorted as asked. */
+  view(options: ViewOptions = {}): Int32Array {
+    let out = new Int32Array(Math.max(0, this.rows - (options.fromRow ?? 0)));
+    let n = 0;
+    const needle = options.filter ? Buffer.from(options.filter, 'utf8') : undefined;
+    const lower = needle?.map(lowerAscii);
+    for (let row = options.fromRow ?? 0; row < this.rows; row++) {
+      this.decode(row);
+      if (this.cFlags & DELETED) continue;
+      if (lower && !this.decodedMatches(lower)) continue;
+      out[n++] = row;
+    }
+    out = out.subarray(0, n);
+    if (options.sortBy) this.sortRows(out, options.sortBy, options.descending === true);
+    return out;
+  }
+
+  /** Whether `row` (live) matches a filter as view() applies it. */
+  matches(row: number, filter: string): boolean {
+    this.decode(row);
+    return (this.cFlags & DELETED) === 0 && this.decodedMatches(Buffer.from(filter, 'utf8').map(lowerAscii));
+  }
+
+  /** Bytes this store holds: arena chunks plus its tables. */
+  bytesHeld(): number {
+    let n = this.addr.byteLength + this.slots.byteLength;
+    for (const c of this.chunks) n += c.length;
+    return n;
+  }
+
+  /** Releases spare capacity (call when loading ends). */
+  trim(): void {
+    if (this.garbage > 0) this.compact();
+    if (this.addr.length > this.rows) this.addr = this.addr.slice(0, Math.max(this.rows, 16));
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.used < this.chunks[last].length) {
+      this.chunks[last] = Buffer.from(this.chunks[last].subarray(0, this.used));
+    }
+  }
+
+  /** Rewrites every record into fresh chunks, dropping bytes left behind by updates and renames. Row numbers stay. */
+  compact(): void {
+    const records: Buffer[] = [];
+    for (let row = 0; row < this.rows; row++) {
+      this.decode(row);
+      records.push(this.cChunk.subarray(this.cStart, this.cStart + this.cSize));
+    }
+    this.chunks = [];
+    this.starts = [];
+    this.used = 0;
+    this.lastChunk = 0;
+    this.garbage = 0;
+    for (let row = 0; row < records.length; row++) {
+      const a = this.alloc(records[row].length);
+      records[row].copy(this.chunks[this.chunks.length - 1], this.used - records[row].length);
+      this.addr[row] = a;
+    }
+  }
+
+  // ---- internals ----
+
+  /** Compacts once left-behind bytes outweigh half the arena (updates and renames leave their old record). */
+  private maybeCompact(): void {
+    if (this.garbage > 4 * 1024 * 1024 && this.garbage * 2 > this.bytesHeld()) this.compact();
+  }
+
+  private decode(row: number): void {
+    if (row < 0 || row >= this.rows) throw new RangeError(`No row ${row}`);
+    const a = this.addr[row];
+    let ci = this.lastChunk;
+    if (a < this.starts[ci] || a >= this.starts[ci] + this.chunks[ci].length) {
+      let lo = 0;
+      let hi = this.starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.starts[mid] <= a) lo = mid;
+        else hi = mid - 1;
+      }
+      ci = this.lastChunk = lo;
+    }
+    const b = this.chunks[ci];
+    let p = a - this.starts[ci];
+    const start = p;
+    this.cStart = p;
+    this.cChunk = b;
+    this.cFlags = b[p++];
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      const c = b[p++];
+      n += (c & 127) * mul;
+      if (c < 128) break;
+      mul *= 128;
+    }
+    this.cNameLen = n;
+    n = 0;
+    mul = 1;
+    for (;;) {
+      const c = b[p++];
+      n += (c & 127) * mul;
+      if (c < 128) break;
+      mul *= 128;
+    }
+    this.cValLen = n;
+    if (this.cFlags & TRUNCATED) {
+      n = 0;
+      mul = 1;
+      for (;;) {
+        const c = b[p++];
+        n += (c & 127) * mul;
+        if (c < 128) break;
+        mul *= 128;
+      }
+      this.cFull = n;
+    } else {
+      this.cFull = this.cValLen;
+    }
+    this.cName = p;
+    this.cSize = p - start + this.cNameLen + this.cValLen;
+  }
+
+  private decodedMatches(lower: Uint8Array): boolean {
+    const b = this.cChunk;
+    return containsCI(b, this.cName, this.cName + this.cNameLen, lower) || containsCI(b, this.cName + this.cNameLen, this.cName + this.cNameLen + this.cValLen, lower);
+  }
+
+  /** Reserves `size` contiguous bytes; returns their address. */
+  private alloc(size: number): number {
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.chunks[last].length - this.used >= size) {
+      const a = this.starts[last] + this.used;
+      this.used += size;
+      return a;
+    }
+    const end = last >= 0 ? this.starts[last] + this.chunks[last].length : 0;
+    let total = 0;
+    for (const c of this.chunks) total += c.length;
+    let chunkSize = MIN_CHUNK;
+    while (chunkSize < MAX_CHUNK && chunkSize < total / 8) chunkSize *= 2;
+    chunkSize = Math.max(chunkSize, size);
+    if (end + chunkSize > this.maxBytes) {
+      throw new StoreFullError(`The editor holds at most ${Math.round(this.maxBytes / 1048576)} MB of field data.`);
+    }
+    this.chunks.push(Buffer.allocUnsafeSlow(chunkSize));
+    this.starts.push(end);
+    this.used = size;
+    return end;
+  }
+
+  private writeRecord(field: Buffer, value: Buffer, flags: number, fullLength: number): number {
+    let stored = value.length;
+    flags &= ~TRUNCATED;
+    if (fullLength > this.maxValueBytes) {
+      flags |= TRUNCATED;
+      stored = Math.min(stored, this.maxValueBytes);
+    }
+    const header = 1 + varintSize(field.length) + varintSize(stored) + (flags & TRUNCATED ? varintSize(fullLength) : 0);
+    const a = this.alloc(header + field.length + stored);
+    const b = this.chunks[this.chunks.length - 1];
+    let p = a - this.starts[this.starts.length - 1];
+    b[p++] = flags;
+    p = writeVarint(b, p, field.length);
+    p = writeVarint(b, p, stored);
+    if (flags & TRUNCATED) p = writeVarint(b, p, fullLength);
+    field.copy(b, p);
+    value.copy(b, p + field.length, 0, stored);
+    return a;
+  }
+
+  private addRow(field: Buffer, value: Buffer, h: number): number {
+    if (this.rows >= MAX_ROWS) throw new StoreFullError(`The editor holds at most ${MAX_ROWS.toLocaleString('en-US')} fields.`);
+    const a = this.writeRecord(field, value, 0, value.length);
+    if (this.rows === this.addr.length) this.addr = copyInto(new Uint32Array(Math.ceil(this.addr.length * 1.5)), this.addr, this.rows);
+    const row = this.rows++;
+    this.addr[row] = a;
+    this.live++;
+    this.insertEntry(row, h);
+    return row;
+  }
+
+  /** Replaces a live row's value; same-length values are overwritten where they are. */
+  private updateValue(row: number, value: Buffer): void {
+    this.decode(row);
+    const truncated = value.length > this.maxValueBytes;
+    const start = this.cName + this.cNameLen;
+    const sameStored = this.cValLen === (truncated ? this.maxValueBytes : value.length);
+    if (sameStored && this.cFull === value.length && this.cChunk.compare(value, 0, this.cValLen, start, start + this.cValLen) === 0) return;
+    if (!truncated && !(this.cFlags & TRUNCATED) && this.cValLen === value.length) {
+      value.copy(this.cChunk, start);
+      return;
+    }
+    const field = Buffer.from(this.fieldAt(row));
+    const flags = this.cFlags;
+    this.garbage += this.cSize;
+    this.addr[row] = this.writeRecord(field, value, flags, value.length);
+    this.maybeCompact();
+  }
+
+  private home(h: number): number {
+    return h % this.slots.length;
+  }
+
+  /** The row (live or tombstone) named `field`, or -1. */
+  private find(field: Buffer, h: number): number {
+    const slots = this.slots;
+    const cap = slots.length;
+    const tag = h >>> 25;
+    for (let i = this.home(h); ; i = i + 1 === cap ? 0 : i + 1) {
+      const e = slots[i];
+      if (e === 0) return -1;
+      if (e >>> 25 !== tag) continue;
+      const row = (e & ROW_MASK) - 1;
+      this.decode(row);
+      if (this.cNameLen === field.length && this.cChunk.compare(field, 0, field.length, this.cName, this.cName + this.cNameLen) === 0) return row;
+    }
+  }
+
+  private insertEntry(row: number, h: number): void {
+    if ((this.entries + 1) > this.slots.length * MAX_LOAD) this.rehash(Math.ceil((this.entries + 1) / 0.5));
+    const slots = this.slots;
+    const cap = slots.length;
+    let i = this.home(h);
+    while (slots[i] !== 0) i = i + 1 === cap ? 0 : i + 1;
+    slots[i] = (h >>> 25) * TAG_UNIT + row + 1;
+    this.entries++;
+  }
+
+  /** Removes the table entry of `row` (named `field`), shifting later entries back so probes stay unbroken. */
+  private removeEntry(row: number, h: number): void {
+    const slots = this.slots;
+    const cap = slots.length;
+    let i = this.home(h);
+    while (slots[i] !== 0 && (slots[i] & ROW_MASK) - 1 !== row) i = i + 1 === cap ? 0 : i + 1;
+    if (slots[i] === 0) return;
+    slots[i] = 0;
+    this.entries--;
+    for (let j = i + 1 === cap ? 0 : i + 1; slots[j] !== 0; j = j + 1 === cap ? 0 : j + 1) {
+      const r = (slots[j] & ROW_MASK) - 1;
+      this.decode(r);
+      const k = this.home(hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen));
+      // move the entry at j into the hole at i unless its home lies cyclically in (i, j]
+      const stays = i <= j ? k > i && k <= j : k > i || k <= j;
+      if (stays) continue;
+      slots[i] = slots[j];
+      slots[j] = 0;
+      i = j;
+    }
+  }
+
+  private rehash(capacity: number): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(Math.max(16, capacity));
+    this.entries = 0;
+    const cap = this.slots.length;
+    for (let s = 0; s < old.length; s++) {
+      const e = old[s];
+      if (e === 0) continue;
+      const row = (e & ROW_MASK) - 1;
+      this.decode(row);
+      const h = hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen);
+      let i = h % cap;
+      while (this.slots[i] !== 0) i = i + 1 === cap ? 0 : i + 1;
+      this.slots[i] = e;
+      this.entries++;
+    }
+  }
+
+  private sortRows(ids: Int32Array, by: SortBy, descending: boolean): void {
+    // Six bytes as a number settle most comparisons without touching the arena; they are taken after
+    // the prefix every row shares ("field:", '{"id":'), which would otherwise settle nothing.
+    const skip = this.commonPrefix(ids, by);
+    const prefix = new Float64Array(this.rows);
+    for (const row of ids) {
+      this.decode(row);
+      const start = (by === 'field' ? this.cName : this.cName + this.cNameLen) + skip;
+      const len = (by === 'field' ? this.cNameLen : this.cValLen) - skip;
+      let k = 0;
+      for (let j = 0; j < 6; j++) k = k * 257 + (j < len ? this.cChunk[start + j] + 1 : 0);
+      prefix[row] = k;
+    }
+    const sign = descending ? -1 : 1;
+    const cmp = (a: number, b: number): number => {
+      const d = prefix[a] - prefix[b];
+      if (d !== 0) return d * sign;
+      const c = this.compareBytes(a, b, by);
+      return c !== 0 ? c * sign : a - b;
+    };
+    ids.sort(cmp);
+  }
+
+  /** Length of the prefix that the names (or values) of all `ids` share, capped at 64 bytes. */
+  private commonPrefix(ids: Int32Array, by: SortBy): number {
+    if (ids.length < 2) return 0;
+    const first = Buffer.from(by === 'field' ? this.fieldAt(ids[0]) : this.valueAt(ids[0])).subarray(0, 64);
+    let n = first.length;
+    for (let i = 1; i < ids.length && n > 0; i++) {
+      this.decode(ids[i]);
+      const start = by === 'field' ? this.cName : this.cName + this.cNameLen;
+      const len = by === 'field' ? this.cNameLen : this.cValLen;
+      let j = 0;
+      while (j < n && j < len && this.cChunk[start + j] === first[j]) j++;
+      n = j;
+    }
+    return n;
+  }
+
+  private compareBytes(a: number, b: number, by: SortBy): number {
+    this.decode(a);
+    const ca = this.cChunk;
+    const sa = by === 'field' ? this.cName : this.cName + this.cNameLen;
+    const la = by === 'field' ? this.cNameLen : this.cValLen;
+    this.decode(b);
+    const sb = by === 'field' ? this.cName : this.cName + this.cNameLen;
+    const lb = by === 'field' ? this.cNameLen : this.cValLen;
+    return ca.compare(this.cChunk, sb, sb + lb, sa, sa + la);
+  }
+}
+
+function writeVarint(b: Buffer, p: number, n: number): number {
+  while (n >= 128) {
+    b[p++] = (n % 128) | 128;
+    n = Math.floor(n / 128);
+  }
+  b[p++] = n;
+  return p;
+}
+
+function copyInto(target: Uint32Array, source: Uint32Array, n: number): Uint32Array {
+  target.set(source.subarray(0, Math.min(n, target.length)));
+  return target;
+}
+
+/** Substring search in b[start, end) with `lower` already lower-cased (ASCII letters match either case). */
+function containsCI(b: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+  const n = lower.length;
+  if (n === 0) return true;
+  const first = lower[0];
+  for (let i = start, last = end - n; i <= last; i++) {
+    if (lowerAscii(b[i]) !== first) continue;
+    let j = 1;
+    while (j < n && lowerAscii(b[i + j]) === lower[j]) j++;
+    if (j === n) return true;
+  }
+  return false;
+}
