@@ -5,14 +5,18 @@ import { ConnectionStore } from './connections/connectionStore';
 import { ConnectionPool } from './connections/pool';
 import { createLog } from './log';
 import type { Services } from './services';
+import { createKeyTree } from './tree';
+import { promptTestHook } from './commands/prompts';
 
-/** Wires the parts together; no logic here. */
-export function activate(context: vscode.ExtensionContext): void {
+/** Wires the parts together; no logic here. Returns hooks the extension-host tests use. */
+export function activate(context: vscode.ExtensionContext) {
   const store = new ConnectionStore(context.secrets);
   const pool = new ConnectionPool(store);
   const changes = new ChangeBus();
-  const services: Services = { context, store, pool, changes };
-  context.subscriptions.push(createLog(), store, pool, changes, ...registerCommands(services));
+  const keyTree = createKeyTree(store, pool, changes);
+  const services: Services = { context, store, pool, changes, tree: keyTree.provider };
+  context.subscriptions.push(createLog(), store, pool, changes, keyTree, ...registerCommands(services));
+  return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view } };
 }
 
 export function deactivate(): void {}

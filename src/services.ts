@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ChangeBus } from './connections/changes';
 import type { ConnectionStore } from './connections/connectionStore';
 import type { ConnectionPool } from './connections/pool';
+import type { KeyTreeProvider } from './tree/provider';
 
 /** What commands, the tree and the hash editor share. Built once in activate(). */
 export interface Services {
@@ -9,4 +10,6 @@ export interface Services {
   store: ConnectionStore;
   pool: ConnectionPool;
   changes: ChangeBus;
+  /** the Redis view's tree (filters, paging, refresh) */
+  tree: KeyTreeProvider;
 }

@@ -2,12 +2,53 @@ import type * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { CommandSpec } from './command';
 import { registerCommand } from './command';
+import { addConnection } from './addConnection';
+import { editConnection } from './editConnection';
+import { removeConnection } from './removeConnection';
+import { selectDatabase } from './selectDatabase';
+import { disconnect } from './disconnect';
+import { retryConnection } from './retryConnection';
+import { refresh } from './refresh';
+import { filterKeys } from './filterKeys';
+import { clearFilter } from './clearFilter';
+import { loadMore } from './loadMore';
+import { addHash } from './addHash';
+import { deleteKey } from './deleteKey';
+import { renameKey } from './renameKey';
+import { setTtl } from './setTtl';
+import { copyKeyName } from './copyKeyName';
+import { addField } from './addField';
+import { editField } from './editField';
+import { renameField } from './renameField';
+import { deleteField } from './deleteField';
+import { copyValue } from './copyValue';
+import { registerFieldFileSystem } from './fieldFileSystem';
 
 /** Every command, one file each. */
 const commands: CommandSpec[] = [
   // (commands are added here, one import per file)
+  addConnection,
+  editConnection,
+  removeConnection,
+  selectDatabase,
+  disconnect,
+  retryConnection,
+  refresh,
+  filterKeys,
+  clearFilter,
+  loadMore,
+  addHash,
+  deleteKey,
+  renameKey,
+  setTtl,
+  copyKeyName,
+  addField,
+  editField,
+  renameField,
+  deleteField,
+  copyValue,
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
-  return commands.map((c) => registerCommand(services, c));
+  return [...commands.map((c) => registerCommand(services, c)), registerFieldFileSystem(services)];
 }

@@ -1,0 +1,33 @@
+import { addField as addFieldOp } from '../core/hashOps';
+import type { CommandSpec } from './command';
+import { orCancel } from './command';
+import { fireFieldChange } from './conflict';
+import { prompts } from './prompts';
+import { client, keyTarget, shown } from './resolve';
+import { required } from './target';
+
+const ID = 'redisHashExplorer.addField';
+
+/** Adds a field to an existing hash; refuses a field that exists (HSETNX) or a hash deleted meanwhile. */
+export const addField: CommandSpec = {
+  id: ID,
+  async run(services, arg) {
+    const t = await keyTarget(services, arg, ID, 'Add Field', true);
+    const conn = await client(services, t);
+    conn.assertWritable();
+    let field: Buffer;
+    let value: Buffer;
+    if (t.plain) {
+      field = Buffer.from(required(t.plain, 'field', ID), 'utf8');
+      value = Buffer.from(t.plain.value ?? '', 'utf8');
+    } else {
+      const name = orCancel(
+        await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: 'Field name', validateInput: (v) => (v ? undefined : 'A field name is needed.') }),
+      );
+      field = Buffer.from(name, 'utf8');
+      value = Buffer.from(orCancel(await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
+    }
+    await addFieldOp(conn, t.key, field, value);
+    fireFieldChange(services, { ...t, field });
+  },
+};

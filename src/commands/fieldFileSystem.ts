@@ -1,0 +1,230 @@
+import { isUtf8 } from 'node:buffer';
+import * as vscode from 'vscode';
+import { escapeBytes, unescapeBytes } from '../core/codec';
+import { getField, valueLength } from '../core/hashOps';
+import { toExplorerError } from '../core/errors';
+import type { HashChange } from '../connections/changes';
+import type { Services } from '../services';
+import { bytesText } from '../tree/labels';
+import type { FieldRef } from './conflict';
+import { writeIfUnchanged } from './conflict';
+
+/**
+ * Long field values open as real text documents: `redis-hash:/<connection>/db<n>/<key>/<field>?…`.
+ * Reading fetches the value (HGET); saving writes it back with compare-and-set against what the
+ * document was loaded with, so VS Code's own save (Ctrl+S, auto-save, Save All) is the write.
+ * Values that are not UTF-8 are shown escaped (\xNN) and unescaped on save, so no byte changes
+ * unless the user changed it.
+ */
+export const FIELD_SCHEME = 'redis-hash';
+
+interface OpenValue {
+  ref: FieldRef;
+  escaped: boolean;
+  /** the bytes the document was loaded with: the compare-and-set's expected value */
+  base: Buffer | null;
+  mtime: number;
+  size: number;
+  /** a conflict answered "Reload": after VS Code's post-save stat, report a change so it re-reads */
+  reloadAfterStat: boolean;
+}
+
+function hex(b: Buffer): string {
+  return b.toString('hex');
+}
+
+function pathSafe(buf: Buffer): string {
+  const t = bytesText(buf).replace(/[/\\]/g, '∕');
+  return t.length > 60 ? `${t.slice(0, 60)}…` : t || '(empty)';
+}
+
+export function fieldUri(ref: FieldRef, escaped: boolean): vscode.Uri {
+  const query = new URLSearchParams({ c: ref.connection, d: String(ref.db), k: hex(ref.key), f: hex(ref.field), e: escaped ? '1' : '0' });
+  return vscode.Uri.from({
+    scheme: FIELD_SCHEME,
+    path: `/${pathSafe(Buffer.from(ref.connection))}/db${ref.db}/${pathSafe(ref.key)}/${pathSafe(ref.field)}`,
+    query: query.toString(),
+  });
+}
+
+function parse(uri: vscode.Uri): { ref: FieldRef; escaped: boolean } {
+  const q = new URLSearchParams(uri.query);
+  const c = q.get('c');
+  const d = Number(q.get('d'));
+  const k = q.get('k');
+  const f = q.get('f');
+  if (!c || !Number.isInteger(d) || k === null || f === null) throw vscode.FileSystemError.FileNotFound(uri);
+  return { ref: { connection: c, db: d, key: Buffer.from(k, 'hex'), field: Buffer.from(f, 'hex') }, escaped: q.get('e') === '1' };
+}
+
+export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly open = new Map<string, OpenValue>();
+  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    this.subscription = services.changes.onDidChange((c) => this.onChange(c));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+
+  /** Opens a field's value in a text editor; JSON values get the JSON language. */
+  async show(ref: FieldRef, value: Buffer): Promise<vscode.TextEditor> {
+    const uri = fieldUri(ref, !isUtf8(value));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    if (doc.languageId === 'plaintext' && looksLikeJson(value)) await vscode.languages.setTextDocumentLanguage(doc, 'json');
+    return vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const entry = this.open.get(uri.toString()) ?? (await this.load(uri, false));
+    const readOnly = this.services.store.has(entry.ref.connection) && this.services.store.get(entry.ref.connection).readOnly === true;
+    if (entry.reloadAfterStat) {
+      entry.reloadAfterStat = false;
+      const stat = this.statOf(entry, readOnly);
+      setTimeout(() => this.changed(uri, entry), 0);
+      return stat;
+    }
+    return this.statOf(entry, readOnly);
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const entry = await this.load(uri, true);
+    const base = entry.base ?? Buffer.alloc(0);
+    return entry.escaped ? Buffer.from(escapeBytes(base), 'utf8') : base;
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    const entry = this.open.get(uri.toString()) ?? (await this.load(uri, true));
+    let value: Buffer;
+    try {
+      value = entry.escaped ? unescapeBytes(Buffer.from(content).toString('utf8')) : Buffer.from(content);
+    } catch (err) {
+      throw vscode.FileSystemError.Unavailable(`Not saved: ${(err as Error).message}`);
+    }
+    try {
+      const conn = await this.services.pool.get(entry.ref.connection, entry.ref.db);
+      const outcome = await writeIfUnchanged(this.services, conn, entry.ref, entry.base, value);
+      if (outcome === 'written') {
+        entry.base = value;
+        entry.size = content.byteLength;
+        entry.mtime = Math.max(Date.now(), entry.mtime + 1);
+      } else if (outcome === 'reloaded') {
+        // VS Code now believes the file holds what it saved; once it has read the stat, say it changed.
+        entry.reloadAfterStat = true;
+      } else {
+        throw vscode.FileSystemError.Unavailable('Not saved: the value changed on the server.');
+      }
+    } catch (err) {
+      if (err instanceof vscode.FileSystemError) throw err;
+      throw vscode.FileSystemError.Unavailable(`Not saved: ${toExplorerError(err).message}`);
+    }
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('Redis values have no folders.');
+  }
+
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('Delete the field from the Redis view.');
+  }
+
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('Rename the field from the Redis view.');
+  }
+
+  private statOf(entry: OpenValue, readOnly: boolean): vscode.FileStat {
+    return { type: vscode.FileType.File, ctime: 0, mtime: entry.mtime, size: entry.size, permissions: readOnly ? vscode.FilePermission.Readonly : undefined };
+  }
+
+  /** Reads the field (the value, or only its existence and size for a stat). */
+  private async load(uri: vscode.Uri, withValue: boolean): Promise<OpenValue> {
+    const { ref, escaped } = parse(uri);
+    let conn;
+    try {
+      conn = await this.services.pool.get(ref.connection, ref.db);
+    } catch (err) {
+      throw vscode.FileSystemError.Unavailable(toExplorerError(err).message);
+    }
+    const existing = this.open.get(uri.toString());
+    if (!withValue && existing) return existing;
+    const entry: OpenValue = existing ?? { ref, escaped, base: null, mtime: Date.now(), size: 0, reloadAfterStat: false };
+    if (withValue) {
+      const value = await getField(conn, ref.key, ref.field);
+      if (value === null) throw vscode.FileSystemError.FileNotFound(uri);
+      if (entry.base && !entry.base.equals(value)) entry.mtime = Math.max(Date.now(), entry.mtime + 1);
+      entry.base = value;
+      entry.size = escaped ? Buffer.byteLength(escapeBytes(value)) : value.length;
+    } else {
+      const exists = await conn.run((c) => c.hexists(ref.key, ref.field));
+      if (!exists) throw vscode.FileSystemError.FileNotFound(uri);
+      entry.size = await valueLength(conn, ref.key, ref.field);
+    }
+    this.open.set(uri.toString(), entry);
+    return entry;
+  }
+
+  private changed(uri: vscode.Uri, entry: OpenValue): void {
+    entry.mtime = Math.max(Date.now(), entry.mtime + 1);
+    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  /** A write elsewhere (tree, hash editor) to a field that is open: VS Code re-reads it unless it has unsaved edits. */
+  private onChange(c: HashChange): void {
+    if (c.kind !== 'fields') return;
+    for (const [key, entry] of this.open) {
+      const r = entry.ref;
+      if (r.connection !== c.connection || r.db !== c.db || !r.key.equals(c.key)) continue;
+      if (!c.fields.some((f) => f.equals(r.field))) continue;
+      void this.services.pool.get(r.connection, r.db).then(
+        (conn) =>
+          getField(conn, r.key, r.field).then((v) => {
+            if (v && entry.base && !v.equals(entry.base)) this.changed(vscode.Uri.parse(key), entry);
+          }),
+        () => undefined,
+      );
+    }
+  }
+}
+
+function looksLikeJson(value: Buffer): boolean {
+  const head = value.subarray(0, 64).toString('utf8').trimStart();
+  if (!head.startsWith('{') && !head.startsWith('[')) return false;
+  try {
+    JSON.parse(value.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let registered: FieldFileSystem | undefined;
+
+/** Registers the `redis-hash:` file system (once, in activate via registerCommands). */
+export function registerFieldFileSystem(services: Services): vscode.Disposable {
+  const fs = new FieldFileSystem(services);
+  registered = fs;
+  const reg = vscode.workspace.registerFileSystemProvider(FIELD_SCHEME, fs, { isCaseSensitive: true });
+  return new vscode.Disposable(() => {
+    reg.dispose();
+    fs.dispose();
+    if (registered === fs) registered = undefined;
+  });
+}
+
+export function fieldDocuments(): FieldFileSystem {
+  if (!registered) throw new Error('The redis-hash file system is not registered.');
+  return registered;
+}

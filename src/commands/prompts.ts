@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { RedisConnection } from '../core/connection';
+import { pickField, pickKey } from './pickers';
+
+/**
+ * Every question a command asks goes through this small layer, so extension-host tests can answer
+ * them (see `promptTestHook`). Scripted calls (plain-object argument) never reach it.
+ */
+export interface PromptLayer {
+  /** An InputBox; undefined when dismissed. */
+  input(options: vscode.InputBoxOptions): Promise<string | undefined>;
+  /** A QuickPick over known items; undefined when dismissed. */
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Promise<T | undefined>;
+  /** A modal question with buttons; undefined when cancelled. */
+  ask<T extends string>(message: string, detail: string | undefined, ...buttons: T[]): Promise<T | undefined>;
+  /** A key, picked from SCAN pages (typing narrows with MATCH) or typed in; never lists the whole keyspace. */
+  pickKey(conn: RedisConnection, options: { hashesOnly: boolean; title: string }): Promise<Buffer | undefined>;
+  /** A field of a hash, picked from HSCAN pages or typed in. */
+  pickField(conn: RedisConnection, key: Buffer, options: { title: string }): Promise<Buffer | undefined>;
+}
+
+const defaults: PromptLayer = {
+  input: async (options) => vscode.window.showInputBox({ ignoreFocusOut: true, ...options }),
+  pick: async (items, options) => vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options }),
+  ask: async (message, detail, ...buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
+  pickKey,
+  pickField,
+};
+
+/** The prompts commands use. Tests replace members through `promptTestHook`. */
+export const prompts: PromptLayer = { ...defaults };
+
+/**
+ * Test hook: lets extension-host tests answer prompts (exported through the extension's
+ * `testHooks`). `set` replaces some prompts, `reset` restores the real ones.
+ */
+export const promptTestHook = {
+  set(replacements: Partial<PromptLayer>): void {
+    Object.assign(prompts, replacements);
+  },
+  reset(): void {
+    Object.assign(prompts, defaults);
+  },
+};

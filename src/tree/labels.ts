@@ -1,0 +1,93 @@
+import { isUtf8 } from 'node:buffer';
+import { escapeBytes, formatBytes, preview } from '../core/codec';
+import type { ConnectionState } from '../connections/pool';
+
+/*
+ * What the tree shows: one vocabulary of contextValues (package.json menus match on them) and
+ * the texts of labels, descriptions and tooltips. Tooltips are bounded so a 10 MB value costs nothing.
+ */
+
+export function connectionContext(state: ConnectionState, readOnly: boolean, filtered: boolean): string {
+  return `connection.${state}${readOnly ? '.ro' : ''}${filtered ? '.filtered' : ''}`;
+}
+
+export function folderContext(readOnly: boolean): string {
+  return `folder.connected${readOnly ? '.ro' : ''}`;
+}
+
+export function keyContext(isHash: boolean, readOnly: boolean): string {
+  return `${isHash ? 'hashKey' : 'key'}${readOnly ? '.ro' : ''}`;
+}
+
+export function fieldContext(readOnly: boolean): string {
+  return `field${readOnly ? '.ro' : ''}`;
+}
+
+export const LOAD_MORE_CONTEXT = 'loadMore';
+
+/** Bytes as one line of text: UTF-8 as is (control characters escaped), anything else escaped. */
+export function bytesLabel(buf: Buffer, max = 200): string {
+  return preview(buf, max);
+}
+
+/** Bytes as text for a tooltip or an input box: UTF-8 as is, else escaped. */
+export function bytesText(buf: Buffer): string {
+  return isUtf8(buf) ? buf.toString('utf8') : escapeBytes(buf);
+}
+
+/** "42s", "5m 3s", "2h 10m", "3d 4h". */
+export function formatTtl(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60) ? ` ${Math.floor((seconds % 3600) / 60)}m` : ''}`;
+  return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600) ? ` ${Math.floor((seconds % 86400) / 3600)}h` : ''}`;
+}
+
+export interface KeyMeta {
+  /** 'hash', 'string', ... */
+  type: string;
+  /** HLEN, for hashes */
+  fields?: number;
+  /** when the key expires (ms since epoch); undefined without a TTL */
+  expiresAt?: number;
+}
+
+export function ttlLeft(meta: KeyMeta | undefined, now = Date.now()): number | undefined {
+  if (meta?.expiresAt === undefined) return undefined;
+  return Math.max(0, Math.round((meta.expiresAt - now) / 1000));
+}
+
+export function keyDescription(meta: KeyMeta | undefined): string {
+  if (!meta) return '';
+  const parts: string[] = [];
+  if (meta.type === 'hash') {
+    if (meta.fields !== undefined) parts.push(`${meta.fields.toLocaleString('en-US')} ${meta.fields === 1 ? 'field' : 'fields'}`);
+  } else {
+    parts.push(meta.type);
+  }
+  const ttl = ttlLeft(meta);
+  if (ttl !== undefined) parts.push(`TTL ${formatTtl(ttl)}`);
+  return parts.join(' · ');
+}
+
+export function keyTooltip(key: Buffer, meta: KeyMeta | undefined): string {
+  const lines = [bytesLabel(key, 500), `type: ${meta?.type ?? 'unknown'}`];
+  if (meta?.fields !== undefined) lines.push(`fields: ${meta.fields.toLocaleString('en-US')}`);
+  const ttl = ttlLeft(meta);
+  lines.push(ttl === undefined ? 'no TTL' : `expires in ${formatTtl(ttl)}`);
+  return lines.join('\n');
+}
+
+const TOOLTIP_VALUE_CHARS = 1000;
+
+export function fieldTooltip(field: Buffer, value: Buffer): string {
+  const utf8 = isUtf8(value);
+  const bytes = value.subarray(0, utf8 ? TOOLTIP_VALUE_CHARS * 4 : TOOLTIP_VALUE_CHARS);
+  let text = utf8 ? bytes.toString('utf8') : escapeBytes(bytes);
+  let cut = bytes.length < value.length;
+  if (text.length > TOOLTIP_VALUE_CHARS) {
+    text = text.slice(0, TOOLTIP_VALUE_CHARS);
+    cut = true;
+  }
+  return `${bytesLabel(field, 300)}\n${formatBytes(value.length)}${utf8 ? '' : ', binary (shown escaped)'}\n\n${text}${cut ? '…' : ''}`;
+}

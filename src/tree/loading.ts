@@ -1,0 +1,151 @@
+import type { RedisConnection } from '../core/connection';
+import { HashPager, KeyPager } from '../core/pagers';
+import type { KeyMeta } from './labels';
+import type { ConnectionSession, KeyNode } from './nodes';
+import { FieldNode, byteId } from './nodes';
+
+/*
+ * The Redis side of the tree: SCAN pages into the key model, one pipeline of TYPE/TTL/HLEN for the
+ * keys a folder shows, HSCAN pages of fields. Never KEYS, never HGETALL.
+ */
+
+export interface TreeSettings {
+  keyPageSize: number;
+  fieldPageSize: number;
+  separator: string;
+  onlyHashes: boolean;
+}
+
+/** A sparse MATCH may give many empty SCAN pages; stop after this long and offer "Load more…" again. */
+const PAGE_TIME_BUDGET_MS = 1500;
+
+/**
+ * Loads the next page of keys (at least `keyPageSize` keys, unless the scan ends or takes too long).
+ * Resolves without effect when the session was reset meanwhile.
+ */
+export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, settings: TreeSettings, filter: string | undefined): Promise<void> {
+  if (session.loading) return session.loading;
+  const epoch = session.epoch;
+  const run = async () => {
+    const typeFilter = settings.onlyHashes ? 'hash' : undefined;
+    session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize });
+    const pager = session.pager;
+    const started = Date.now();
+    let got = 0;
+    do {
+      const keys = await pager.next();
+      if (epoch !== session.epoch) return;
+      session.model.addKeys(keys);
+      got += keys.length;
+    } while (!pager.done && got < settings.keyPageSize && Date.now() - started < PAGE_TIME_BUDGET_MS);
+    session.started = true;
+  };
+  const loading = run().finally(() => {
+    if (session.loading === loading) session.loading = undefined;
+  });
+  session.loading = loading;
+  return loading;
+}
+
+/**
+ * Type, TTL and field count of the keys a folder shows and that have none yet: one pipeline
+ * (one round trip) for all of them. Returns the keys that no longer exist.
+ */
+export async function loadMeta(session: ConnectionSession, conn: RedisConnection, keys: Buffer[], force = false): Promise<Buffer[]> {
+  const missing = force ? keys : keys.filter((k) => !session.meta.has(byteId(k)));
+  if (missing.length === 0) return [];
+  const epoch = session.epoch;
+  const replies = await conn.run(async (c) => {
+    const p = c.pipeline();
+    for (const k of missing) {
+      p.type(k);
+      p.pttl(k);
+      // HLEN of a key that is not a hash fails inside the pipeline only; its reply is ignored.
+      p.hlen(k);
+    }
+    return (await p.exec()) ?? [];
+  });
+  if (epoch !== session.epoch) return [];
+  const gone: Buffer[] = [];
+  const now = Date.now();
+  for (let i = 0; i < missing.length; i++) {
+    const [typeErr, type] = replies[i * 3] ?? [];
+    const [, pttl] = replies[i * 3 + 1] ?? [];
+    const [hlenErr, hlen] = replies[i * 3 + 2] ?? [];
+    if (typeErr) continue;
+    if (type === 'none') {
+      gone.push(missing[i]);
+      session.meta.delete(byteId(missing[i]));
+      continue;
+    }
+    const meta: KeyMeta = { type: String(type) };
+    if (meta.type === 'hash' && !hlenErr && typeof hlen === 'number') meta.fields = hlen;
+    if (typeof pttl === 'number' && pttl >= 0) meta.expiresAt = now + pttl;
+    session.meta.set(byteId(missing[i]), meta);
+  }
+  return gone;
+}
+
+/** Loads the next HSCAN page of a hash key's fields (at least `fieldPageSize`, unless the hash ends). */
+export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: TreeSettings): Promise<void> {
+  const list = node.fields;
+  if (list.loading) return list.loading;
+  const run = async () => {
+    list.pager ??= new HashPager(conn, node.key, { count: settings.fieldPageSize });
+    const page = await list.pager.nextAtLeast(settings.fieldPageSize);
+    if (node.fields !== list) return;
+    for (let i = 0; i < page.fields.length; i++) {
+      const id = byteId(page.fields[i]);
+      const existing = list.index.get(id);
+      // HSCAN may return a field twice: keep one node, with the newer value.
+      if (existing) existing.value = page.values[i];
+      else {
+        const f = new FieldNode(node, page.fields[i], page.values[i]);
+        list.index.set(id, f);
+        list.nodes.push(f);
+      }
+    }
+  };
+  const loading = run().finally(() => {
+    if (list.loading === loading) list.loading = undefined;
+  });
+  list.loading = loading;
+  return loading;
+}
+
+/**
+ * Re-reads the given fields of a loaded hash (one HMGET): updates values, adds new fields at the end,
+ * removes deleted ones. Returns the field nodes whose value changed and whether fields came or went.
+ */
+export async function reloadFields(node: KeyNode, conn: RedisConnection, fields: Buffer[]): Promise<{ changed: FieldNode[]; structural: boolean }> {
+  const list = node.fields;
+  const unique = [...new Map(fields.map((f) => [byteId(f), f])).values()];
+  if (unique.length === 0) return { changed: [], structural: false };
+  const values = await conn.run((c) => c.hmgetBuffer(node.key, ...unique));
+  if (node.fields !== list) return { changed: [], structural: false };
+  const changed: FieldNode[] = [];
+  let structural = false;
+  unique.forEach((field, i) => {
+    const id = byteId(field);
+    const value = values[i];
+    const existing = list.index.get(id);
+    if (value === null) {
+      if (existing) {
+        list.index.delete(id);
+        list.nodes.splice(list.nodes.indexOf(existing), 1);
+        structural = true;
+      }
+    } else if (existing) {
+      if (!existing.value.equals(value)) {
+        existing.value = value;
+        changed.push(existing);
+      }
+    } else {
+      const f = new FieldNode(node, field, value);
+      list.index.set(id, f);
+      list.nodes.push(f);
+      structural = true;
+    }
+  });
+  return { changed, structural };
+}

@@ -1,0 +1,289 @@
+import * as vscode from 'vscode';
+import { preview } from '../core/codec';
+import type { HashPager, KeyPager } from '../core/pagers';
+import { KeyTreeModel } from '../core/keyTree';
+import type { ConnectionProfile } from '../core/profile';
+import { describeProfile } from '../core/profile';
+import type { ConnectionStatus } from '../connections/pool';
+import type { KeyMeta } from './labels';
+import {
+  LOAD_MORE_CONTEXT,
+  bytesLabel,
+  connectionContext,
+  fieldContext,
+  fieldTooltip,
+  folderContext,
+  keyContext,
+  keyDescription,
+  keyTooltip,
+} from './labels';
+
+/*
+ * Tree nodes: plain classes with a `parent`, a path-like `id` that stays the same across refreshes
+ * (so VS Code keeps expanded folders expanded and the viewport still), and the state their children
+ * are built from. Loading lives in the provider; nodes only describe themselves.
+ */
+
+export type TreeNode = ConnectionNode | FolderNode | KeyNode | FieldNode | LoadMoreNode | MessageNode;
+
+/** latin1 gives one char per byte: a unique, stable string for any bytes (map keys, ids). */
+export function byteId(buf: Buffer): string {
+  return buf.toString('latin1');
+}
+
+function idPart(s: string): string {
+  return encodeURIComponent(s);
+}
+
+/** What one connection shows in one database: the keys loaded so far and their metadata. */
+export class ConnectionSession {
+  model: KeyTreeModel;
+  pager: KeyPager | undefined;
+  /** the first page was requested */
+  started = false;
+  loading: Promise<void> | undefined;
+  /** why the last connect failed; shown as a node until Retry */
+  error: string | undefined;
+  /** bumped on every reset, so a page that arrives after one is dropped */
+  epoch = 0;
+  readonly meta = new Map<string, KeyMeta>();
+  readonly folderNodes = new Map<string, FolderNode>();
+  readonly keyNodes = new Map<string, KeyNode>();
+
+  constructor(
+    readonly db: number,
+    readonly separator: string,
+  ) {
+    this.model = new KeyTreeModel(separator);
+  }
+
+  reset(): void {
+    this.epoch++;
+    this.model = new KeyTreeModel(this.separator);
+    this.pager = undefined;
+    this.started = false;
+    this.loading = undefined;
+    this.error = undefined;
+    this.meta.clear();
+    // Node objects are kept: the same id keeps the same object, and its expanded state.
+    for (const k of this.keyNodes.values()) k.resetFields();
+  }
+}
+
+export class ConnectionNode {
+  readonly kind = 'connection';
+  readonly parent = undefined;
+  readonly id: string;
+  readonly loadMore: LoadMoreNode;
+
+  constructor(
+    readonly profile: ConnectionProfile,
+    readonly session: ConnectionSession,
+    readonly generation: number,
+  ) {
+    this.id = `c:${idPart(profile.name)}#${generation}`;
+    this.loadMore = new LoadMoreNode(this);
+  }
+
+  get name(): string {
+    return this.profile.name;
+  }
+
+  get readOnly(): boolean {
+    return this.profile.readOnly === true;
+  }
+
+  toTreeItem(status: ConnectionStatus, filter: string | undefined): vscode.TreeItem {
+    const state = this.session.error ? 'failed' : status.state;
+    const item = new vscode.TreeItem(`${this.name}${this.readOnly ? ' [read-only]' : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const parts = [`db${this.session.db}`, describeProfile(this.profile).replace(/^rediss?:\/\//, '')];
+    if (filter) parts.push(`filter: ${filter}`);
+    if (state === 'failed') parts.push('failed');
+    if (state === 'connecting') parts.push('connecting…');
+    item.description = parts.join(' · ');
+    const tip = [`${this.name} — ${describeProfile(this.profile)} db${this.session.db}`, `state: ${state}`];
+    if (status.info) tip.push(`Redis ${status.info.version} (${status.info.mode})`);
+    if (this.session.error ?? status.error) tip.push(`error: ${this.session.error ?? status.error}`);
+    if (this.readOnly) tip.push('read-only: writes are disabled');
+    if (filter) tip.push(`key filter: ${filter}`);
+    item.tooltip = tip.join('\n');
+    item.iconPath =
+      state === 'failed'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+        : state === 'connecting'
+          ? new vscode.ThemeIcon('loading~spin')
+          : state === 'connected'
+            ? new vscode.ThemeIcon(this.readOnly ? 'lock' : 'database')
+            : new vscode.ThemeIcon('debug-disconnect');
+    item.contextValue = connectionContext(state, this.readOnly, filter !== undefined);
+    return item;
+  }
+}
+
+export class FolderNode {
+  readonly kind = 'folder';
+  readonly id: string;
+
+  constructor(
+    readonly conn: ConnectionNode,
+    readonly parent: ConnectionNode | FolderNode,
+    readonly path: string,
+    public name: string,
+    public keyCount: number,
+  ) {
+    this.id = `${conn.id}/${conn.session.db}/f:${idPart(path)}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.name === '' ? '(empty)' : this.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = `${this.keyCount.toLocaleString('en-US')} ${this.keyCount === 1 ? 'key' : 'keys'}`;
+    item.tooltip = `${bytesLabel(Buffer.from(this.path, 'latin1'), 300)}*\n${item.description} loaded`;
+    item.iconPath = vscode.ThemeIcon.Folder;
+    item.contextValue = folderContext(this.conn.readOnly);
+    return item;
+  }
+}
+
+/** The fields of a hash key loaded so far, in the order HSCAN gave them, each once. */
+export class FieldList {
+  pager: HashPager | undefined;
+  readonly nodes: FieldNode[] = [];
+  readonly index = new Map<string, FieldNode>();
+  loading: Promise<void> | undefined;
+  epoch = 0;
+}
+
+const TYPE_ICONS: Record<string, string> = {
+  hash: 'symbol-object',
+  string: 'symbol-string',
+  list: 'list-flat',
+  set: 'symbol-array',
+  zset: 'list-ordered',
+  stream: 'pulse',
+};
+
+export class KeyNode {
+  readonly kind = 'key';
+  readonly id: string;
+  readonly keyId: string;
+  fields = new FieldList();
+  readonly loadMore: LoadMoreNode;
+
+  constructor(
+    readonly conn: ConnectionNode,
+    public parent: ConnectionNode | FolderNode,
+    readonly key: Buffer,
+  ) {
+    this.keyId = byteId(key);
+    this.id = `${conn.id}/${conn.session.db}/k:${idPart(this.keyId)}`;
+    this.loadMore = new LoadMoreNode(this);
+  }
+
+  get meta(): KeyMeta | undefined {
+    return this.conn.session.meta.get(this.keyId);
+  }
+
+  get isHash(): boolean {
+    return (this.meta?.type ?? 'hash') === 'hash';
+  }
+
+  resetFields(): void {
+    this.fields.epoch++;
+    this.fields = new FieldList();
+  }
+
+  /** The label: the key without its folder's prefix. */
+  label(): string {
+    const folderLen = this.parent.kind === 'folder' ? this.parent.path.length : 0;
+    const rest = this.key.subarray(folderLen);
+    return rest.length ? bytesLabel(rest, 200) : '(empty)';
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const meta = this.meta;
+    const item = new vscode.TreeItem(this.label(), this.isHash ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = keyDescription(meta);
+    item.tooltip = keyTooltip(this.key, meta);
+    item.iconPath = new vscode.ThemeIcon(TYPE_ICONS[meta?.type ?? 'hash'] ?? 'symbol-misc');
+    item.contextValue = keyContext(this.isHash, this.conn.readOnly);
+    return item;
+  }
+}
+
+export class FieldNode {
+  readonly kind = 'field';
+  readonly id: string;
+
+  constructor(
+    readonly parent: KeyNode,
+    readonly field: Buffer,
+    /** the value as shown: an edit from this node compares against it */
+    public value: Buffer,
+  ) {
+    this.id = `${parent.id}/v:${idPart(byteId(field))}`;
+  }
+
+  get conn(): ConnectionNode {
+    return this.parent.conn;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.field.length ? bytesLabel(this.field, 120) : '(empty)', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = preview(this.value, 60);
+    item.tooltip = fieldTooltip(this.field, this.value);
+    item.iconPath = new vscode.ThemeIcon('symbol-field');
+    item.contextValue = fieldContext(this.conn.readOnly);
+    return item;
+  }
+}
+
+/** "Load more…": the next SCAN page under a connection, or the next HSCAN page under a hash key. */
+export class LoadMoreNode {
+  readonly kind = 'loadMore';
+  readonly id: string;
+  loading = false;
+
+  constructor(readonly parent: ConnectionNode | KeyNode) {
+    this.id = `${parent.id}/more`;
+  }
+
+  toTreeItem(loaded: number): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.loading ? 'Loading…' : 'Load more…', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = `${loaded.toLocaleString('en-US')} loaded`;
+    item.iconPath = new vscode.ThemeIcon(this.loading ? 'loading~spin' : 'ellipsis');
+    item.contextValue = LOAD_MORE_CONTEXT;
+    item.command = { command: 'redisHashExplorer.loadMore', title: 'Load More', arguments: [this] };
+    return item;
+  }
+}
+
+/** A line of information: a connection error (with Retry), "no keys", a settings problem. */
+export class MessageNode {
+  readonly kind = 'message';
+  readonly id: string;
+
+  constructor(
+    readonly parent: TreeNode | undefined,
+    readonly name: string,
+    readonly text: string,
+    readonly icon: string,
+    readonly command?: vscode.Command,
+  ) {
+    this.id = `${parent?.id ?? ''}/m:${name}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.tooltip = this.text;
+    item.iconPath = new vscode.ThemeIcon(this.icon, this.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.contextValue = `message.${this.name}`;
+    if (this.command) item.command = this.command;
+    return item;
+  }
+}

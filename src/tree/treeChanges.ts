@@ -1,0 +1,76 @@
+import type { HashChange } from '../connections/changes';
+import { matchesGlob } from '../core/keyTree';
+import { loadMeta, reloadFields } from './loading';
+import type { ConnectionNode, TreeNode } from './nodes';
+import { byteId } from './nodes';
+import type { KeyTreeProvider } from './provider';
+
+/**
+ * Applies a write (from a command, the hash editor, a save of a value document) to the tree and
+ * refreshes only what it touched: a field row, a key row, or the folder a key appeared in or left.
+ * Nothing is loaded for parts of the tree nobody opened.
+ */
+export async function applyChange(tree: KeyTreeProvider, change: HashChange): Promise<void> {
+  const conn = tree.connectionNode(change.connection);
+  if (!conn || conn.session.db !== change.db || !conn.session.started) return;
+  const s = conn.session;
+  switch (change.kind) {
+    case 'fields':
+    case 'key': {
+      const node = s.keyNodes.get(byteId(change.key));
+      if (!node) return;
+      const client = await tree.pool.get(conn.name, s.db);
+      const fire: TreeNode[] = [];
+      let structural = false;
+      if (change.kind === 'fields' && node.fields.pager) {
+        const r = await reloadFields(node, client, change.fields);
+        structural = r.structural;
+        fire.push(...r.changed);
+      }
+      const before = node.meta;
+      const gone = await loadMeta(s, client, [node.key], true);
+      if (gone.length) return tree.keyDeleted(conn, node.key);
+      const after = node.meta;
+      const metaChanged = JSON.stringify(before) !== JSON.stringify(after);
+      if (change.kind === 'key' && !node.fields.pager) structural = false;
+      // The key row itself (its description, or its children when fields came or went).
+      if (structural || metaChanged || change.kind === 'key') fire.unshift(node);
+      if (change.kind === 'key' && node.fields.pager && before?.type !== after?.type) node.resetFields();
+      if (fire.length) tree.fire(dedupe(fire));
+      return;
+    }
+    case 'keyDeleted':
+      return tree.keyDeleted(conn, change.key);
+    case 'keyAdded':
+      return keyAppeared(tree, conn, change.key);
+    case 'keyRenamed': {
+      const path = s.model.removeKey(change.key);
+      tree.forgetKey(conn, change.key);
+      const fire: TreeNode[] = [];
+      if (path !== undefined) fire.push(tree.nodeForPath(conn, path));
+      const added = addIfShown(tree, conn, change.newKey);
+      if (added) fire.push(added);
+      if (fire.length) tree.fire(dedupe(fire));
+      return;
+    }
+  }
+}
+
+function keyAppeared(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): void {
+  const node = addIfShown(tree, conn, key);
+  if (node) tree.fire(node);
+}
+
+/** Adds a key the active filter would show; returns the node to refresh. */
+function addIfShown(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): TreeNode | undefined {
+  const filter = tree.filterOf(conn.name);
+  if (filter && !matchesGlob(filter, key)) return undefined;
+  const path = conn.session.model.addKeyNow(key);
+  // Its metadata (type, TTL, field count) is read when the folder shows it.
+  conn.session.meta.delete(byteId(key));
+  return tree.nodeForPath(conn, path);
+}
+
+function dedupe(nodes: TreeNode[]): TreeNode[] {
+  return [...new Set(nodes)];
+}
