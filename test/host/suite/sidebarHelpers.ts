@@ -1,0 +1,161 @@
+// Helpers for the sidebar's extension-host tests (tree.test.ts, commands.test.ts, valueDocuments.test.ts):
+// the extension's test hooks, a Redis client to set up and check data, settings and connection setup.
+import * as assert from 'node:assert/strict';
+import Redis from 'ioredis';
+import * as vscode from 'vscode';
+import type { PromptLayer, promptTestHook } from '../../../src/commands/prompts';
+import type { TreeNode } from '../../../src/tree/nodes';
+import type { KeyTreeProvider } from '../../../src/tree/provider';
+
+export const EXTENSION_ID = 'redis-hash-explorer.redis-hash-explorer';
+
+export interface TestHooks {
+  prompts: typeof promptTestHook;
+  tree: KeyTreeProvider;
+  treeView: vscode.TreeView<TreeNode>;
+}
+
+export async function hooks(): Promise<TestHooks> {
+  const ext = vscode.extensions.getExtension<{ testHooks: TestHooks }>(EXTENSION_ID);
+  assert.ok(ext, 'extension not loaded');
+  const api = await ext.activate();
+  return api.testHooks;
+}
+
+export function redisPort(): number {
+  const port = Number(process.env.RHE_TEST_REDIS_PORT);
+  assert.ok(port > 0, 'RHE_TEST_REDIS_PORT is not set');
+  return port;
+}
+
+const clients: Redis[] = [];
+
+/** A plain ioredis client on the test Redis, in one database: sets up data and checks results independently. */
+export function redis(db: number): Redis {
+  const r = new Redis({ host: '127.0.0.1', port: redisPort(), db, maxRetriesPerRequest: 1 });
+  clients.push(r);
+  return r;
+}
+
+export function closeClients(): void {
+  for (const c of clients.splice(0)) c.disconnect();
+}
+
+/** Per-command call counts from INFO commandstats, e.g. { hscan: 3 }. */
+export async function commandCounts(r: Redis): Promise<Record<string, number>> {
+  const text = await r.info('commandstats');
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts[m[1]] = Number(m[2]);
+  return counts;
+}
+
+export interface ProfileSetting {
+  name: string;
+  host: string;
+  port: number;
+  db?: number;
+  username?: string;
+  readOnly?: boolean;
+  separator?: string;
+}
+
+const SECTION = 'redisHashExplorer';
+
+/** Replaces this test file's connections (by name prefix) in the user settings, leaving others'. */
+export async function setConnections(prefix: string, profiles: ProfileSetting[]): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const current = cfg.inspect<ProfileSetting[]>('connections')?.globalValue ?? [];
+  const others = current.filter((p) => !p.name.startsWith(prefix));
+  await cfg.update('connections', [...others, ...profiles], vscode.ConfigurationTarget.Global);
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+export function profile(name: string, db: number, extra: Partial<ProfileSetting> = {}): ProfileSetting {
+  return { name, host: '127.0.0.1', port: redisPort(), db, ...extra };
+}
+
+/** Waits until `fn` returns a truthy value (events are asynchronous); fails with `what` after `ms`. */
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<Awaited<T>>> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<Awaited<T>>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function labelOf(tree: KeyTreeProvider, node: TreeNode): string {
+  const l = tree.getTreeItem(node).label;
+  return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+export function itemOf(tree: KeyTreeProvider, node: TreeNode): vscode.TreeItem {
+  return tree.getTreeItem(node) as vscode.TreeItem;
+}
+
+export async function connectionNode(tree: KeyTreeProvider, name: string): Promise<TreeNode> {
+  return waitFor(`connection ${name} in the tree`, async () => (await tree.getChildren()).find((n) => n.kind === 'connection' && n.name === name));
+}
+
+export async function child(tree: KeyTreeProvider, parent: TreeNode, label: string): Promise<TreeNode> {
+  const kids = await tree.getChildren(parent);
+  const found = kids.find((n) => labelOf(tree, n) === label);
+  assert.ok(found, `no child "${label}" under ${labelOf(tree, parent)}; children: ${kids.map((k) => labelOf(tree, k)).join(', ')}`);
+  return found;
+}
+
+/** Follows labels down from a node. */
+export async function path(tree: KeyTreeProvider, from: TreeNode, ...labels: string[]): Promise<TreeNode> {
+  let node = from;
+  for (const l of labels) node = await child(tree, node, l);
+  return node;
+}
+
+/** Every key under a node (walking folders; "Load more…" is not clicked), as full key names. */
+export async function keysUnder(tree: KeyTreeProvider, node: TreeNode): Promise<string[]> {
+  const out: string[] = [];
+  for (const c of await tree.getChildren(node)) {
+    if (c.kind === 'key') out.push(c.key.toString('utf8'));
+    else if (c.kind === 'folder') out.push(...(await keysUnder(tree, c)));
+  }
+  return out;
+}
+
+/** Records the nodes the tree asks VS Code to refresh. */
+export function recordRefreshes(tree: KeyTreeProvider): { fired: (TreeNode | undefined)[]; dispose(): void } {
+  const fired: (TreeNode | undefined)[] = [];
+  const sub = tree.onDidChangeTreeData((e) => {
+    if (Array.isArray(e)) fired.push(...e);
+    else fired.push(e ?? undefined);
+  });
+  return { fired, dispose: () => sub.dispose() };
+}
+
+/** Answers prompts for the duration of `fn`, then restores the real ones. */
+export async function withPrompts<T>(h: TestHooks, answers: Partial<PromptLayer>, fn: () => Promise<T>): Promise<T> {
+  h.prompts.set(answers);
+  try {
+    return await fn();
+  } finally {
+    h.prompts.reset();
+  }
+}
+
+/** Runs a command and returns the message it rejected with (fails if it resolved). */
+export async function rejectionOf(id: string, arg: unknown): Promise<string> {
+  try {
+    await vscode.commands.executeCommand(id, arg);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  assert.fail(`${id} resolved; a rejection was expected`);
+}
