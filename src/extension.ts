@@ -3,6 +3,7 @@ import { registerCommands } from './commands';
 import { ChangeBus } from './connections/changes';
 import { ConnectionStore } from './connections/connectionStore';
 import { ConnectionPool } from './connections/pool';
+import { registerHashEditor } from './hashEditor/manager';
 import { createLog } from './log';
 import type { Services } from './services';
 import { createKeyTree } from './tree';
@@ -15,7 +16,7 @@ export function activate(context: vscode.ExtensionContext) {
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes);
   const services: Services = { context, store, pool, changes, tree: keyTree.provider };
-  context.subscriptions.push(createLog(), store, pool, changes, keyTree, ...registerCommands(services));
+  context.subscriptions.push(createLog(), store, pool, changes, keyTree, registerHashEditor(services), ...registerCommands(services));
   return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view } };
 }
 

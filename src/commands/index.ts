@@ -23,6 +23,7 @@ import { renameField } from './renameField';
 import { deleteField } from './deleteField';
 import { copyValue } from './copyValue';
 import { registerFieldFileSystem } from './fieldFileSystem';
+import { openHashEditor } from './openHashEditor';
 
 /** Every command, one file each. */
 const commands: CommandSpec[] = [
@@ -47,6 +48,7 @@ const commands: CommandSpec[] = [
   renameField,
   deleteField,
   copyValue,
+  openHashEditor,
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {

@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import type { RedisConnection } from '../core/connection';
+import type { Handlers, RowDto } from '../shared/protocol';
+import type { HashEditorPanel } from './panel';
+import { displayOf } from './session';
+
+/** What each webview request does. Messages are validated before they get here (validate.ts). */
+export function requestHandlers(p: HashEditorPanel): Handlers {
+  const s = p.session;
+  const e = p.edits;
+  /** Whatever a write did (or a conflict or failure put into the store), the rows on screen show it next. */
+  const shown = <T>(work: Promise<T>): Promise<T> =>
+    work.finally(() => {
+      s.emitStatus(true);
+      p.postEvent({ type: 'invalidate' });
+    });
+  return {
+    async rows({ version, start, count }) {
+      if (version !== s.version) return null;
+      const rows = s.rows(start, count);
+      if (p.header?.fieldTtl) await addFieldTtls(await s.conn(), s.key, rows, (id) => s.store.fieldAt(id));
+      return { version, start, rows };
+    },
+    async query({ match, filter, sort }) {
+      if (match !== s.match) {
+        s.filter = filter;
+        s.sort = sort;
+        await s.start(match);
+      } else {
+        s.setQuery(filter, sort);
+      }
+      s.emitStatus(true);
+      return s.status();
+    },
+    async load({ action }) {
+      if (action === 'stop') {
+        s.stopLoop();
+        await s.loaded();
+      } else if (action === 'resume') {
+        await s.resume();
+      } else {
+        await s.start();
+        await p.refreshHeader(false);
+      }
+      s.emitStatus(true);
+      return s.status();
+    },
+    lookup: ({ field }) => shown(e.lookup(field)),
+    detail: ({ gen, id, full }) => shown(e.detail(gen, id, full)),
+    edit: ({ gen, id, value }) => shown(e.edit(gen, id, value)),
+    resolve: ({ token, value }) => shown(e.resolve(token, value)),
+    add: ({ field, value }) => shown(e.add(field, value)),
+    rename: ({ gen, id, newName }) => shown(e.rename(gen, id, newName)),
+    delete: ({ gen, ids }) => shown(e.delete(gen, ids, (names) => p.confirmDelete(names))),
+    async copy({ gen, ids, what }) {
+      const parts: Array<{ name: string; value: string }> = [];
+      for (const id of ids) {
+        const row = s.liveRow(gen, id);
+        const name = displayOf(Buffer.from(s.store.fieldAt(row)), false).text;
+        const value = what === 'name' ? '' : displayOf(await e.fullValue(gen, row), false).text;
+        parts.push({ name, value });
+      }
+      const text =
+        what === 'name'
+          ? parts.map((x) => x.name).join('\n')
+          : what === 'value'
+            ? parts.map((x) => x.value).join('\n')
+            : JSON.stringify(Object.fromEntries(parts.map((x) => [x.name, x.value])), null, 2);
+      await vscode.env.clipboard.writeText(text);
+      return { copied: parts.length };
+    },
+    async openValue({ gen, id }) {
+      const value = displayOf(await e.fullValue(gen, id), false);
+      const language = value.utf8 && looksLikeJson(value.text) ? 'json' : 'plaintext';
+      const doc = await vscode.workspace.openTextDocument({ content: value.text, language });
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      return null;
+    },
+    async setTtl({ ttl }) {
+      const r = await e.setTtl(ttl);
+      p.keyChanged();
+      await p.refreshHeader(false);
+      return r;
+    },
+  };
+}
+
+function looksLikeJson(text: string): boolean {
+  const t = text.trimStart();
+  if (!t.startsWith('{') && !t.startsWith('[')) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** HTTL (Redis 7.4+) for the rows on screen only. */
+async function addFieldTtls(conn: RedisConnection, key: Buffer, rows: RowDto[], fieldOf: (id: number) => Buffer): Promise<void> {
+  const live = rows.filter((r) => r.id >= 0);
+  if (live.length === 0) return;
+  const reply = await conn.run((c) => c.call('HTTL', key, 'FIELDS', live.length, ...live.map((r) => fieldOf(r.id))) as Promise<unknown>);
+  if (!Array.isArray(reply)) return;
+  live.forEach((r, i) => {
+    const ttl = Number(reply[i]);
+    r.ttl = Number.isFinite(ttl) ? ttl : -1;
+  });
+}

@@ -1,0 +1,253 @@
+import * as vscode from 'vscode';
+import { preview } from '../core/codec';
+import { toExplorerError } from '../core/errors';
+import type { HashChange } from '../connections/changes';
+import { log } from '../log';
+import type { Services } from '../services';
+import type { HeaderInfo, HostEvent, HostMessage, ReplyMessage, RequestMessage, StatusInfo } from '../shared/protocol';
+import { RequestClient, serveRequest } from '../shared/protocol';
+import { HashEdits } from './edits';
+import { requestHandlers } from './handlers';
+import { editorHtml, webviewOptions } from './html';
+import { HashSession } from './session';
+import type { Target } from './session';
+import { checkWebviewMessage, requestIdOf } from './validate';
+
+/** Requests from test hooks use ids from here up, so their replies go back to the test, not to the webview. */
+const TEST_IDS = 1_000_000_000;
+const KEPT_EVENTS = 300;
+
+export type ConfirmDelete = (names: Buffer[]) => Promise<boolean>;
+
+export function targetId(t: Target): string {
+  return `${t.connection}\u0000${t.db}\u0000${t.key.toString('base64')}`;
+}
+
+/** One editor tab: the webview, its session (loaded rows), and the message handling between them. */
+export class HashEditorPanel implements vscode.Disposable {
+  readonly session: HashSession;
+  readonly edits: HashEdits;
+  private ready = false;
+  private headerInfo: HeaderInfo | undefined;
+  private firing = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly onDisposeCallbacks: Array<() => void> = [];
+  // test hooks
+  readonly testClient = new RequestClient((msg) => this.receive(msg), TEST_IDS);
+  private readonly rawWaiters = new Map<number, (reply: ReplyMessage) => void>();
+  readonly recentEvents: HostEvent[] = [];
+  confirmOverride: ConfirmDelete | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly target: Target,
+    private readonly services: Services,
+  ) {
+    this.session = new HashSession(target, () => services.pool.get(target.connection, target.db), {
+      status: (status) => this.postEvent({ type: 'status', status }),
+      invalidate: () => this.postEvent({ type: 'invalidate' }),
+    });
+    this.edits = new HashEdits(this.session, (fields) => this.afterWrite(fields));
+    const extensionUri = services.context.extensionUri;
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.html = editorHtml(panel.webview, extensionUri);
+    this.setTitle();
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      services.changes.onDidChange((c) => this.onChange(c)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Loads the hash; resolves once the first page is in. */
+  async start(): Promise<void> {
+    await this.session.start();
+    await this.refreshHeader(false);
+  }
+
+  onDidDispose(cb: () => void): void {
+    this.onDisposeCallbacks.push(cb);
+  }
+
+  dispose(): void {
+    this.session.dispose();
+    this.testClient.rejectAll('The editor was closed.');
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    for (const cb of this.onDisposeCallbacks.splice(0)) cb();
+  }
+
+  get header(): HeaderInfo | undefined {
+    return this.headerInfo;
+  }
+
+  status(): StatusInfo {
+    return this.session.status();
+  }
+
+  /** Every message from the webview (or a test hook) comes through here, validated before use. */
+  receive(raw: unknown): void {
+    const checked = checkWebviewMessage(raw);
+    if (!checked.ok) {
+      log.warn(`hash editor: refused a message from the webview: ${checked.error}`);
+      const id = requestIdOf(raw);
+      if (id !== undefined) this.post({ kind: 'reply', id, ok: false, error: `Invalid request: ${checked.error}` });
+      return;
+    }
+    const msg = checked.value;
+    if (msg.kind === 'ready') {
+      this.ready = true;
+      void this.sendInit();
+      return;
+    }
+    void serveRequest(requestHandlers(this), msg, (reply) => this.post(reply), (err) => this.describe(err, msg));
+  }
+
+  /** For test hooks: a raw message in, its reply out (undefined when it carries no id). */
+  sendRaw(raw: unknown): Promise<ReplyMessage | undefined> {
+    const id = requestIdOf(raw);
+    if (id === undefined || id < TEST_IDS) {
+      this.receive(raw);
+      return Promise.resolve(undefined);
+    }
+    return new Promise((resolve) => {
+      this.rawWaiters.set(id, resolve);
+      this.receive(raw);
+    });
+  }
+
+  confirmDelete(names: Buffer[]): Promise<boolean> {
+    if (this.confirmOverride) {
+      const answer = this.confirmOverride(names);
+      this.confirmOverride = undefined;
+      return answer;
+    }
+    const key = preview(this.target.key, 60);
+    const message = names.length === 1 ? `Delete field "${preview(names[0], 60)}" from "${key}"?` : `Delete ${names.length.toLocaleString('en-US')} fields from "${key}"?`;
+    const detail = names.length > 1 ? names.slice(0, 10).map((n) => preview(n, 60)).join('\n') + (names.length > 10 ? '\n…' : '') : undefined;
+    return Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, 'Delete')).then((c) => c === 'Delete');
+  }
+
+  postEvent(event: HostEvent): void {
+    this.recentEvents.push(event);
+    if (this.recentEvents.length > KEPT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - KEPT_EVENTS);
+    if (this.ready) this.post({ kind: 'event', event });
+  }
+
+  /** Posts the header; `reread`: ask the server again (TYPE, HLEN, TTL) first. */
+  async refreshHeader(reread = true): Promise<void> {
+    try {
+      const conn = await this.session.conn();
+      if (reread && this.session.load !== 'error') await this.session.readHeader(conn);
+      const info = this.services.pool.status(this.target.connection).info;
+      this.headerInfo = {
+        connection: this.target.connection,
+        db: this.target.db,
+        key: { text: preview(this.target.key, 200), utf8: true },
+        keyBase64: this.target.key.toString('base64'),
+        readOnly: conn.readOnly,
+        fieldTtl: info?.capabilities.fieldTtl === true,
+        ttl: this.session.ttl,
+        exists: this.session.exists,
+        fieldCount: this.session.exists ? this.session.total : null,
+      };
+    } catch (err) {
+      log.warn(`hash editor: cannot read the key's header: ${toExplorerError(err).message}`);
+      this.headerInfo ??= {
+        connection: this.target.connection,
+        db: this.target.db,
+        key: { text: preview(this.target.key, 200), utf8: true },
+        keyBase64: this.target.key.toString('base64'),
+        readOnly: true,
+        fieldTtl: false,
+        ttl: -1,
+        exists: false,
+        fieldCount: null,
+      };
+    }
+    this.postEvent({ type: 'header', header: this.headerInfo });
+  }
+
+  private async sendInit(): Promise<void> {
+    if (!this.headerInfo) await this.refreshHeader();
+    if (this.headerInfo && this.ready) this.post({ kind: 'event', event: { type: 'init', header: this.headerInfo, status: this.session.status() } });
+  }
+
+  private post(msg: HostMessage): void {
+    if (msg.kind === 'reply' && msg.id >= TEST_IDS) {
+      const waiter = this.rawWaiters.get(msg.id);
+      this.rawWaiters.delete(msg.id);
+      if (waiter) waiter(msg);
+      else this.testClient.handleReply(msg);
+      return;
+    }
+    void this.panel.webview.postMessage(msg).then(undefined, () => undefined);
+  }
+
+  private describe(err: unknown, msg: RequestMessage): string {
+    const e = toExplorerError(err);
+    log.error(`hash editor ${msg.method}: ${e.message}`);
+    return e.message;
+  }
+
+  /** A write of ours succeeded: tell the tree and other views, then show the new header and rows. */
+  private afterWrite(fields: Buffer[]): void {
+    const { connection, db, key } = this.target;
+    this.firing = true;
+    try {
+      this.services.changes.fire({ kind: 'fields', connection, db, key, fields });
+    } finally {
+      this.firing = false;
+    }
+    void this.refreshHeader();
+  }
+
+  keyChanged(): void {
+    this.firing = true;
+    try {
+      const { connection, db, key } = this.target;
+      this.services.changes.fire({ kind: 'key', connection, db, key });
+    } finally {
+      this.firing = false;
+    }
+  }
+
+  private onChange(c: HashChange): void {
+    const t = this.target;
+    if (this.firing || c.connection !== t.connection || c.db !== t.db || !c.key.equals(t.key)) return;
+    const failed = (err: unknown) => log.warn(`hash editor: cannot follow a change: ${toExplorerError(err).message}`);
+    switch (c.kind) {
+      case 'fields':
+        void this.session.refetch(c.fields).then(() => this.refreshHeader(), failed);
+        break;
+      case 'key':
+        void this.refreshHeader();
+        break;
+      case 'keyDeleted':
+      case 'keyAdded':
+        void this.session.start().then(() => this.refreshHeader(false), failed);
+        break;
+      case 'keyRenamed':
+        this.renamedTo(c.newKey);
+        break;
+    }
+  }
+
+  /** The key was renamed elsewhere: follow it (same rows, new name). */
+  private renamedTo(newKey: Buffer): void {
+    const before = targetId(this.target);
+    this.target.key = newKey;
+    this.setTitle();
+    for (const cb of this.onRekey) cb(before);
+    void this.refreshHeader();
+  }
+
+  readonly onRekey: Array<(oldId: string) => void> = [];
+
+  private setTitle(): void {
+    this.panel.title = preview(this.target.key, 60);
+  }
+}

@@ -1,0 +1,364 @@
+import { isUtf8 } from 'node:buffer';
+import { preview, toDisplay } from '../core/codec';
+import type { RedisConnection } from '../core/connection';
+import { RedisExplorerError, toExplorerError } from '../core/errors';
+import { fieldCount, getField } from '../core/hashOps';
+import { getTtl, keyType } from '../core/keyOps';
+import { HashPager } from '../core/pagers';
+import { RowStore, StoreFullError } from '../core/rowStore';
+import type { DisplayValue, LoadState, RowDto, SortSpec, StatusInfo } from '../shared/protocol';
+
+/*
+ * One open hash: loads it with HSCAN pages into a RowStore in the background and keeps the
+ * table's view (positions → rows, after filter and sort). No vscode here; the panel wires it.
+ */
+
+export const PAGE_COUNT = 1000;
+const STATUS_EVERY_MS = 100;
+
+export interface SessionEvents {
+  status(status: StatusInfo): void;
+  /** row contents changed (not positions) */
+  invalidate(): void;
+}
+
+export interface Target {
+  connection: string;
+  db: number;
+  key: Buffer;
+}
+
+export class HashSession {
+  store = new RowStore();
+  gen = 0;
+  load: LoadState = 'loading';
+  total: number | null = null;
+  match = '';
+  message: string | undefined;
+  exists = true;
+  ttl = -1;
+  private pager: HashPager | undefined;
+  private running: Promise<void> | undefined;
+  private stopAsked = false;
+  // the view: null = identity over rows (no filter, no sort, no tombstones)
+  filter = '';
+  sort: SortSpec | null = null;
+  private rowsOfView: Int32Array | null = null;
+  private viewLen = 0;
+  version = 0;
+  private sortedAt = 0;
+  private sortCost = 0;
+  private lastStatus = 0;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly target: Target,
+    private readonly connect: () => Promise<RedisConnection>,
+    private readonly events: SessionEvents,
+  ) {}
+
+  get key(): Buffer {
+    return this.target.key;
+  }
+
+  conn(): Promise<RedisConnection> {
+    return this.connect();
+  }
+
+  /** Starts a new generation: HLEN, then HSCAN pages in the background. Resolves after the first page. */
+  async start(match = this.match): Promise<void> {
+    this.stopLoop();
+    await this.running;
+    this.gen++;
+    this.match = match;
+    this.store = new RowStore();
+    this.pager = undefined;
+    this.message = undefined;
+    this.load = 'loading';
+    this.rebuildView();
+    const gen = this.gen;
+    let conn: RedisConnection;
+    try {
+      conn = await this.connect();
+      await this.readHeader(conn);
+      if (gen !== this.gen) return;
+      if (!this.exists) {
+        this.load = 'done';
+        this.emitStatus(true);
+        return;
+      }
+      if (this.total !== null && !match) this.store.reserve(this.total);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.pager = new HashPager(conn, this.key, { match: match || undefined, count: PAGE_COUNT });
+    await this.resume();
+  }
+
+  /** Continues loading where it stopped (same generation); resolves after the next page. */
+  async resume(): Promise<void> {
+    if (!this.pager || this.pager.done || this.running) return;
+    this.stopAsked = false;
+    this.load = 'loading';
+    this.message = undefined;
+    let firstPage: () => void = () => undefined;
+    const first = new Promise<void>((r) => (firstPage = r));
+    this.running = this.loop(this.gen, this.pager, () => firstPage()).finally(() => {
+      this.running = undefined;
+      firstPage();
+    });
+    this.emitStatus(true);
+    await first;
+  }
+
+  stopLoop(): void {
+    if (this.running) this.stopAsked = true;
+  }
+
+  /** Resolves when the background load of this generation ended (done, stopped or failed). */
+  async loaded(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(gen: number, pager: HashPager, firstPage: () => void): Promise<void> {
+    try {
+      while (!pager.done && !this.stopAsked && gen === this.gen && !this.disposed) {
+        const page = await pager.next();
+        if (gen !== this.gen) return;
+        const before = this.store.rowCount;
+        try {
+          this.store.append(page.fields, page.values);
+        } finally {
+          this.afterAppend(before);
+        }
+        firstPage();
+        this.emitStatus(false);
+      }
+      if (gen !== this.gen) return;
+      this.load = pager.done ? 'done' : 'stopped';
+      if (pager.done) this.store.trim();
+      if (this.sort) this.rebuildView();
+    } catch (err) {
+      if (gen !== this.gen) return;
+      if (err instanceof StoreFullError) {
+        this.load = 'stopped';
+        this.message = `${err.message} Use a field pattern to load fewer fields.`;
+        this.pager = undefined;
+      } else {
+        this.fail(err);
+      }
+    } finally {
+      this.stopAsked = false;
+      if (gen === this.gen) this.emitStatus(true);
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.load = 'error';
+    this.message = toExplorerError(err).message;
+    this.emitStatus(true);
+  }
+
+  async readHeader(conn?: RedisConnection): Promise<void> {
+    const c = conn ?? (await this.connect());
+    const type = await keyType(c, this.key);
+    this.exists = type !== 'none';
+    if (this.exists && type !== 'hash') throw new RedisExplorerError('WRONGTYPE', `Key "${preview(this.key, 60)}" is a ${type}, not a hash.`);
+    const [n, ttl] = this.exists ? await Promise.all([fieldCount(c, this.key), getTtl(c, this.key)]) : [0, -2];
+    this.total = n;
+    this.ttl = ttl;
+  }
+
+  // ---- the view ----
+
+  get viewLength(): number {
+    return this.rowsOfView ? this.viewLen : this.store.rowCount;
+  }
+
+  /** The row shown at `position`, or -1. */
+  rowAt(position: number): number {
+    if (position < 0 || position >= this.viewLength) return -1;
+    return this.rowsOfView ? this.rowsOfView[position] : position;
+  }
+
+  positionOf(row: number): number {
+    if (!this.rowsOfView) return row < this.store.rowCount ? row : -1;
+    return this.rowsOfView.subarray(0, this.viewLen).indexOf(row);
+  }
+
+  setQuery(filter: string, sort: SortSpec | null): void {
+    this.filter = filter;
+    this.sort = sort;
+    this.rebuildView();
+  }
+
+  /** Rebuilds positions from the store (after a query change, a delete, or to re-sort newly loaded rows). */
+  rebuildView(): void {
+    const s = this.store;
+    if (!this.filter && !this.sort && s.rowCount === s.size) {
+      this.rowsOfView = null;
+    } else {
+      const started = Date.now();
+      this.rowsOfView = s.view({ filter: this.filter || undefined, sortBy: this.sort?.by, descending: this.sort?.descending });
+      this.viewLen = this.rowsOfView.length;
+      this.sortedAt = Date.now();
+      this.sortCost = this.sortedAt - started;
+    }
+    this.version++;
+  }
+
+  /** Takes deleted rows out of the view; the others keep their order (no re-sort). */
+  dropDeleted(): void {
+    if (!this.rowsOfView) {
+      this.rowsOfView = this.store.view();
+      this.viewLen = this.rowsOfView.length;
+    } else {
+      let n = 0;
+      for (let i = 0; i < this.viewLen; i++) {
+        const row = this.rowsOfView[i];
+        if (!this.store.isDeleted(row)) this.rowsOfView[n++] = row;
+      }
+      this.viewLen = n;
+    }
+    this.version++;
+  }
+
+  /** Shows `row` at the end of the view if it is not in it (a row the user just added or looked up). */
+  ensureInView(row: number): number {
+    const at = this.positionOf(row);
+    if (at >= 0) return at;
+    this.push(Int32Array.of(row));
+    return this.viewLen - 1;
+  }
+
+  private push(rows: Int32Array): void {
+    if (!this.rowsOfView) {
+      this.rowsOfView = this.store.view();
+      this.viewLen = this.rowsOfView.length;
+    }
+    if (this.viewLen + rows.length > this.rowsOfView.length) {
+      const grown = new Int32Array(Math.max(1024, Math.ceil((this.viewLen + rows.length) * 1.5)));
+      grown.set(this.rowsOfView.subarray(0, this.viewLen));
+      this.rowsOfView = grown;
+    }
+    this.rowsOfView.set(rows, this.viewLen);
+    this.viewLen += rows.length;
+  }
+
+  private afterAppend(before: number): void {
+    if (!this.rowsOfView || this.store.rowCount === before) return;
+    if (this.sort) {
+      // Re-sorting on every page would cost O(n log n) each time: re-sort at most every few sort-durations.
+      if (this.store.rowCount < 50_000 || Date.now() - this.sortedAt > Math.max(1000, this.sortCost * 5)) this.rebuildView();
+      return;
+    }
+    this.push(this.store.view({ filter: this.filter || undefined, fromRow: before }));
+  }
+
+  // ---- rows for the webview ----
+
+  rows(start: number, count: number): RowDto[] {
+    const out: RowDto[] = [];
+    const end = Math.min(this.viewLength, start + count);
+    for (let p = start; p < end; p++) {
+      const row = this.rowAt(p);
+      if (row >= 0 && !this.store.isDeleted(row)) out.push(this.dto(row));
+      else out.push({ id: -1, field: '', fieldBinary: false, value: '(deleted)', valueBinary: false, length: 0, truncated: false });
+    }
+    return out;
+  }
+
+  dto(row: number): RowDto {
+    const s = this.store;
+    const field = s.fieldAt(row);
+    const value = s.valueAt(row);
+    const truncated = s.isTruncated(row);
+    return {
+      id: row,
+      field: preview(field, 500),
+      fieldBinary: !isUtf8(field),
+      value: preview(value, 500),
+      valueBinary: !(truncated ? isUtf8Prefix(value) : isUtf8(value)),
+      length: s.valueLengthAt(row),
+      truncated,
+    };
+  }
+
+  status(): StatusInfo {
+    return {
+      gen: this.gen,
+      load: this.load,
+      loaded: this.store.size,
+      total: this.total,
+      match: this.match,
+      message: this.message,
+      view: { version: this.version, length: this.viewLength, filter: this.filter, sort: this.sort },
+    };
+  }
+
+  emitStatus(now: boolean): void {
+    if (this.disposed) return;
+    const due = Date.now() - this.lastStatus >= STATUS_EVERY_MS;
+    if (now || due) {
+      if (this.statusTimer) clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      this.lastStatus = Date.now();
+      this.events.status(this.status());
+    } else if (!this.statusTimer) {
+      this.statusTimer = setTimeout(() => this.emitStatus(true), STATUS_EVERY_MS);
+    }
+  }
+
+  // ---- keeping rows as the server has them ----
+
+  checkGen(gen: number): void {
+    if (gen !== this.gen) throw new RedisExplorerError('INVALID', 'The table was reloaded meanwhile; nothing was changed. Try again.');
+  }
+
+  liveRow(gen: number, id: number): number {
+    this.checkGen(gen);
+    if (id >= this.store.rowCount || this.store.isDeleted(id)) throw new RedisExplorerError('NOT_FOUND', 'That field is no longer in the table (deleted meanwhile?).');
+    return id;
+  }
+
+  /** Puts the server's value of `field` into the store (null: the field is gone). Returns the row, or -1. */
+  applyServerValue(field: Buffer, value: Buffer | null): number {
+    if (value === null) {
+      if (this.store.delete(field) >= 0) this.dropDeleted();
+      return -1;
+    }
+    const { row, added } = this.store.set(field, value);
+    if (added && this.rowsOfView) this.ensureInView(row);
+    return row;
+  }
+
+  /** HGET each field and store what the server has: after a change made elsewhere, or a failed write. */
+  async refetch(fields: Buffer[]): Promise<void> {
+    const conn = await this.connect();
+    const values = await Promise.all(fields.map((f) => getField(conn, this.key, f)));
+    fields.forEach((f, i) => this.applyServerValue(f, values[i]));
+    this.events.invalidate();
+    this.emitStatus(true);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopLoop();
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+  }
+}
+
+/** The display form of a value that may be only a prefix: a UTF-8 sequence cut at the end does not make it binary. */
+export function displayOf(buf: Buffer, truncated: boolean): DisplayValue {
+  if (!truncated || isUtf8(buf)) return toDisplay(buf);
+  for (let cut = 1; cut <= 3 && cut < buf.length; cut++) {
+    if (isUtf8(buf.subarray(0, buf.length - cut))) return { text: buf.subarray(0, buf.length - cut).toString('utf8'), utf8: true };
+  }
+  return toDisplay(buf);
+}
+
+function isUtf8Prefix(buf: Buffer): boolean {
+  return displayOf(buf, true).utf8;
+}

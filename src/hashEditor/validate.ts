@@ -1,0 +1,66 @@
+import * as v from 'valibot';
+import type { PersistedState, WebviewMessage } from '../shared/protocol';
+
+/*
+ * The webview is not trusted: every message is checked against these schemas before anything
+ * touches Redis. Strict objects refuse extra properties; sizes are bounded.
+ */
+
+const MAX_TEXT = 256 * 1024 * 1024;
+const MAX_IDS = 1_000_000;
+
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const rowId = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(0x1ffffff));
+const display = v.strictObject({ text: v.pipe(v.string(), v.maxLength(MAX_TEXT)), utf8: v.boolean() });
+const sort = v.nullable(v.strictObject({ by: v.picklist(['field', 'value']), descending: v.boolean() }));
+const pattern = v.pipe(v.string(), v.maxLength(64 * 1024));
+
+function request<M extends string, P extends v.GenericSchema>(method: M, params: P) {
+  return v.strictObject({ kind: v.literal('request'), id: v.pipe(v.number(), v.safeInteger()), method: v.literal(method), params });
+}
+
+const requestSchema = v.variant('method', [
+  request('rows', v.strictObject({ version: count, start: count, count: v.pipe(count, v.maxValue(2000)) })),
+  request('query', v.strictObject({ match: pattern, filter: pattern, sort })),
+  request('load', v.strictObject({ action: v.picklist(['stop', 'resume', 'refresh']) })),
+  request('lookup', v.strictObject({ field: display })),
+  request('detail', v.strictObject({ gen: count, id: rowId, full: v.boolean() })),
+  request('edit', v.strictObject({ gen: count, id: rowId, value: display })),
+  request('resolve', v.strictObject({ token: count, value: display })),
+  request('add', v.strictObject({ field: display, value: display })),
+  request('rename', v.strictObject({ gen: count, id: rowId, newName: display })),
+  request('delete', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)) })),
+  request('copy', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)), what: v.picklist(['name', 'value', 'row']) })),
+  request('openValue', v.strictObject({ gen: count, id: rowId })),
+  request('setTtl', v.strictObject({ ttl: v.pipe(v.number(), v.safeInteger(), v.minValue(-1), v.maxValue(2 ** 31)) })),
+]);
+
+const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready') }), requestSchema]);
+
+// The schemas must produce exactly the protocol's types.
+const checkMessage: v.GenericSchema<unknown, WebviewMessage> = messageSchema;
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function checkWebviewMessage(input: unknown): Checked<WebviewMessage> {
+  const r = v.safeParse(checkMessage, input);
+  return r.success ? { ok: true, value: r.output } : { ok: false, error: v.summarize(r.issues) };
+}
+
+const stateSchema: v.GenericSchema<unknown, PersistedState> = v.object({
+  connection: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+  db: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(100000)),
+  key: v.pipe(v.string(), v.maxLength(MAX_TEXT), v.base64()),
+});
+
+/** The state a restored panel carries (from webview setState), or undefined when it is not one. */
+export function checkPersistedState(input: unknown): PersistedState | undefined {
+  const r = v.safeParse(stateSchema, input);
+  return r.success ? { connection: r.output.connection, db: r.output.db, key: r.output.key } : undefined;
+}
+
+/** The id of a request that failed validation, so the reply can say why (else undefined). */
+export function requestIdOf(input: unknown): number | undefined {
+  if (input && typeof input === 'object' && 'id' in input && typeof input.id === 'number' && Number.isSafeInteger(input.id)) return input.id;
+  return undefined;
+}

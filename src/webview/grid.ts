@@ -1,0 +1,352 @@
+import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
+import { el, formatBytes, setText } from './dom';
+import type { RowCache } from './rowCache';
+
+/*
+ * The table: a fixed-row-height virtual grid. The DOM holds only the rows on screen plus a small margin;
+ * a spacer gives the scrollbar its length. Past a few million pixels the scroll position is scaled,
+ * since browsers cap an element's height. ARIA grid semantics: aria-rowcount is the whole view.
+ */
+
+export const ROW_HEIGHT = 24;
+const MAX_PX = 8_000_000;
+const OVERSCAN = 8;
+
+export interface GridActions {
+  edit(position: number, row: RowDto): void;
+  rename(position: number, row: RowDto): void;
+  deleteSelection(): void;
+  copyValues(): void;
+  sort(by: SortBy): void;
+  selectionChanged(): void;
+}
+
+export class Grid {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly headers: Record<SortBy, HTMLElement>;
+  private readonly ttlHeader: HTMLElement;
+  private length = 0;
+  private showTtl = false;
+  private readonly rowEls = new Map<number, HTMLElement>();
+  private readonly pool: HTMLElement[] = [];
+  private frame = 0;
+  /** position of the focused row, -1 none */
+  cursor = -1;
+  private anchor = -1;
+  readonly selected = new Set<number>();
+  /** a row being edited in place is left alone by rendering */
+  pinned = -1;
+
+  constructor(
+    private readonly cache: RowCache,
+    private readonly actions: GridActions,
+  ) {
+    this.headers = { field: this.headerCell('Field', 'field'), value: this.headerCell('Value', 'value') };
+    this.ttlHeader = el('div', { class: 'cell ttl', role: 'columnheader', text: 'TTL' });
+    const headerRow = el('div', { class: 'row header-row', role: 'row', 'aria-rowindex': 1 }, this.headers.field, this.headers.value, this.ttlHeader);
+    this.spacer = el('div', { class: 'spacer', role: 'presentation' });
+    this.body = el('div', { class: 'grid-body', role: 'rowgroup', tabindex: 0, 'aria-label': 'Fields' }, this.spacer);
+    this.element = el(
+      'div',
+      { class: 'grid', role: 'grid', 'aria-label': 'Hash fields', 'aria-multiselectable': 'true', 'aria-rowcount': 1, 'aria-colcount': 2 },
+      el('div', { class: 'grid-header', role: 'rowgroup' }, headerRow),
+      this.body,
+    );
+    this.body.addEventListener('scroll', () => this.schedule());
+    this.body.addEventListener('keydown', (e) => this.onKey(e));
+    this.body.addEventListener('click', (e) => this.onClick(e));
+    this.body.addEventListener('dblclick', (e) => this.onDoubleClick(e));
+    this.body.addEventListener('focus', () => this.ensureCursor());
+    new ResizeObserver(() => this.schedule()).observe(this.body);
+    this.setTtlColumn(false);
+  }
+
+  focus(): void {
+    this.body.focus();
+  }
+
+  setLength(length: number): void {
+    this.length = length;
+    this.element.setAttribute('aria-rowcount', String(length + 1));
+    const virt = Math.min(length * ROW_HEIGHT, MAX_PX);
+    this.spacer.style.height = `${virt}px`;
+    if (this.cursor >= length) this.cursor = length - 1;
+    this.schedule();
+  }
+
+  setTtlColumn(show: boolean): void {
+    this.showTtl = show;
+    this.ttlHeader.hidden = !show;
+    this.element.classList.toggle('with-ttl', show);
+    this.element.setAttribute('aria-colcount', show ? '3' : '2');
+    this.schedule();
+  }
+
+  setSort(sort: SortSpec | null): void {
+    for (const by of ['field', 'value'] as const) {
+      const h = this.headers[by];
+      const on = sort?.by === by;
+      h.setAttribute('aria-sort', on ? (sort.descending ? 'descending' : 'ascending') : 'none');
+      const ic = h.querySelector('.sort-icon');
+      if (ic) ic.className = `sort-icon codicon ${on ? (sort.descending ? 'codicon-arrow-down' : 'codicon-arrow-up') : ''}`;
+    }
+  }
+
+  /** A new view: positions mean other rows now. */
+  resetSelection(): void {
+    this.selected.clear();
+    this.anchor = this.cursor;
+    this.actions.selectionChanged();
+  }
+
+  rowAtCursor(): RowDto | undefined {
+    return this.cursor >= 0 ? this.cache.get(this.cursor) : undefined;
+  }
+
+  /** Row ids of the selection (the cursor row when nothing is selected). */
+  selectedIds(): number[] {
+    if (this.selected.size > 0) return [...this.selected];
+    const r = this.rowAtCursor();
+    return r && r.id >= 0 ? [r.id] : [];
+  }
+
+  /** Moves the cursor to `position`, selects it alone and scrolls it into view. */
+  select(position: number): void {
+    this.moveCursor(position, false, false);
+  }
+
+  /** The element of the row at `position` if it is rendered. */
+  rowElement(position: number): HTMLElement | undefined {
+    return this.rowEls.get(position);
+  }
+
+  schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private headerCell(label: string, by: SortBy): HTMLElement {
+    const resizer = el('div', { class: 'resizer', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize ${label} column`, tabindex: 0 });
+    const cell = el(
+      'div',
+      { class: `cell ${by}`, role: 'columnheader', 'aria-sort': 'none' },
+      el('button', { type: 'button', class: 'sort-button', title: `Sort by ${label.toLowerCase()}` }, el('span', { text: label }), el('span', { class: 'sort-icon codicon', 'aria-hidden': 'true' })),
+    );
+    cell.querySelector('button')?.addEventListener('click', () => this.actions.sort(by));
+    if (by === 'field') {
+      cell.append(resizer);
+      this.makeResizable(resizer);
+    }
+    return cell;
+  }
+
+  private makeResizable(handle: HTMLElement): void {
+    const apply = (w: number) => this.element.style.setProperty('--field-width', `${Math.max(60, Math.min(w, 2000))}px`);
+    const current = () => this.headers.field.getBoundingClientRect().width;
+    handle.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      const startX = e.clientX;
+      const startW = current();
+      handle.setPointerCapture(e.pointerId);
+      const move = (m: PointerEvent) => apply(startW + m.clientX - startX);
+      const up = () => {
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+    handle.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        apply(current() + (e.key === 'ArrowLeft' ? -20 : 20));
+      }
+    });
+  }
+
+  /** scrollTop ↔ pixel offset in the full (unscaled) list */
+  private realTop(): number {
+    const st = this.body.scrollTop;
+    const vh = this.body.clientHeight;
+    const real = this.length * ROW_HEIGHT;
+    const virt = Math.min(real, MAX_PX);
+    if (real === virt || virt <= vh) return st;
+    return (st / (virt - vh)) * (real - vh);
+  }
+
+  private scrollToReal(realTop: number): void {
+    const vh = this.body.clientHeight;
+    const real = this.length * ROW_HEIGHT;
+    const virt = Math.min(real, MAX_PX);
+    this.body.scrollTop = real === virt || virt <= vh ? realTop : (realTop / (real - vh)) * (virt - vh);
+  }
+
+  private render(): void {
+    const vh = this.body.clientHeight;
+    const top = this.realTop();
+    const st = this.body.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.length, Math.ceil((top + vh) / ROW_HEIGHT) + OVERSCAN);
+    this.cache.want(first, last);
+    for (const [pos, rowEl] of this.rowEls) {
+      if (pos >= first && pos < last) continue;
+      if (pos === this.pinned) continue;
+      this.rowEls.delete(pos);
+      rowEl.remove();
+      this.pool.push(rowEl);
+    }
+    for (let pos = first; pos < last; pos++) {
+      let rowEl = this.rowEls.get(pos);
+      if (!rowEl) {
+        rowEl = this.pool.pop() ?? this.newRow();
+        this.rowEls.set(pos, rowEl);
+        this.spacer.append(rowEl);
+      }
+      rowEl.style.transform = `translateY(${st + pos * ROW_HEIGHT - top}px)`;
+      if (pos !== this.pinned) this.fill(rowEl, pos);
+    }
+    this.body.setAttribute('aria-activedescendant', this.cursor >= 0 && this.rowEls.has(this.cursor) ? `row-${this.cursor}` : '');
+  }
+
+  private newRow(): HTMLElement {
+    const cell = (cls: string) => el('div', { class: `cell ${cls}`, role: 'gridcell' }, el('span', { class: 'txt' }), el('span', { class: 'meta' }));
+    return el('div', { class: 'row', role: 'row' }, cell('field'), cell('value'), cell('ttl'));
+  }
+
+  private fill(rowEl: HTMLElement, pos: number): void {
+    const r = this.cache.get(pos);
+    rowEl.id = `row-${pos}`;
+    rowEl.dataset.pos = String(pos);
+    rowEl.setAttribute('aria-rowindex', String(pos + 2));
+    const selected = r !== undefined && (this.selected.has(r.id) || (this.selected.size === 0 && pos === this.cursor));
+    rowEl.setAttribute('aria-selected', String(selected));
+    rowEl.classList.toggle('selected', selected);
+    rowEl.classList.toggle('cursor', pos === this.cursor);
+    rowEl.classList.toggle('loading', !r);
+    const [fieldCell, valueCell, ttlCell] = Array.from(rowEl.children) as HTMLElement[];
+    setText(fieldCell.firstChild as Element, r ? r.field : '…');
+    setText(fieldCell.lastChild as Element, r?.fieldBinary ? 'bytes' : '');
+    fieldCell.classList.toggle('binary', r?.fieldBinary === true);
+    setText(valueCell.firstChild as Element, r ? r.value : '');
+    setText(valueCell.lastChild as Element, r?.truncated ? `${formatBytes(r.length)}, partly loaded` : r?.valueBinary ? 'bytes' : '');
+    valueCell.classList.toggle('binary', r?.valueBinary === true);
+    valueCell.classList.toggle('truncated', r?.truncated === true);
+    ttlCell.hidden = !this.showTtl;
+    setText(ttlCell.firstChild as Element, r?.ttl === undefined || r.ttl < 0 ? '' : `${r.ttl} s`);
+  }
+
+  private ensureCursor(): void {
+    if (this.cursor < 0 && this.length > 0) this.moveCursor(0, false, false);
+  }
+
+  private moveCursor(pos: number, extend: boolean, toggle: boolean): void {
+    if (this.length === 0) return;
+    pos = Math.max(0, Math.min(this.length - 1, pos));
+    const r = this.cache.get(pos);
+    if (extend && this.anchor >= 0) {
+      this.selected.clear();
+      const [a, b] = this.anchor < pos ? [this.anchor, pos] : [pos, this.anchor];
+      for (let p = a; p <= b; p++) {
+        const rr = this.cache.get(p);
+        if (rr && rr.id >= 0) this.selected.add(rr.id);
+      }
+    } else if (toggle) {
+      if (r && r.id >= 0) {
+        if (this.selected.size === 0 && this.cursor >= 0) {
+          const cur = this.cache.get(this.cursor);
+          if (cur && cur.id >= 0) this.selected.add(cur.id);
+        }
+        if (this.selected.has(r.id)) this.selected.delete(r.id);
+        else this.selected.add(r.id);
+      }
+      this.anchor = pos;
+    } else {
+      this.selected.clear();
+      this.anchor = pos;
+    }
+    this.cursor = pos;
+    const top = this.realTop();
+    const vh = this.body.clientHeight;
+    if (pos * ROW_HEIGHT < top) this.scrollToReal(pos * ROW_HEIGHT);
+    else if ((pos + 1) * ROW_HEIGHT > top + vh) this.scrollToReal((pos + 1) * ROW_HEIGHT - vh);
+    this.actions.selectionChanged();
+    this.schedule();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const page = Math.max(1, Math.floor(this.body.clientHeight / ROW_HEIGHT) - 1);
+    const move = (to: number) => {
+      e.preventDefault();
+      this.moveCursor(to, e.shiftKey, false);
+    };
+    switch (e.key) {
+      case 'ArrowDown':
+        return move(this.cursor + 1);
+      case 'ArrowUp':
+        return move(this.cursor - 1);
+      case 'PageDown':
+        return move(this.cursor + page);
+      case 'PageUp':
+        return move(this.cursor - page);
+      case 'Home':
+        return move(0);
+      case 'End':
+        return move(this.length - 1);
+      case ' ':
+        e.preventDefault();
+        return this.moveCursor(this.cursor, false, true);
+      case 'Escape':
+        if (this.selected.size > 0) {
+          e.preventDefault();
+          this.resetSelection();
+          this.schedule();
+        }
+        return;
+      case 'Enter':
+      case 'F2': {
+        const r = this.rowAtCursor();
+        if (!r || r.id < 0) return;
+        e.preventDefault();
+        if (e.key === 'Enter') this.actions.edit(this.cursor, r);
+        else this.actions.rename(this.cursor, r);
+        return;
+      }
+      case 'Delete':
+        e.preventDefault();
+        this.actions.deleteSelection();
+        return;
+      case 'c':
+        if (e.ctrlKey || e.metaKey) {
+          e.preventDefault();
+          this.actions.copyValues();
+        }
+        return;
+    }
+  }
+
+  private positionOf(e: MouseEvent): number {
+    const rowEl = (e.target as HTMLElement).closest('.row') as HTMLElement | null;
+    return rowEl?.dataset.pos ? Number(rowEl.dataset.pos) : -1;
+  }
+
+  private onClick(e: MouseEvent): void {
+    if ((e.target as HTMLElement).closest('.inline-edit')) return;
+    const pos = this.positionOf(e);
+    if (pos < 0) return;
+    this.moveCursor(pos, e.shiftKey, e.ctrlKey || e.metaKey);
+    this.body.focus();
+  }
+
+  private onDoubleClick(e: MouseEvent): void {
+    const pos = this.positionOf(e);
+    const r = pos >= 0 ? this.cache.get(pos) : undefined;
+    if (!r || r.id < 0 || (e.target as HTMLElement).closest('.inline-edit')) return;
+    if ((e.target as HTMLElement).closest('.cell.field')) this.actions.rename(pos, r);
+    else this.actions.edit(pos, r);
+  }
+}
