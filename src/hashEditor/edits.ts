@@ -134,10 +134,12 @@ export class HashEdits {
     const st = this.s.store;
     const fields = [...new Set(ids)].filter((id) => id < st.rowCount && !st.isDeleted(id)).map((id) => Buffer.from(st.fieldAt(id)));
     if (fields.length === 0) throw new RedisExplorerError('NOT_FOUND', 'Those fields are no longer in the table.');
+    const conn = await this.s.conn();
+    conn.assertWritable();
     if (!(await confirm(fields))) return { deleted: 0, cancelled: true };
     let deleted: number;
     try {
-      deleted = await deleteFields(await this.s.conn(), this.s.key, fields);
+      deleted = await deleteFields(conn, this.s.key, fields);
     } catch (err) {
       await this.s.refetch(fields).catch(() => undefined);
       throw err;
