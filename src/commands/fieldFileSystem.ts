@@ -18,14 +18,22 @@ import { writeIfUnchanged } from './conflict';
  */
 export const FIELD_SCHEME = 'redis-hash';
 
+/**
+ * One open value. `base` is what the editor shows (the compare-and-set's expected value), `mtime`
+ * its version. VS Code reads stat and content in parallel and keeps the content only when the
+ * version moved, so a read returns `base` unless the entry is stale; it becomes stale together with
+ * a version bump and a change event, when the editor should show the server's value.
+ */
 interface OpenValue {
+  uri: vscode.Uri;
   ref: FieldRef;
   escaped: boolean;
-  /** the bytes the document was loaded with: the compare-and-set's expected value */
   base: Buffer | null;
   mtime: number;
   size: number;
-  /** a conflict answered "Reload": after VS Code's post-save stat, report a change so it re-reads */
+  /** the next read fetches the server's value */
+  stale: boolean;
+  /** a save answered "Reload": after VS Code's post-save stat, move the version so it re-reads */
   reloadAfterStat: boolean;
 }
 
@@ -47,6 +55,12 @@ export function fieldUri(ref: FieldRef, escaped: boolean): vscode.Uri {
   });
 }
 
+/** The same field opened through differently encoded URIs is one entry. */
+function entryKey(uri: vscode.Uri): string {
+  const q = new URLSearchParams(uri.query);
+  return ['c', 'd', 'k', 'f', 'e'].map((p) => q.get(p) ?? '').join('\u0000');
+}
+
 function parse(uri: vscode.Uri): { ref: FieldRef; escaped: boolean } {
   const q = new URLSearchParams(uri.query);
   const c = q.get('c');
@@ -61,14 +75,20 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   private readonly open = new Map<string, OpenValue>();
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: Services) {
-    this.subscription = services.changes.onDidChange((c) => this.onChange(c));
+    this.subscriptions = [
+      services.changes.onDidChange((c) => this.onChange(c)),
+      // A closed document forgets its entry: opening it again reads the server's value.
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme === FIELD_SCHEME) this.open.delete(entryKey(d.uri));
+      }),
+    ];
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((d) => d.dispose());
     this.emitter.dispose();
   }
 
@@ -85,15 +105,14 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const entry = this.open.get(uri.toString()) ?? (await this.load(uri, false));
+    const entry = await this.load(uri, false);
     const readOnly = this.services.store.has(entry.ref.connection) && this.services.store.get(entry.ref.connection).readOnly === true;
+    const stat: vscode.FileStat = { type: vscode.FileType.File, ctime: 0, mtime: entry.mtime, size: entry.size, permissions: readOnly ? vscode.FilePermission.Readonly : undefined };
     if (entry.reloadAfterStat) {
       entry.reloadAfterStat = false;
-      const stat = this.statOf(entry, readOnly);
-      setTimeout(() => this.changed(uri, entry), 0);
-      return stat;
+      setTimeout(() => this.invalidate(entry), 100);
     }
-    return this.statOf(entry, readOnly);
+    return stat;
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
@@ -103,29 +122,29 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
-    const entry = this.open.get(uri.toString()) ?? (await this.load(uri, true));
+    const entry = await this.load(uri, true);
     let value: Buffer;
     try {
       value = entry.escaped ? unescapeBytes(Buffer.from(content).toString('utf8')) : Buffer.from(content);
     } catch (err) {
       throw vscode.FileSystemError.Unavailable(`Not saved: ${(err as Error).message}`);
     }
+    let outcome;
     try {
       const conn = await this.services.pool.get(entry.ref.connection, entry.ref.db);
-      const outcome = await writeIfUnchanged(this.services, conn, entry.ref, entry.base, value);
-      if (outcome === 'written') {
-        entry.base = value;
-        entry.size = content.byteLength;
-        entry.mtime = Math.max(Date.now(), entry.mtime + 1);
-      } else if (outcome === 'reloaded') {
-        // VS Code now believes the file holds what it saved; once it has read the stat, say it changed.
-        entry.reloadAfterStat = true;
-      } else {
-        throw vscode.FileSystemError.Unavailable('Not saved: the value changed on the server.');
-      }
+      outcome = await writeIfUnchanged(this.services, conn, entry.ref, entry.base, value);
     } catch (err) {
-      if (err instanceof vscode.FileSystemError) throw err;
       throw vscode.FileSystemError.Unavailable(`Not saved: ${toExplorerError(err).message}`);
+    }
+    if (outcome === 'cancelled') throw vscode.FileSystemError.Unavailable('Not saved: the value changed on the server.');
+    if (outcome === 'written') {
+      entry.base = value;
+      entry.size = content.byteLength;
+      entry.mtime = Math.max(Date.now(), entry.mtime + 1);
+    } else {
+      // Nothing written, but VS Code now believes the file holds what it saved: once it has read
+      // the stat that follows a save, move the version so it re-reads the server's value.
+      entry.reloadAfterStat = true;
     }
   }
 
@@ -145,53 +164,63 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     throw vscode.FileSystemError.NoPermissions('Rename the field from the Redis view.');
   }
 
-  private statOf(entry: OpenValue, readOnly: boolean): vscode.FileStat {
-    return { type: vscode.FileType.File, ctime: 0, mtime: entry.mtime, size: entry.size, permissions: readOnly ? vscode.FilePermission.Readonly : undefined };
-  }
-
-  /** Reads the field (the value, or only its existence and size for a stat). */
+  /**
+   * The entry of a URI, created before any await (VS Code calls stat and readFile concurrently).
+   * `withValue`: make sure `base` is loaded (the first read, or the first read after `invalidate`).
+   */
   private async load(uri: vscode.Uri, withValue: boolean): Promise<OpenValue> {
     const { ref, escaped } = parse(uri);
+    const id = entryKey(uri);
+    let entry = this.open.get(id);
+    if (!entry) {
+      entry = { uri, ref, escaped, base: null, mtime: Date.now(), size: 0, stale: true, reloadAfterStat: false };
+      this.open.set(id, entry);
+    }
+    if (!entry.stale || (!withValue && entry.base !== null)) return entry;
     let conn;
     try {
       conn = await this.services.pool.get(ref.connection, ref.db);
     } catch (err) {
       throw vscode.FileSystemError.Unavailable(toExplorerError(err).message);
     }
-    const existing = this.open.get(uri.toString());
-    if (!withValue && existing) return existing;
-    const entry: OpenValue = existing ?? { ref, escaped, base: null, mtime: Date.now(), size: 0, reloadAfterStat: false };
     if (withValue) {
       const value = await getField(conn, ref.key, ref.field);
       if (value === null) throw vscode.FileSystemError.FileNotFound(uri);
-      if (entry.base && !entry.base.equals(value)) entry.mtime = Math.max(Date.now(), entry.mtime + 1);
       entry.base = value;
+      entry.stale = false;
       entry.size = escaped ? Buffer.byteLength(escapeBytes(value)) : value.length;
-    } else {
-      const exists = await conn.run((c) => c.hexists(ref.key, ref.field));
-      if (!exists) throw vscode.FileSystemError.FileNotFound(uri);
+    } else if (entry.base === null) {
+      if (!(await conn.run((c) => c.hexists(ref.key, ref.field)))) {
+        this.open.delete(id);
+        throw vscode.FileSystemError.FileNotFound(uri);
+      }
       entry.size = await valueLength(conn, ref.key, ref.field);
     }
-    this.open.set(uri.toString(), entry);
     return entry;
   }
 
-  private changed(uri: vscode.Uri, entry: OpenValue): void {
+  /** The editor should show the server's value: a new version, fetched on VS Code's next read. */
+  private invalidate(entry: OpenValue): void {
+    entry.stale = true;
     entry.mtime = Math.max(Date.now(), entry.mtime + 1);
-    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri: entry.uri }]);
   }
 
-  /** A write elsewhere (tree, hash editor) to a field that is open: VS Code re-reads it unless it has unsaved edits. */
+  /**
+   * A write elsewhere (tree, hash editor) to a field that is open: an editor without unsaved edits
+   * shows the new value; one with unsaved edits keeps them, and its save meets the conflict check.
+   */
   private onChange(c: HashChange): void {
     if (c.kind !== 'fields') return;
-    for (const [key, entry] of this.open) {
+    for (const entry of this.open.values()) {
       const r = entry.ref;
-      if (r.connection !== c.connection || r.db !== c.db || !r.key.equals(c.key)) continue;
-      if (!c.fields.some((f) => f.equals(r.field))) continue;
+      if (r.connection !== c.connection || r.db !== c.db || !r.key.equals(c.key) || !c.fields.some((f) => f.equals(r.field))) continue;
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === FIELD_SCHEME && entryKey(d.uri) === entryKey(entry.uri));
+      if (!doc || doc.isDirty) continue;
       void this.services.pool.get(r.connection, r.db).then(
         (conn) =>
           getField(conn, r.key, r.field).then((v) => {
-            if (v && entry.base && !v.equals(entry.base)) this.changed(vscode.Uri.parse(key), entry);
+            if (v && entry.base && !v.equals(entry.base) && !entry.stale) this.invalidate(entry);
           }),
         () => undefined,
       );
