@@ -7,6 +7,8 @@ export interface KeyPagerOptions {
   /** SCAN TYPE (Redis 6+), e.g. 'hash' */
   type?: string;
   count?: number;
+  /** see HashPagerOptions.prefetch */
+  prefetch?: boolean;
 }
 
 /**
@@ -18,6 +20,8 @@ export class KeyPager {
   private cursor = '0';
   private started = false;
   private finished = false;
+  private ahead: Promise<[string, Buffer[]]> | undefined;
+  private epoch = 0;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -31,14 +35,23 @@ export class KeyPager {
   async next(): Promise<Buffer[]> {
     if (this.finished) return [];
     this.started = true;
-    const args: (string | number)[] = [this.cursor];
+    const epoch = this.epoch;
+    const pending = this.ahead ?? this.fetch(this.cursor);
+    this.ahead = undefined;
+    const [cursor, keys] = await pending;
+    if (epoch !== this.epoch) return [];
+    this.cursor = cursor;
+    if (cursor === '0') this.finished = true;
+    else if (this.options.prefetch) this.ahead = quiet(this.fetch(cursor));
+    return keys;
+  }
+
+  private fetch(cursor: string): Promise<[string, Buffer[]]> {
+    const args: (string | number)[] = [cursor];
     if (this.options.match) args.push('MATCH', this.options.match);
     args.push('COUNT', this.options.count ?? 500);
     if (this.options.type) args.push('TYPE', this.options.type);
-    const [cursor, keys] = await this.conn.run((c) => c.callBuffer('SCAN', ...args) as Promise<unknown>).then(asScanReplyBuffers);
-    this.cursor = cursor;
-    if (cursor === '0') this.finished = true;
-    return keys;
+    return this.conn.run((c) => c.callBuffer('SCAN', ...args) as Promise<unknown>).then(asScanReplyBuffers);
   }
 
   /** Fetches pages until at least `min` keys arrived or the scan is done (a MATCH may give many empty pages). */
@@ -52,6 +65,8 @@ export class KeyPager {
     this.cursor = '0';
     this.finished = false;
     this.started = false;
+    this.ahead = undefined;
+    this.epoch++;
   }
 
   get isStarted(): boolean {
@@ -62,6 +77,11 @@ export class KeyPager {
 export interface HashPagerOptions {
   match?: string;
   count?: number;
+  /**
+   * Ask for the next page as soon as a page arrives, so the caller's work on one page overlaps
+   * Redis's work on the next. For loops that read every page; costs one unread page when they stop.
+   */
+  prefetch?: boolean;
 }
 
 export interface FieldPage {
@@ -73,6 +93,7 @@ export interface FieldPage {
 export class HashPager {
   private cursor = '0';
   private finished = false;
+  private ahead: Promise<[Buffer, Buffer[]]> | undefined;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -86,11 +107,11 @@ export class HashPager {
 
   async next(): Promise<FieldPage> {
     if (this.finished) return { fields: [], values: [] };
-    const args: (string | number | Buffer)[] = [this.key, this.cursor];
-    if (this.options.match) args.push('MATCH', this.options.match);
-    args.push('COUNT', this.options.count ?? 500);
-    const reply = await this.conn.run((c) => c.hscanBuffer(...(args as [RedisKey, string])));
+    const pending = this.ahead ?? this.fetch(this.cursor);
+    this.ahead = undefined;
+    const reply = await pending;
     const cursor = reply[0].toString();
+    if (cursor !== '0' && this.options.prefetch) this.ahead = quiet(this.fetch(cursor));
     const flat = reply[1];
     const fields: Buffer[] = new Array(flat.length >> 1);
     const values: Buffer[] = new Array(flat.length >> 1);
@@ -103,6 +124,13 @@ export class HashPager {
     return { fields, values };
   }
 
+  private fetch(cursor: string): Promise<[Buffer, Buffer[]]> {
+    const args: (string | number | Buffer)[] = [this.key, cursor];
+    if (this.options.match) args.push('MATCH', this.options.match);
+    args.push('COUNT', this.options.count ?? 500);
+    return this.conn.run((c) => c.hscanBuffer(...(args as [RedisKey, string])));
+  }
+
   /** Fetches pages until at least `min` fields arrived or the scan is done. */
   async nextAtLeast(min: number): Promise<FieldPage> {
     const page: FieldPage = { fields: [], values: [] };
@@ -113,6 +141,12 @@ export class HashPager {
     }
     return page;
   }
+}
+
+/** A request made ahead may never be read: keep its failure for the reader, never unhandled. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 function asScanReplyBuffers(reply: unknown): [string, Buffer[]] {

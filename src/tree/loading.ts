@@ -28,7 +28,8 @@ export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, s
   const epoch = session.epoch;
   const run = async () => {
     const typeFilter = settings.onlyHashes ? 'hash' : undefined;
-    session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize });
+    // prefetch: Redis scans the next page while this one goes into the model (and "Load more…" finds it ready).
+    session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
     const pager = session.pager;
     const started = Date.now();
     let got = 0;

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
+import { RedisConnection } from '../src/core/connection';
+import { startRedis } from '../test/support/redisServer';
+import type { TestRedis } from '../test/support/redisServer';
+import { bigValueFigures, fieldFigures, memoryFigures } from './fields';
+import { keyFigures } from './keys';
+import type { Figure } from './report';
+import { notMeasured, printTable, progress, writeResults } from './report';
+import { SHAPES, seed } from './seed';
+
+/*
+ * `npm run bench`: own redis-server, seeded; figures 1-4 in this process (compiled code, alternating
+ * ours and baseline, medians); figure 5 in the real workbench (bench/workbench.mjs, a child process);
+ * then a table on stdout and bench/results.json.
+ *
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench]
+ */
+
+const repo = resolve(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const want = (part: string) => !only || only.includes(part);
+
+const RUNS = quick ? { first: 7, whole: 3, hgetall: 3, big: 3 } : { first: 21, whole: 7, hgetall: 5, big: 7 };
+
+/** Runs one group; a failure becomes "not measured" lines instead of ending the whole run. */
+async function group(names: { name: string; unit: string; target: string }[], run: () => Promise<Figure[]>, out: Figure[], errors: string[]): Promise<void> {
+  try {
+    out.push(...(await run()));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    errors.push(msg);
+    progress(`error: ${err instanceof Error ? (err.stack ?? msg) : msg}`);
+    for (const n of names) out.push(notMeasured(n.name, n.unit, n.target, `error: ${msg.split('\n')[0]}`));
+  }
+}
+
+function runWorkbench(port: number): Promise<Figure[]> {
+  const script = join(repo, 'bench', 'workbench.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'rhe-bench-'));
+  const outFile = join(dir, 'workbench.json');
+  return new Promise<Figure[]>((resolveRun, reject) => {
+    const child = spawn(process.execPath, [script], {
+      cwd: repo,
+      env: { ...process.env, RHE_BENCH_REDIS_PORT: String(port), RHE_BENCH_OUT: outFile, RHE_BENCH_QUICK: quick ? '1' : '' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      try {
+        if (code !== 0 || !existsSync(outFile)) throw new Error(`bench/workbench.mjs exited with ${code ?? signal}`);
+        resolveRun(JSON.parse(readFileSync(outFile, 'utf8')) as Figure[]);
+      } catch (err) {
+        reject(err);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+export const WORKBENCH_FIGURES = [
+  { name: 'workbench: openHashEditor to first rows, 1,000,000-field vs 10-field hash', unit: 'ms', target: '<= 2' },
+  { name: 'workbench: expand connection to first keys, 1,000,000 vs 100 keys', unit: 'ms', target: '<= 2' },
+];
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const figures: Figure[] = [];
+  const errors: string[] = [];
+  let server: TestRedis | undefined;
+  let conn: RedisConnection | undefined;
+  let client: Redis | undefined;
+  try {
+    progress('starting redis-server');
+    server = await startRedis();
+    progress(`seeding ${SHAPES.keyspaceKeys.toLocaleString('en-US')} keys, a ${SHAPES.bigHashFields.toLocaleString('en-US')}-field hash, a ${SHAPES.bigValuesFields} x 100 KB hash`);
+    const t0 = Date.now();
+    await seed(server.port);
+    progress(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Ours goes through the extension's own client factory; the baseline is a plain ioredis client.
+    conn = await RedisConnection.open({ name: 'bench', host: '127.0.0.1', port: server.port, db: SHAPES.keyspaceDb }, { commandTimeoutMs: 120_000 });
+    client = new Redis({ host: '127.0.0.1', port: server.port, db: SHAPES.keyspaceDb, lazyConnect: true });
+    await client.connect();
+    const c = client;
+    const k = conn;
+    if (want('memory')) {
+      // First, while the heap holds nothing else of ours.
+      await group(
+        [
+          { name: 'memory: row store bytes per loaded field', unit: 'bytes', target: '<= 1.5' },
+          { name: 'memory: process heap growth per loaded field', unit: 'bytes', target: '<= 1.5' },
+          { name: 'memory: heap after closing the editor vs before', unit: 'MB', target: '<= 1.1' },
+        ],
+        () => memoryFigures(k),
+        figures,
+        errors,
+      );
+    }
+    if (want('keys')) {
+      await group(
+        [
+          { name: 'keys: first page', unit: 'ms', target: '<= 1.5' },
+          { name: 'keys: whole keyspace', unit: 'ms', target: '<= 1.15' },
+        ],
+        () => keyFigures(k, c, RUNS),
+        figures,
+        errors,
+      );
+    }
+    if (want('fields')) {
+      await group(
+        [
+          { name: 'fields: first page', unit: 'ms', target: '<= 1.5' },
+          { name: 'fields: whole hash', unit: 'ms', target: '<= 1.15' },
+          { name: 'fields: first usable row vs HGETALL', unit: 'ms', target: '>= 100' },
+        ],
+        () => fieldFigures(k, c, RUNS),
+        figures,
+        errors,
+      );
+    }
+    if (want('bigvalues')) {
+      await group([{ name: 'big values: first screen', unit: 'ms', target: '<= 1.5' }], () => bigValueFigures(k, c, RUNS.big), figures, errors);
+    }
+    await conn.close();
+    conn = undefined;
+    client.disconnect();
+    client = undefined;
+    if (want('workbench')) {
+      progress('workbench: code-server + chromium');
+      const port = server.port;
+      await group(
+        WORKBENCH_FIGURES,
+        async () => {
+          const got = await runWorkbench(port);
+          // "not measured: error …" is a failure of the bench; other reasons (a part not built) are reported only.
+          for (const f of got) if (String(f.ours).startsWith('not measured: error')) errors.push(`${f.name}: ${String(f.ours)}`);
+          return got;
+        },
+        figures,
+        errors,
+      );
+    }
+  } finally {
+    await conn?.close();
+    client?.disconnect();
+    await server?.stop();
+  }
+  process.stdout.write('\n');
+  printTable(figures);
+  const file = join(repo, 'bench', 'results.json');
+  writeResults(file, figures);
+  const met = figures.filter((f) => f.met).length;
+  process.stdout.write(`\n${met} of ${figures.length} targets met; ratios are ours/baseline except "times sooner" (baseline/ours). Results: bench/results.json. Took ${((Date.now() - started) / 1000).toFixed(0)} s.\n`);
+  return errors.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    progress(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,211 @@
+// Figure 5 of the benchmark, in the real workbench: code-server (VS Code server + web workbench, Node
+// extension host) driven by headless Debian chromium, the same machinery as the UI tests
+// (test/host/codeServer.mjs). Started by bench/run.ts against its seeded redis-server:
+//   env RHE_BENCH_REDIS_PORT  the port; db 0 holds 1,000,000 keys and the hashes, db 1 holds 100 keys
+//   env RHE_BENCH_OUT         where to write the figures (JSON array)
+//   env RHE_BENCH_QUICK=1     fewer runs
+// Timings are taken in this process around the user's action (a key press bound to the command, a
+// click on the connection) until playwright sees the first row in the DOM; each pair alternates.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const port = Number(process.env.RHE_BENCH_REDIS_PORT);
+const outFile = process.env.RHE_BENCH_OUT;
+const runs = process.env.RHE_BENCH_QUICK ? 3 : 5;
+/** a folder for screenshots of the first measured screen of each kind (to check what was measured) */
+const shotsDir = process.env.RHE_BENCH_SCREENSHOTS;
+const TIMEOUT = 60_000;
+
+const EDITOR = { name: 'workbench: openHashEditor to first rows, 1,000,000-field vs 10-field hash', unit: 'ms', target: '<= 2' };
+const TREE = { name: 'workbench: expand connection to first keys, 1,000,000 vs 100 keys', unit: 'ms', target: '<= 2' };
+
+const BIG_CONN = 'bench-1m-keys';
+const SMALL_CONN = 'bench-100-keys';
+// Keys bound to the commands (keybinding args are the commands' plain-object targets).
+const KEYS = {
+  openBig: 'Control+Alt+Shift+Digit1',
+  openSmall: 'Control+Alt+Shift+Digit2',
+  closeEditors: 'Control+Alt+Shift+Digit9',
+  disconnectBig: 'Control+Alt+Shift+Digit3',
+  disconnectSmall: 'Control+Alt+Shift+Digit4',
+};
+
+function log(msg) {
+  process.stderr.write(`bench: workbench: ${msg}\n`);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function round(x) {
+  return Number(x.toFixed(x >= 100 ? 1 : 3));
+}
+
+function figure(f, big, small) {
+  const ratio = big / small;
+  return { name: f.name, ours: round(big), baseline: round(small), unit: f.unit, ratio: round(ratio), target: f.target, met: ratio <= 2 };
+}
+
+function notMeasured(f, reason) {
+  return { name: f.name, ours: `not measured: ${reason}`, baseline: 'not measured', unit: f.unit, ratio: null, target: f.target, met: false };
+}
+
+function write(figures) {
+  writeFileSync(outFile, JSON.stringify(figures, null, 2));
+}
+
+async function main() {
+  if (!port || !outFile) throw new Error('run through bench/run.ts (RHE_BENCH_REDIS_PORT, RHE_BENCH_OUT)');
+  const repo = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+  const missing = [
+    [join(repo, 'test', 'host', 'codeServer.mjs'), 'test/host/codeServer.mjs is missing'],
+    [join(repo, 'dist', 'extension.js'), 'dist/extension.js is missing (node esbuild.mjs)'],
+  ].find(([f]) => !existsSync(f));
+  if (missing) {
+    write([notMeasured(EDITOR, missing[1]), notMeasured(TREE, missing[1])]);
+    return;
+  }
+  const { launchBrowser, remoteUri, startCodeServer, workbenchUrl } = await import('../test/host/codeServer.mjs');
+
+  const scratch = mkdtempSync(join(tmpdir(), 'rhe-bench-wb-'));
+  const workspace = join(scratch, 'workspace');
+  mkdirSync(workspace);
+  const connections = [
+    { name: BIG_CONN, host: '127.0.0.1', port, db: 0 },
+    { name: SMALL_CONN, host: '127.0.0.1', port, db: 1 },
+  ];
+  let server;
+  let browser;
+  try {
+    log('starting code-server');
+    server = await startCodeServer({ settings: { 'redisHashExplorer.connections': connections } });
+    const bindings = [
+      { key: 'ctrl+alt+shift+1', command: 'redisHashExplorer.openHashEditor', args: { connection: BIG_CONN, key: 'bench:hash:1m' } },
+      { key: 'ctrl+alt+shift+2', command: 'redisHashExplorer.openHashEditor', args: { connection: BIG_CONN, key: 'bench:hash:10' } },
+      { key: 'ctrl+alt+shift+9', command: 'workbench.action.closeAllEditors' },
+      { key: 'ctrl+alt+shift+3', command: 'redisHashExplorer.disconnect', args: { connection: BIG_CONN } },
+      { key: 'ctrl+alt+shift+4', command: 'redisHashExplorer.disconnect', args: { connection: SMALL_CONN } },
+    ];
+    writeFileSync(join(server.dirs.userData, 'User', 'keybindings.json'), JSON.stringify(bindings, null, 2));
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const url = workbenchUrl(server.url, { folder: workspace, payload: [['extensionDevelopmentPath', remoteUri(repo)], ['skipWelcome', 'true']] });
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+    log('workbench loaded; opening the Redis view');
+    await page.getByRole('tab', { name: /Redis Hash Explorer/ }).first().click({ timeout: TIMEOUT });
+    const connRow = (name) => page.locator('.monaco-list-row[aria-level="1"]', { hasText: name }).first();
+    await connRow(BIG_CONN).waitFor({ timeout: TIMEOUT });
+
+    const figures = [];
+    try {
+      figures.push(await measureTree(page, connRow));
+    } catch (err) {
+      log(`tree: ${err.stack ?? err}`);
+      await shot(page, scratch, 'tree');
+      figures.push(notMeasured(TREE, `error: ${String(err.message ?? err).split('\n')[0]}`));
+    }
+    try {
+      figures.unshift(await measureEditor(page));
+    } catch (err) {
+      log(`editor: ${err.stack ?? err}`);
+      await shot(page, scratch, 'editor');
+      figures.unshift(notMeasured(EDITOR, `error: ${String(err.message ?? err).split('\n')[0]}`));
+    }
+    write(figures);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function shot(page, dir, name) {
+  const file = join(shotsDir ?? tmpdir(), `rhe-bench-${name}-${Date.now()}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  log(`screenshot: ${file}`);
+  void dir;
+}
+
+/** Expands a connection (collapsed, disconnected first so it loads anew) and waits for its first child row. */
+async function measureTree(page, connRow) {
+  const children = page.locator('.monaco-list-row[aria-level="2"]');
+  const once = async (name, disconnectKey) => {
+    const row = connRow(name);
+    if ((await row.getAttribute('aria-expanded')) === 'true') {
+      await row.click();
+      await children.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+    }
+    await page.keyboard.press(disconnectKey);
+    await page.waitForTimeout(400);
+    const t0 = performance.now();
+    await row.click();
+    await children.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    const ms = performance.now() - t0;
+    if (shotsDir) await shot(page, shotsDir, `tree-${name}`);
+    await row.click();
+    await children.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+    return ms;
+  };
+  log(`tree: expanding ${BIG_CONN} and ${SMALL_CONN}, ${runs} runs each`);
+  await once(BIG_CONN, KEYS.disconnectBig);
+  await once(SMALL_CONN, KEYS.disconnectSmall);
+  const big = [];
+  const small = [];
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['big', 'small'] : ['small', 'big'];
+    for (const which of order) {
+      if (which === 'big') big.push(await once(BIG_CONN, KEYS.disconnectBig));
+      else small.push(await once(SMALL_CONN, KEYS.disconnectSmall));
+    }
+  }
+  log(`tree: 1,000,000 keys ${big.map((x) => x.toFixed(0)).join(', ')} ms; 100 keys ${small.map((x) => x.toFixed(0)).join(', ')} ms`);
+  return figure(TREE, median(big), median(small));
+}
+
+/** Opens a hash editor by its key binding and waits for the first filled row in the webview. */
+async function measureEditor(page) {
+  const rows = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('.spacer .row:not(.loading)');
+  const webviews = page.locator('iframe.webview');
+  const once = async (key) => {
+    const t0 = performance.now();
+    await page.keyboard.press(key);
+    await rows.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    const ms = performance.now() - t0;
+    if (shotsDir) await shot(page, shotsDir, `editor-${key.slice(-1)}`);
+    await page.keyboard.press(KEYS.closeEditors);
+    await webviews.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+    return ms;
+  };
+  log(`editor: opening the 1,000,000-field and the 10-field hash, ${runs} runs each`);
+  await once(KEYS.openBig);
+  await once(KEYS.openSmall);
+  const big = [];
+  const small = [];
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['big', 'small'] : ['small', 'big'];
+    for (const which of order) {
+      if (which === 'big') big.push(await once(KEYS.openBig));
+      else small.push(await once(KEYS.openSmall));
+    }
+  }
+  log(`editor: 1,000,000 fields ${big.map((x) => x.toFixed(0)).join(', ')} ms; 10 fields ${small.map((x) => x.toFixed(0)).join(', ')} ms`);
+  return figure(EDITOR, median(big), median(small));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    log(`failed: ${err.stack ?? err}`);
+    if (outFile) {
+      const reason = `error: ${String(err.message ?? err).split('\n')[0]}`;
+      write([notMeasured(EDITOR, reason), notMeasured(TREE, reason)]);
+    }
+    process.exit(0);
+  },
+);

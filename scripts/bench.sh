@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The benchmark (not part of npm test), from a fresh clone: installs what is missing, builds, then runs
+# bench/run.ts, which starts its own redis-server, seeds it, measures our code paths against the raw
+# client in the same run, prints a table and writes bench/results.json.
+# Exits 0 when it measured (missed targets are reported, not errors); non-zero on errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+started=$SECONDS
+rhe_need_node
+rhe_apt_deps
+rhe_npm_deps
+if [ -f scripts/ensure-code-server.sh ]; then
+  echo "==> code-server" >&2
+  RHE_CODE_SERVER_ENTRY=$(bash scripts/ensure-code-server.sh)
+  export RHE_CODE_SERVER_ENTRY
+fi
+
+echo "==> build" >&2
+rm -rf out
+npx tsc -p tsconfig.json
+node esbuild.mjs
+
+echo "==> bench" >&2
+node --expose-gc out/bench/run.js "$@"
+echo "bench: total $((SECONDS - started)) s (install, build, seeding and measuring)" >&2
