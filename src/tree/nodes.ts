@@ -42,6 +42,8 @@ export class ConnectionSession {
   /** the first page was requested */
   started = false;
   loading: Promise<void> | undefined;
+  /** the background connect and first page, while running */
+  opening: Promise<void> | undefined;
   /** why the last connect failed; shown as a node until Retry */
   error: string | undefined;
   /** bumped on every reset, so a page that arrives after one is dropped */
@@ -63,6 +65,7 @@ export class ConnectionSession {
     this.pager = undefined;
     this.started = false;
     this.loading = undefined;
+    this.opening = undefined;
     this.error = undefined;
     this.meta.clear();
     // Node objects are kept: the same id keeps the same object, and its expanded state.

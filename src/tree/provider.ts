@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { toExplorerError } from '../core/errors';
-import type { RedisConnection } from '../core/connection';
 import type { ConnectionProfile } from '../core/profile';
 import type { ChangeBus } from '../connections/changes';
 import type { ConnectionStore } from '../connections/connectionStore';
@@ -8,11 +7,14 @@ import type { ConnectionPool } from '../connections/pool';
 import { log } from '../log';
 import { applyChange } from './treeChanges';
 import type { TreeSettings } from './loading';
-import { loadFieldPage, loadKeyPage, loadMeta } from './loading';
+import { containerChildren, keyChildren } from './children';
+import { loadFieldPage, loadKeyPage } from './loading';
 import type { TreeNode } from './nodes';
-import { ConnectionNode, ConnectionSession, FolderNode, KeyNode, MessageNode, byteId } from './nodes';
+import type { FolderNode, KeyNode } from './nodes';
+import { ConnectionNode, ConnectionSession, MessageNode, byteId } from './nodes';
 
 const SECTION = 'redisHashExplorer';
+const ROOT = Symbol('root');
 
 /**
  * The key tree: connections → folders → keys → fields. Children are built from what was loaded
@@ -29,6 +31,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
   private readonly byName = new Map<string, ConnectionNode>();
   private readonly filters = new Map<string, string>();
   private generation = 0;
+  /** nodes (ROOT: the root) whose children are being fetched, and those to refresh once they are */
+  private readonly inFlight = new Map<TreeNode | typeof ROOT, number>();
+  private readonly deferred = new Set<TreeNode | typeof ROOT>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -69,9 +74,23 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     };
   }
 
-  /** Refreshes nodes (and their subtrees); undefined refreshes everything. */
+  /**
+   * Refreshes nodes (and their subtrees); undefined refreshes everything. A node whose children are
+   * being fetched is refreshed once that fetch is done: VS Code registers each fetch's children by id
+   * and rejects ids a concurrent fetch of the same node already registered.
+   */
   fire(nodes: TreeNode | TreeNode[] | undefined): void {
-    this.changed.fire(nodes);
+    if (nodes === undefined) {
+      if (this.inFlight.has(ROOT)) this.deferred.add(ROOT);
+      else this.changed.fire(undefined);
+      return;
+    }
+    const now = (Array.isArray(nodes) ? nodes : [nodes]).filter((n) => {
+      if (!this.inFlight.has(n)) return true;
+      this.deferred.add(n);
+      return false;
+    });
+    if (now.length) this.changed.fire(now.length === 1 ? now[0] : now);
   }
 
   connectionNode(name: string): ConnectionNode | undefined {
@@ -121,15 +140,30 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const k = node ?? ROOT;
+    this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    try {
+      return await this.fetchChildren(node);
+    } finally {
+      const left = (this.inFlight.get(k) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(k, left);
+      else {
+        this.inFlight.delete(k);
+        if (this.deferred.delete(k)) setTimeout(() => this.fire(k === ROOT ? undefined : k), 0);
+      }
+    }
+  }
+
+  private async fetchChildren(node?: TreeNode): Promise<TreeNode[]> {
     try {
       if (!node) return this.rootChildren();
       switch (node.kind) {
         case 'connection':
           return await this.connectionChildren(node);
         case 'folder':
-          return await this.containerChildren(node.conn, node);
+          return await containerChildren(this, node.conn, node);
         case 'key':
-          return await this.keyChildren(node);
+          return await keyChildren(this, node);
         default:
           return [];
       }
@@ -147,18 +181,43 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     return [...this.roots, ...problems];
   }
 
+  /**
+   * Until the first page of keys is in, a connection shows "Connecting…" and connects in the
+   * background, then refreshes itself: all its refreshes happen before a key row exists that the
+   * user could expand (a refresh racing an expand would drop the expanded row's children).
+   */
   private async connectionChildren(node: ConnectionNode): Promise<TreeNode[]> {
     const s = node.session;
     if (s.error) return [this.errorNode(node)];
-    let conn: RedisConnection;
-    try {
-      conn = await this.pool.get(node.name, s.db);
-    } catch (err) {
-      s.error = toExplorerError(err).message;
-      return [this.errorNode(node)];
+    if (!s.started) {
+      this.open(node);
+      const text = this.pool.status(node.name).state === 'connected' ? 'Loading keys…' : 'Connecting…';
+      return [new MessageNode(node, 'connecting', text, 'loading~spin')];
     }
-    if (!s.started) await loadKeyPage(s, conn, this.settings(), this.filters.get(node.name));
-    return this.containerChildren(node, node, conn);
+    return containerChildren(this, node, node, await this.pool.get(node.name, s.db));
+  }
+
+  /** Connects and loads the first page of keys, then refreshes the connection; a failure becomes its error row. */
+  private open(node: ConnectionNode): void {
+    const s = node.session;
+    if (s.opening) return;
+    const epoch = s.epoch;
+    s.opening = (async () => {
+      try {
+        const conn = await this.pool.get(node.name, s.db);
+        await loadKeyPage(s, conn, this.settings(), this.filters.get(node.name));
+      } catch (err) {
+        if (epoch === s.epoch) s.error = toExplorerError(err).message;
+      } finally {
+        if (epoch === s.epoch) s.opening = undefined;
+        this.fire(node);
+      }
+    })();
+  }
+
+  /** Resolves once a connection opened by the tree has its first page (or failed). */
+  async opened(node: ConnectionNode): Promise<void> {
+    await node.session.opening;
   }
 
   private errorNode(node: ConnectionNode): MessageNode {
@@ -167,68 +226,6 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
       title: 'Retry',
       arguments: [node],
     });
-  }
-
-  /** Folders first, then keys; the connection adds "Load more…" while the scan is not done. */
-  private async containerChildren(conn: ConnectionNode, container: ConnectionNode | FolderNode, client?: RedisConnection): Promise<TreeNode[]> {
-    const s = conn.session;
-    const path = container.kind === 'folder' ? container.path : '';
-    const redis = client ?? (await this.pool.get(conn.name, s.db));
-    const onlyHashes = this.settings().onlyHashes;
-    let { folders, keys } = s.model.children(path);
-    const gone = await loadMeta(s, redis, keys);
-    if (gone.length) {
-      for (const k of gone) this.forgetKey(conn, k);
-      ({ folders, keys } = s.model.children(path));
-    }
-    const out: TreeNode[] = [];
-    for (const f of folders) {
-      let fn = s.folderNodes.get(f.path);
-      if (!fn) {
-        fn = new FolderNode(conn, container, f.path, f.name, f.keyCount);
-        s.folderNodes.set(f.path, fn);
-      }
-      fn.keyCount = f.keyCount;
-      out.push(fn);
-    }
-    for (const k of keys) {
-      const id = byteId(k);
-      const meta = s.meta.get(id);
-      if (onlyHashes && meta && meta.type !== 'hash') continue;
-      let kn = s.keyNodes.get(id);
-      if (!kn) {
-        kn = new KeyNode(conn, container, k);
-        s.keyNodes.set(id, kn);
-      }
-      kn.parent = container;
-      out.push(kn);
-    }
-    if (container.kind === 'connection') {
-      if (s.pager && !s.pager.done) out.push(conn.loadMore);
-      else if (out.length === 0) {
-        const filter = this.filters.get(conn.name);
-        const what = onlyHashes ? 'hash keys' : 'keys';
-        out.push(new MessageNode(conn, 'empty', filter ? `No ${what} match "${filter}"` : `No ${what} in db${s.db}`, 'info'));
-      }
-    }
-    return out;
-  }
-
-  private async keyChildren(node: KeyNode): Promise<TreeNode[]> {
-    if (!node.isHash) return [];
-    const s = node.conn.session;
-    const conn = await this.pool.get(node.conn.name, s.db);
-    const list = node.fields;
-    if (!list.pager) await loadFieldPage(node, conn, this.settings());
-    if (list.nodes.length === 0 && list.pager?.done) {
-      if ((await conn.run((c) => c.exists(node.key))) === 0) {
-        // Deleted meanwhile: drop it from its folder, which refreshes.
-        setTimeout(() => this.keyDeleted(node.conn, node.key), 0);
-        return [new MessageNode(node, 'gone', 'This key no longer exists', 'warning')];
-      }
-      return [new MessageNode(node, 'empty', 'No fields', 'info')];
-    }
-    return list.pager?.done ? [...list.nodes] : [...list.nodes, node.loadMore];
   }
 
   // --- actions (commands call these) ---------------------------------------------------------

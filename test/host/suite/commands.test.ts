@@ -8,7 +8,7 @@ import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { ProfileSetting, TestHooks } from './sidebarHelpers';
-import { closeClients, connectionNode, hooks, itemOf, keysUnder, labelOf, path, profile, redis, redisPort, rejectionOf, setConnections, withPrompts } from './sidebarHelpers';
+import { closeClients, connectionNode, hooks, kids, itemOf, keysUnder, labelOf, path, profile, redis, redisPort, rejectionOf, setConnections, withPrompts } from './sidebarHelpers';
 
 const DB = 13;
 const CONN = 'cmd-main';
@@ -91,7 +91,7 @@ describe('Sidebar commands', function () {
       // Added again without a password: the old one must not come back.
       await run('addConnection', { connection: 'cmd-acl2', host: '127.0.0.1', port: redisPort(), db: DB, username: 'cmd-user' });
       const conn = await connectionNode(h.tree, 'cmd-acl2');
-      assert.match(labelOf(h.tree, (await h.tree.getChildren(conn))[0]), /^Authentication failed/);
+      assert.match(labelOf(h.tree, (await kids(h.tree, conn))[0]), /^Authentication failed/);
       await run('removeConnection', { connection: 'cmd-acl2' });
     });
 

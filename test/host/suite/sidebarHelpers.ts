@@ -106,10 +106,21 @@ export async function connectionNode(tree: KeyTreeProvider, name: string): Promi
   return waitFor(`connection ${name} in the tree`, async () => (await tree.getChildren()).find((n) => n.kind === 'connection' && n.name === name));
 }
 
+/**
+ * A node's children as VS Code would get them, once a connection is open: until its first page of
+ * keys is in, a connection shows only "Connecting…" and refreshes itself when it is.
+ */
+export async function kids(tree: KeyTreeProvider, node?: TreeNode): Promise<TreeNode[]> {
+  return waitFor(`children of ${node ? labelOf(tree, node) : 'the root'}`, async () => {
+    const c = await tree.getChildren(node);
+    return c.some((n) => n.kind === 'message' && n.name === 'connecting') ? undefined : c;
+  });
+}
+
 export async function child(tree: KeyTreeProvider, parent: TreeNode, label: string): Promise<TreeNode> {
-  const kids = await tree.getChildren(parent);
-  const found = kids.find((n) => labelOf(tree, n) === label);
-  assert.ok(found, `no child "${label}" under ${labelOf(tree, parent)}; children: ${kids.map((k) => labelOf(tree, k)).join(', ')}`);
+  const children = await kids(tree, parent);
+  const found = children.find((n) => labelOf(tree, n) === label);
+  assert.ok(found, `no child "${label}" under ${labelOf(tree, parent)}; children: ${children.map((k) => labelOf(tree, k)).join(', ')}`);
   return found;
 }
 
@@ -123,7 +134,7 @@ export async function path(tree: KeyTreeProvider, from: TreeNode, ...labels: str
 /** Every key under a node (walking folders; "Load more…" is not clicked), as full key names. */
 export async function keysUnder(tree: KeyTreeProvider, node: TreeNode): Promise<string[]> {
   const out: string[] = [];
-  for (const c of await tree.getChildren(node)) {
+  for (const c of await kids(tree, node)) {
     if (c.kind === 'key') out.push(c.key.toString('utf8'));
     else if (c.kind === 'folder') out.push(...(await keysUnder(tree, c)));
   }

@@ -14,6 +14,7 @@ import {
   connectionNode,
   hooks,
   itemOf,
+  kids as childrenOf,
   keysUnder,
   labelOf,
   path,
@@ -81,7 +82,7 @@ describe('Redis view tree', function () {
   it('lists connections idle, then connects on expand and groups hash keys into namespace folders', async () => {
     const conn = await connectionNode(h.tree, CONN);
     assert.equal(itemOf(h.tree, conn).contextValue, 'connection.idle');
-    const kids = await h.tree.getChildren(conn);
+    const kids = await childrenOf(h.tree, conn);
     assert.deepEqual(
       kids.map((k) => `${k.kind}:${labelOf(h.tree, k)}`),
       ['folder:order', 'folder:session', 'folder:user', 'key:plain'],
@@ -101,7 +102,7 @@ describe('Redis view tree', function () {
   it('shows the fields of a hash with a value preview, and keeps ids stable across a refresh', async () => {
     const conn = await connectionNode(h.tree, CONN);
     const user1 = await path(h.tree, conn, 'user', '1');
-    const fields = await h.tree.getChildren(user1);
+    const fields = await childrenOf(h.tree, user1);
     assert.deepEqual(fields.map((f) => [labelOf(h.tree, f), itemOf(h.tree, f).description]).sort(), [
       ['email', 'u1@example.com'],
       ['name', 'user 1'],
@@ -113,7 +114,7 @@ describe('Redis view tree', function () {
     const conn2 = await connectionNode(h.tree, CONN);
     const folder2 = await child(h.tree, conn2, 'user');
     const user1b = await child(h.tree, folder2, '1');
-    const fields2 = await h.tree.getChildren(user1b);
+    const fields2 = await childrenOf(h.tree, user1b);
     assert.deepEqual([conn2.id, folder2.id, user1b.id, ...fields2.map((f) => f.id)], idsBefore);
     assert.equal(folder2, folder, 'the same node object is reused, so VS Code keeps it expanded');
   });
@@ -135,7 +136,7 @@ describe('Redis view tree', function () {
     const scansBefore = (await commandCounts(r)).scan ?? 0;
     let clicks = 0;
     for (;;) {
-      const kids = await h.tree.getChildren(conn);
+      const kids = await childrenOf(h.tree, conn);
       const more = kids.find((k) => k.kind === 'loadMore');
       if (!more) break;
       assert.equal(itemOf(h.tree, more).label, 'Load more…');
@@ -161,11 +162,11 @@ describe('Redis view tree', function () {
     await setSetting('fields.pageSize', 25);
     const conn = await connectionNode(h.tree, 'tree-paged');
     await vscode.commands.executeCommand('redisHashExplorer.refresh', { connection: 'tree-paged' });
-    const key = await waitFor('bighash in the tree', async () => (await h.tree.getChildren(conn)).find((k) => labelOf(h.tree, k) === 'bighash'));
+    const key = await waitFor('bighash in the tree', async () => (await childrenOf(h.tree, conn)).find((k) => labelOf(h.tree, k) === 'bighash'));
     let clicks = 0;
     let kids: TreeNode[];
     for (;;) {
-      kids = await h.tree.getChildren(key);
+      kids = await childrenOf(h.tree, key);
       const more = kids.find((k) => k.kind === 'loadMore');
       if (!more) break;
       await vscode.commands.executeCommand('redisHashExplorer.loadMore', more);
@@ -184,7 +185,7 @@ describe('Redis view tree', function () {
     await setSetting('keys.onlyHashes', false);
     try {
       const conn = await connectionNode(h.tree, CONN);
-      const kids = await h.tree.getChildren(conn);
+      const kids = await childrenOf(h.tree, conn);
       assert.deepEqual(
         kids.map((k) => labelOf(h.tree, k)),
         ['list', 'order', 'session', 'str', 'user', 'plain'],
@@ -200,7 +201,7 @@ describe('Redis view tree', function () {
     }
     const conn = await connectionNode(h.tree, CONN);
     assert.deepEqual(
-      (await h.tree.getChildren(conn)).map((k) => labelOf(h.tree, k)),
+      (await childrenOf(h.tree, conn)).map((k) => labelOf(h.tree, k)),
       ['order', 'session', 'user', 'plain'],
     );
   });
@@ -214,7 +215,7 @@ describe('Redis view tree', function () {
     assert.match(String(itemOf(h.tree, conn).description), /filter: user:\[12\]/);
     await vscode.commands.executeCommand('redisHashExplorer.filterKeys', { connection: CONN, value: 'nothing:*' });
     conn = await connectionNode(h.tree, CONN);
-    const kids = await h.tree.getChildren(conn);
+    const kids = await childrenOf(h.tree, conn);
     assert.deepEqual(kids.map((k) => labelOf(h.tree, k)), ['No hash keys match "nothing:*"']);
     await vscode.commands.executeCommand('redisHashExplorer.clearFilter', { connection: CONN });
     conn = await connectionNode(h.tree, CONN);
@@ -228,7 +229,7 @@ describe('Redis view tree', function () {
     await keysUnder(h.tree, conn);
     await vscode.commands.executeCommand('redisHashExplorer.deleteKey', { connection: CONN, key: 'order:1:items' });
     assert.deepEqual(
-      (await h.tree.getChildren(await path(h.tree, conn, 'order'))).map((k) => labelOf(h.tree, k)),
+      (await childrenOf(h.tree, await path(h.tree, conn, 'order'))).map((k) => labelOf(h.tree, k)),
       ['2'],
       'folder order:1: is gone',
     );
@@ -237,7 +238,7 @@ describe('Redis view tree', function () {
     await r.del('user:3');
     const users = await child(h.tree, conn, 'user');
     await vscode.commands.executeCommand('redisHashExplorer.refresh', users);
-    assert.deepEqual((await h.tree.getChildren(users)).map((k) => labelOf(h.tree, k)), ['1', '2']);
+    assert.deepEqual((await childrenOf(h.tree, users)).map((k) => labelOf(h.tree, k)), ['1', '2']);
     await r.hset('order:1:items', 'sku', 'A');
     await r.hset('user:3', 'name', 'user 3');
   });
@@ -245,7 +246,7 @@ describe('Redis view tree', function () {
   it('refreshes exactly the touched node after a write', async () => {
     const conn = await connectionNode(h.tree, CONN);
     const user2 = await path(h.tree, conn, 'user', '2');
-    const fields = await h.tree.getChildren(user2);
+    const fields = await childrenOf(h.tree, user2);
     const name = fields.find((f) => labelOf(h.tree, f) === 'name')!;
     const rec = recordRefreshes(h.tree);
     try {
@@ -258,7 +259,7 @@ describe('Redis view tree', function () {
       await waitFor('a refresh', () => rec.fired.length > 0);
       assert.deepEqual(rec.fired, [user2], 'a new field refreshes its hash key (and its field count)');
       assert.equal(itemOf(h.tree, user2).description, '3 fields');
-      assert.ok((await h.tree.getChildren(user2)).some((f) => labelOf(h.tree, f) === 'phone'));
+      assert.ok((await childrenOf(h.tree, user2)).some((f) => labelOf(h.tree, f) === 'phone'));
     } finally {
       rec.dispose();
     }
@@ -267,12 +268,12 @@ describe('Redis view tree', function () {
   it('shows a read-only connection with a badge and read-only context values', async () => {
     const conn = await connectionNode(h.tree, 'tree-ro');
     assert.equal(labelOf(h.tree, conn), 'tree-ro [read-only]');
-    const kids = await h.tree.getChildren(conn);
+    const kids = await childrenOf(h.tree, conn);
     assert.equal(itemOf(h.tree, conn).contextValue, 'connection.connected.ro');
     assert.equal(itemOf(h.tree, kids[0]).contextValue, 'folder.connected.ro');
     const plain = kids.find((k) => labelOf(h.tree, k) === 'plain')!;
     assert.equal(itemOf(h.tree, plain).contextValue, 'hashKey.ro');
-    assert.equal(itemOf(h.tree, (await h.tree.getChildren(plain))[0]).contextValue, 'field.ro');
+    assert.equal(itemOf(h.tree, (await childrenOf(h.tree, plain))[0]).contextValue, 'field.ro');
   });
 
   it('switches the database a connection shows', async () => {
@@ -292,7 +293,7 @@ describe('Redis view tree', function () {
     const port = await freePort();
     await setConnections('tree-', [profile(CONN, DB), { name: 'tree-closed', host: '127.0.0.1', port }]);
     const conn = await connectionNode(h.tree, 'tree-closed');
-    const kids = await h.tree.getChildren(conn);
+    const kids = await childrenOf(h.tree, conn);
     assert.equal(kids.length, 1);
     assert.match(labelOf(h.tree, kids[0]), /^Connection refused \(127\.0\.0\.1:\d+\)/);
     assert.equal(itemOf(h.tree, kids[0]).command?.command, 'redisHashExplorer.retryConnection');
@@ -312,7 +313,7 @@ describe('Redis view tree', function () {
         db: DB,
       });
       const conn = await connectionNode(h.tree, 'tree-badpass');
-      const kids = await h.tree.getChildren(conn);
+      const kids = await childrenOf(h.tree, conn);
       assert.match(labelOf(h.tree, kids[0]), /^Authentication failed/);
       assert.equal(itemOf(h.tree, conn).contextValue, 'connection.failed');
       await vscode.commands.executeCommand('redisHashExplorer.editConnection', { connection: 'tree-badpass', password: 'right-password' });

@@ -1,0 +1,70 @@
+import type { RedisConnection } from '../core/connection';
+import { loadFieldPage, loadMeta } from './loading';
+import type { ConnectionNode, TreeNode } from './nodes';
+import { FolderNode, KeyNode, MessageNode, byteId } from './nodes';
+import type { KeyTreeProvider } from './provider';
+
+/* Children of folders and hash keys, built from what was loaded; node objects are reused by id. */
+
+/** Folders first, then keys; the connection adds "Load more…" while the scan is not done. */
+export async function containerChildren(tree: KeyTreeProvider, conn: ConnectionNode, container: ConnectionNode | FolderNode, client?: RedisConnection): Promise<TreeNode[]> {
+  const s = conn.session;
+  const path = container.kind === 'folder' ? container.path : '';
+  const redis = client ?? (await tree.pool.get(conn.name, s.db));
+  const onlyHashes = tree.settings().onlyHashes;
+  let { folders, keys } = s.model.children(path);
+  const gone = await loadMeta(s, redis, keys);
+  if (gone.length) {
+    for (const k of gone) tree.forgetKey(conn, k);
+    ({ folders, keys } = s.model.children(path));
+  }
+  const out: TreeNode[] = [];
+  for (const f of folders) {
+    let fn = s.folderNodes.get(f.path);
+    if (!fn) {
+      fn = new FolderNode(conn, container, f.path, f.name, f.keyCount);
+      s.folderNodes.set(f.path, fn);
+    }
+    fn.keyCount = f.keyCount;
+    out.push(fn);
+  }
+  for (const k of keys) {
+    const id = byteId(k);
+    const meta = s.meta.get(id);
+    if (onlyHashes && meta && meta.type !== 'hash') continue;
+    let kn = s.keyNodes.get(id);
+    if (!kn) {
+      kn = new KeyNode(conn, container, k);
+      s.keyNodes.set(id, kn);
+    }
+    kn.parent = container;
+    out.push(kn);
+  }
+  if (container.kind === 'connection') {
+    if (s.pager && !s.pager.done) out.push(conn.loadMore);
+    else if (out.length === 0) {
+      const filter = tree.filterOf(conn.name);
+      const what = onlyHashes ? 'hash keys' : 'keys';
+      out.push(new MessageNode(conn, 'empty', filter ? `No ${what} match "${filter}"` : `No ${what} in db${s.db}`, 'info'));
+    }
+  }
+  return out;
+}
+
+export async function keyChildren(tree: KeyTreeProvider, node: KeyNode): Promise<TreeNode[]> {
+  if (!node.isHash) return [];
+  const s = node.conn.session;
+  const conn = await tree.pool.get(node.conn.name, s.db);
+  const list = node.fields;
+  if (!list.pager) await loadFieldPage(node, conn, tree.settings());
+  if (list.nodes.length === 0 && list.pager?.done) {
+    if ((await conn.run((c) => c.exists(node.key))) === 0) {
+      // Deleted meanwhile: drop it from its folder, which refreshes.
+      setTimeout(() => tree.keyDeleted(node.conn, node.key), 0);
+      return [new MessageNode(node, 'gone', 'This key no longer exists', 'warning')];
+    }
+    return [new MessageNode(node, 'empty', 'No fields', 'info')];
+  }
+  return list.pager?.done ? [...list.nodes] : [...list.nodes, node.loadMore];
+}
+

@@ -1,0 +1,88 @@
+// The Redis view in the real workbench, clicked like a user would: the welcome view's Add Connection,
+// expanding a connection and a hash, and Delete Field from a context menu with its confirmation.
+import * as assert from 'node:assert/strict';
+import { expand, openRedisView, quickInput, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+
+const rowLabels = (page) => page.locator('.part.sidebar .pane-body [role=treeitem] .label-name').allTextContents();
+
+describe('Redis view (UI)', function () {
+  let wb;
+
+  afterEach(async () => {
+    await wb?.stop();
+    wb = undefined;
+  });
+
+  it('welcomes a first-time user and adds a connection from a pasted URL', async () => {
+    wb = await startWorkbench({
+      connections: [],
+      seed: async (redis) => {
+        await redis.hset('cart:1', 'apples', '3');
+      },
+    });
+    const { page } = wb;
+    await openRedisView(page);
+    const welcome = page.locator('.part.sidebar .welcome-view-content');
+    await welcome.waitFor();
+    assert.match(await welcome.innerText(), /No Redis connection yet/);
+    await wb.screenshot('sidebar-welcome');
+
+    await welcome.getByRole('button', { name: 'Add Connection' }).click();
+    const input = await quickInput(page);
+    await input.fill(`redis://127.0.0.1:${wb.redisPort}`);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-message', { hasText: 'Connection name' }).waitFor();
+    await input.fill('my redis');
+    await page.keyboard.press('Enter');
+    // The review list: every field can be changed; "Save" is first.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Save' }).waitFor();
+    assert.ok((await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Read-only' }).count()) === 1);
+    await page.keyboard.press('Enter');
+
+    await treeItem(page, 'my redis').waitFor();
+    await expand(page, 'my redis');
+    await expand(page, 'cart');
+    await treeItem(page, '1').waitFor();
+    assert.deepEqual(await rowLabels(page), ['my redis', 'cart', '1']);
+    await wb.screenshot('sidebar-added-connection');
+  });
+
+  it('expands a connection and a hash, and deletes a field from its context menu after confirming', async () => {
+    wb = await startWorkbench({
+      seed: async (redis) => {
+        await redis.hset('user:1', 'name', 'Ada Lovelace', 'email', 'ada@example.com', 'born', '1815');
+        await redis.hset('user:2', 'name', 'Charles Babbage');
+        await redis.hset('order:1001', 'total', '42.50');
+        await redis.set('not-a-hash', 'x');
+      },
+    });
+    const { page, redis } = wb;
+    await openRedisView(page);
+    await expand(page, 'local');
+    await expand(page, 'user');
+    await expand(page, '1');
+    await treeItem(page, 'email').waitFor();
+    // Folders, then keys (the string key is hidden: only hashes); fields in the order HSCAN gave them.
+    assert.deepEqual(await rowLabels(page), ['local', 'order', 'user', '1', 'name', 'email', 'born', '2']);
+    const fieldRows = page.locator('.part.sidebar .pane-body [role=treeitem][aria-level="4"]');
+    assert.equal(await fieldRows.count(), 3, 'three field rows under user:1');
+    assert.equal(await treeItem(page, 'email').locator('.label-description').innerText(), 'ada@example.com');
+    assert.equal(await treeItem(page, '1').locator('.label-description').innerText(), '3 fields');
+    await wb.screenshot('sidebar-expanded');
+
+    await treeItem(page, 'email').click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Delete Field' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Delete field "email" from "user:1"\?/);
+    await wb.screenshot('sidebar-delete-field-confirm');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+
+    await waitUntil('the field to be deleted in Redis', async () => (await redis.hexists('user:1', 'email')) === 0);
+    assert.deepEqual(await redis.hgetall('user:1'), { name: 'Ada Lovelace', born: '1815' });
+    await waitUntil('the row to go', async () => (await treeItem(page, 'email').count()) === 0);
+    assert.equal(await fieldRows.count(), 2);
+    assert.equal(await treeItem(page, '1').locator('.label-description').innerText(), '2 fields');
+    await wb.screenshot('sidebar-after-delete');
+  });
+});
