@@ -31,9 +31,36 @@ export interface FolderChildren {
   keys: Buffer[];
 }
 
+/**
+ * A page of keys as one byte run: key i is bytes[ends[i - 1] ?? 0, ends[i]). Queued keys are kept
+ * as runs and index lists, never as a Buffer per key: a million Buffers cost the garbage collector
+ * more than the SCAN loop that brought them (measured by `npm run bench`).
+ */
+interface KeyRun {
+  bytes: Buffer;
+  ends: Uint32Array;
+}
+
+/** Keys of one run queued in a folder: all of them (idx null) or those at idx[0..n). */
+interface Queued {
+  run: KeyRun;
+  idx: Uint32Array | null;
+  n: number;
+}
+
+function toRun(keys: Buffer[]): KeyRun {
+  const ends = new Uint32Array(keys.length);
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) {
+    n += keys[i].length;
+    ends[i] = n;
+  }
+  return { bytes: Buffer.concat(keys, n), ends };
+}
+
 class Folder {
   /** keys under this folder not yet placed into sub-folders and leaves */
-  pending: Buffer[][] = [];
+  pending: Queued[] = [];
   /** sub-folders by a hash of their segment; a collision keeps a small list */
   readonly subs = new Map<number, Folder | Folder[]>();
   subCount = 0;
@@ -42,8 +69,8 @@ class Folder {
   sortedUpTo = 0;
   /** keys under this folder (queued ones included) */
   count = 0;
-  /** the array of `pending` the current distribution of the parent appends to */
-  batch: Buffer[] = [];
+  /** the entry of `pending` the current distribution of the parent appends to */
+  batch: Queued | undefined;
   batchEpoch = 0;
 
   constructor(
@@ -66,10 +93,11 @@ export class KeyTreeModel {
     this.byPath.set('', this.root);
   }
 
-  /** Queues a page of keys (as SCAN returned them). Cheap by design: no per-key work here. */
+  /** Queues a page of keys (as SCAN returned them). Cheap by design: one copy of the bytes, no grouping yet. */
   addKeys(keys: Buffer[]): void {
     if (keys.length === 0) return;
-    this.root.pending.push(keys);
+    const run = toRun(keys);
+    this.root.pending.push({ run, idx: null, n: keys.length });
     this.root.count += keys.length;
   }
 
@@ -214,42 +242,56 @@ export class KeyTreeModel {
   /** Places the queued keys of one folder into its sub-folders (queued there) and its leaves. */
   private distribute(folder: Folder): void {
     if (folder.pending.length === 0) return;
-    const pages = folder.pending;
+    const queued = folder.pending;
     folder.pending = [];
     const sep = this.separator;
     const start = folder.prefix.length;
     // Consecutive keys often share a segment; remembering the last folder skips the lookup.
     let last: Folder | undefined;
-    const epoch = ++this.epoch;
-    for (const page of pages) {
-      for (const key of page) {
-        const end = indexOfSep(key, sep, start);
+    const touched: Folder[] = [];
+    for (const q of queued) {
+      const { bytes, ends } = q.run;
+      // One index list per sub-folder and run, filled in place.
+      const epoch = ++this.epoch;
+      for (let j = 0; j < q.n; j++) {
+        const i = q.idx ? q.idx[j] : j;
+        const base = i === 0 ? 0 : ends[i - 1];
+        const keyLen = ends[i] - base;
+        const end = indexOfSep(bytes, base, keyLen, sep, start);
         if (end < 0) {
-          folder.leaves.push(key);
+          folder.leaves.push(bytes.subarray(base, base + keyLen));
           continue;
         }
         const len = end + sep.length;
         let sub: Folder;
-        if (last !== undefined && sameRange(last.prefix, key, start, len)) sub = last;
-        else sub = this.findSub(folder, key, start, len) ?? this.createSub(folder, key, len);
+        if (last !== undefined && sameRange(last.prefix, bytes, base, start, len)) sub = last;
+        else sub = this.findSub(folder, bytes, start, len, base) ?? this.createSub(folder, bytes.subarray(base, base + keyLen), len);
         last = sub;
-        // One queued array per sub-folder and distribution, filled in place.
-        if (sub.batchEpoch !== epoch) {
+        let b = sub.batch;
+        if (sub.batchEpoch !== epoch || !b) {
           sub.batchEpoch = epoch;
-          sub.batch = [];
-          sub.pending.push(sub.batch);
+          b = sub.batch = { run: q.run, idx: new Uint32Array(16), n: 0 };
+          sub.pending.push(b);
+          touched.push(sub);
         }
-        sub.batch.push(key);
+        if (b.idx && b.n === b.idx.length) {
+          const grown = new Uint32Array(b.n * 2);
+          grown.set(b.idx);
+          b.idx = grown;
+        }
+        if (b.idx) b.idx[b.n++] = i;
         sub.count++;
       }
     }
+    for (const sub of touched) sub.batch = undefined;
   }
 
-  private findSub(folder: Folder, key: Buffer, start: number, len: number): Folder | undefined {
-    const v = folder.subs.get(hashBytes(key, start, len));
+  /** The sub-folder for the key at bytes[base...] whose prefix is its first `len` bytes (the first `start` known to match). */
+  private findSub(folder: Folder, bytes: Buffer, start: number, len: number, base = 0): Folder | undefined {
+    const v = folder.subs.get(hashBytes(bytes, base + start, base + len));
     if (!v) return undefined;
-    if (!Array.isArray(v)) return sameRange(v.prefix, key, start, len) ? v : undefined;
-    return v.find((f) => sameRange(f.prefix, key, start, len));
+    if (!Array.isArray(v)) return sameRange(v.prefix, bytes, base, start, len) ? v : undefined;
+    return v.find((f) => sameRange(f.prefix, bytes, base, start, len));
   }
 
   private createSub(folder: Folder, key: Buffer, len: number): Folder {
@@ -307,24 +349,30 @@ function isBelow(f: Folder, ancestor: Folder): boolean {
   return false;
 }
 
-/** Where the separator starts in key[from...], or -1. A JS loop: segments are short, a native call costs more. */
-function indexOfSep(key: Buffer, sep: Buffer, from: number): number {
+/**
+ * Where the separator starts in the key bytes[base, base + keyLen), searching from key offset `from`;
+ * an offset in the key, or -1. A JS loop: segments are short, a native call costs more.
+ */
+function indexOfSep(bytes: Buffer, base: number, keyLen: number, sep: Buffer, from: number): number {
   const n = sep.length;
   if (n === 0) return -1;
   const s0 = sep[0];
-  const last = key.length - n;
-  outer: for (let i = from; i <= last; i++) {
-    if (key[i] !== s0) continue;
-    for (let j = 1; j < n; j++) if (key[i + j] !== sep[j]) continue outer;
-    return i;
+  const last = base + keyLen - n;
+  outer: for (let i = base + from; i <= last; i++) {
+    if (bytes[i] !== s0) continue;
+    for (let j = 1; j < n; j++) if (bytes[i + j] !== sep[j]) continue outer;
+    return i - base;
   }
   return -1;
 }
 
-/** Whether `prefix` (a folder's whole prefix, length `len`) equals key[0, len), comparing from `start` (the parent's part is known equal). */
-function sameRange(prefix: Buffer, key: Buffer, start: number, len: number): boolean {
+/**
+ * Whether `prefix` (a folder's whole prefix, length `len`) equals the first `len` bytes of the key at
+ * bytes[base...], comparing from `start` (the parent's part is known equal).
+ */
+function sameRange(prefix: Buffer, bytes: Buffer, base: number, start: number, len: number): boolean {
   if (prefix.length !== len) return false;
-  for (let i = start; i < len; i++) if (prefix[i] !== key[i]) return false;
+  for (let i = start; i < len; i++) if (prefix[i] !== bytes[base + i]) return false;
   return true;
 }
 
