@@ -81,7 +81,7 @@ export async function fieldFigures(conn: RedisConnection, client: Redis, runs: {
     await oursFirstPage(conn, key);
     await bareFirstPage(client, key);
   }
-  const first = await alternate(runs.first, () => oursFirstPage(conn, key), () => bareFirstPage(client, key));
+  const first = await alternate(runs.first, () => oursFirstPage(conn, key), () => bareFirstPage(client, key), false);
   progress(`fields: whole hash, ${runs.whole} runs each`);
   const counts = { ours: 0, bare: 0 };
   const whole = await alternate(

@@ -31,14 +31,16 @@ export async function collect(): Promise<void> {
 }
 
 /**
- * Runs ours and baseline alternately `runs` times each (the order flips every round), each after a
- * full collection, and returns both lists.
+ * Runs ours and baseline alternately `runs` times each (the order flips every round) and returns both
+ * lists. `fullGc`: a full collection before each run, so no run pays for the garbage of the one
+ * before; for runs of a second or more. A sub-millisecond run right after a full collection is
+ * slowed by it (fresh heap pages), so those go without and rely on the median.
  */
-export async function alternate(runs: number, ours: () => Promise<number>, baseline: () => Promise<number>): Promise<{ ours: number[]; baseline: number[] }> {
+export async function alternate(runs: number, ours: () => Promise<number>, baseline: () => Promise<number>, fullGc = true): Promise<{ ours: number[]; baseline: number[] }> {
   const o: number[] = [];
   const b: number[] = [];
   const one = async (f: () => Promise<number>, into: number[]) => {
-    await collect();
+    if (fullGc) await collect();
     into.push(await f());
   };
   for (let i = 0; i < runs; i++) {

@@ -14,8 +14,8 @@ rhe_apt_deps
 rhe_npm_deps
 if [ -f scripts/ensure-code-server.sh ]; then
   echo "==> code-server" >&2
-  RHE_CODE_SERVER_ENTRY=$(bash scripts/ensure-code-server.sh)
-  export RHE_CODE_SERVER_ENTRY
+  CODE_SERVER_ENTRY=$(bash scripts/ensure-code-server.sh)
+  export CODE_SERVER_ENTRY
 fi
 
 echo "==> build" >&2

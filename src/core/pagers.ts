@@ -21,6 +21,7 @@ export class KeyPager {
   private started = false;
   private finished = false;
   private ahead: Promise<[string, Buffer[]]> | undefined;
+  private reads = 0;
   private epoch = 0;
 
   constructor(
@@ -42,7 +43,7 @@ export class KeyPager {
     if (epoch !== this.epoch) return [];
     this.cursor = cursor;
     if (cursor === '0') this.finished = true;
-    else if (this.options.prefetch) this.ahead = quiet(this.fetch(cursor));
+    else if (this.options.prefetch && this.reads++ > 0) this.ahead = quiet(this.fetch(cursor));
     return keys;
   }
 
@@ -66,6 +67,7 @@ export class KeyPager {
     this.finished = false;
     this.started = false;
     this.ahead = undefined;
+    this.reads = 0;
     this.epoch++;
   }
 
@@ -78,8 +80,10 @@ export interface HashPagerOptions {
   match?: string;
   count?: number;
   /**
-   * Ask for the next page as soon as a page arrives, so the caller's work on one page overlaps
-   * Redis's work on the next. For loops that read every page; costs one unread page when they stop.
+   * From the second page on, ask for the next page as soon as a page arrives, so the caller's work on
+   * one page overlaps Redis's work on the next. The first page goes out alone: it is what the user
+   * waits for, and a request ahead would compete with it for the CPU. For loops that read many pages;
+   * costs one unread page when they stop.
    */
   prefetch?: boolean;
 }
@@ -94,6 +98,7 @@ export class HashPager {
   private cursor = '0';
   private finished = false;
   private ahead: Promise<[Buffer, Buffer[]]> | undefined;
+  private reads = 0;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -111,7 +116,7 @@ export class HashPager {
     this.ahead = undefined;
     const reply = await pending;
     const cursor = reply[0].toString();
-    if (cursor !== '0' && this.options.prefetch) this.ahead = quiet(this.fetch(cursor));
+    if (cursor !== '0' && this.options.prefetch && this.reads++ > 0) this.ahead = quiet(this.fetch(cursor));
     const flat = reply[1];
     const fields: Buffer[] = new Array(flat.length >> 1);
     const values: Buffer[] = new Array(flat.length >> 1);
@@ -154,5 +159,8 @@ function asScanReplyBuffers(reply: unknown): [string, Buffer[]] {
     throw new Error('Unexpected SCAN reply');
   }
   const cursor = Buffer.isBuffer(reply[0]) ? reply[0].toString() : String(reply[0]);
-  return [cursor, (reply[1] as unknown[]).map((k) => (Buffer.isBuffer(k) ? k : Buffer.from(String(k))))];
+  // In place: the reply array is ours, and a page is on the path to the first screen.
+  const keys = reply[1] as unknown[];
+  for (let i = 0; i < keys.length; i++) if (!Buffer.isBuffer(keys[i])) keys[i] = Buffer.from(String(keys[i]));
+  return [cursor, keys as Buffer[]];
 }

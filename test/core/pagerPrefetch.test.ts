@@ -53,26 +53,29 @@ describe('pager prefetch', () => {
     for (const forbidden of ['hgetall', 'hkeys', 'hvals', 'keys']) assert.equal(after[forbidden], before[forbidden], `${forbidden} must never be sent`);
   });
 
-  it('asks for exactly one page ahead, and the next read takes it', async () => {
+  it('sends the first page alone, then asks exactly one page ahead, and the next read takes it', async () => {
     const conn = await connect({}, undefined, db);
     const before = await commandCounts();
+    const sent = async () => {
+      await conn.client.ping(); // replies come in order: whatever was sent before has been answered
+      return ((await commandCounts()).hscan ?? 0) - (before.hscan ?? 0);
+    };
     const pager = new HashPager(conn, 'h', { count: 500, prefetch: true });
     const first = await pager.next();
-    await conn.client.ping(); // replies come in order: the request made ahead has been answered
-    const mid = await commandCounts();
-    assert.equal((mid.hscan ?? 0) - (before.hscan ?? 0), 2, 'the first page and one ahead');
+    assert.equal(await sent(), 1, 'the first page goes out alone');
     const second = await pager.next();
-    await conn.client.ping();
-    const after = await commandCounts();
-    assert.equal((after.hscan ?? 0) - (before.hscan ?? 0), 3, 'the second read used the page asked ahead and asked one more');
-    const names = new Set([...first.fields, ...second.fields].map(String));
-    assert.equal(names.size, first.fields.length + second.fields.length, 'the two pages do not overlap');
+    assert.equal(await sent(), 3, 'the second page, and the third asked ahead');
+    const third = await pager.next();
+    assert.equal(await sent(), 4, 'the third read took the page asked ahead and asked the fourth');
+    const names = new Set([...first.fields, ...second.fields, ...third.fields].map(String));
+    assert.equal(names.size, first.fields.length + second.fields.length + third.fields.length, 'the pages do not overlap');
   });
 
   it('a key pager reset drops the page asked ahead and scans from the start', async () => {
     const conn = await connect({}, undefined, db);
     const pager = new KeyPager(conn, { count: 500, match: 'k:*', prefetch: true });
-    const early = await pager.next();
+    await pager.next();
+    const early = await pager.next(); // the third page is now asked ahead
     assert.ok(early.length > 0);
     pager.reset();
     const seen = new Map<string, number>();
@@ -89,6 +92,7 @@ describe('pager prefetch', () => {
     try {
       const pager = new HashPager(conn, 'h', { count: 500, prefetch: true });
       await pager.next();
+      await pager.next();
       // The request ahead is written but cannot be answered before this tick ends: cutting the
       // socket (no reconnect, no reply) fails it.
       cut(conn.client);
@@ -96,6 +100,7 @@ describe('pager prefetch', () => {
       // A failed request ahead that nobody reads must not surface anywhere.
       const other = await connect({}, undefined, db);
       const idle = new KeyPager(other, { count: 100, prefetch: true });
+      await idle.next();
       await idle.next();
       cut(other.client);
       await new Promise((r) => setTimeout(r, 50));
