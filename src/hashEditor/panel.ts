@@ -141,7 +141,10 @@ export class HashEditorPanel implements vscode.Disposable {
   async refreshHeader(reread = true): Promise<void> {
     try {
       const conn = await this.session.conn();
-      if (reread && this.session.load !== 'error') await this.session.readHeader(conn);
+      if (reread && this.session.load !== 'error') {
+        await this.session.readHeader(conn);
+        this.session.emitStatus(true);
+      }
       const info = this.services.pool.status(this.target.connection).info;
       this.headerInfo = {
         connection: this.target.connection,

@@ -14,6 +14,8 @@ import type { DisplayValue, LoadState, RowDto, SortSpec, StatusInfo } from '../s
  */
 
 export const PAGE_COUNT = 1000;
+/** HSCAN COUNT of the first pages: a screenful with margin */
+export const FIRST_PAGE_COUNT = 200;
 const STATUS_EVERY_MS = 100;
 
 export interface SessionEvents {
@@ -38,6 +40,9 @@ export class HashSession {
   exists = true;
   ttl = -1;
   private pager: HashPager | undefined;
+  private pageOptions: { count: number } | undefined;
+  /** HLEN to size the store for, once the first page is in */
+  private reserveTo = 0;
   private running: Promise<void> | undefined;
   private stopAsked = false;
   // the view: null = identity over rows (no filter, no sort, no tombstones)
@@ -88,12 +93,16 @@ export class HashSession {
         this.emitStatus(true);
         return;
       }
-      if (this.total !== null && !match) this.store.reserve(this.total);
+      this.reserveTo = this.total !== null && !match ? this.total : 0;
     } catch (err) {
       this.fail(err);
       return;
     }
-    this.pager = new HashPager(conn, this.key, { match: match || undefined, count: PAGE_COUNT });
+    // prefetch: Redis works on the next page while this one goes into the store.
+    // The first pages are small so the first screen comes sooner; the loop then raises `count` (read per request).
+    const options = { match: match || undefined, count: match ? PAGE_COUNT : FIRST_PAGE_COUNT, prefetch: true };
+    this.pager = new HashPager(conn, this.key, options);
+    this.pageOptions = options;
     await this.resume();
   }
 
@@ -127,6 +136,12 @@ export class HashSession {
       while (!pager.done && !this.stopAsked && gen === this.gen && !this.disposed) {
         const page = await pager.next();
         if (gen !== this.gen) return;
+        if (this.pageOptions) this.pageOptions.count = PAGE_COUNT;
+        // Sized for the whole hash only once the first page is shown: the first screen does not wait for it.
+        if (this.reserveTo && this.store.rowCount > 0) {
+          this.store.reserve(this.reserveTo);
+          this.reserveTo = 0;
+        }
         const before = this.store.rowCount;
         try {
           this.store.append(page.fields, page.values);
@@ -163,12 +178,12 @@ export class HashSession {
 
   async readHeader(conn?: RedisConnection): Promise<void> {
     const c = conn ?? (await this.connect());
-    const type = await keyType(c, this.key);
+    // one round trip: the three go out together (HLEN of a key of another type fails; TYPE says why)
+    const [type, n, ttl] = await Promise.all([keyType(c, this.key), fieldCount(c, this.key).catch(() => 0), getTtl(c, this.key)]);
     this.exists = type !== 'none';
     if (this.exists && type !== 'hash') throw new RedisExplorerError('WRONGTYPE', `Key "${preview(this.key, 60)}" is a ${type}, not a hash.`);
-    const [n, ttl] = this.exists ? await Promise.all([fieldCount(c, this.key), getTtl(c, this.key)]) : [0, -2];
-    this.total = n;
-    this.ttl = ttl;
+    this.total = this.exists ? n : 0;
+    this.ttl = this.exists ? ttl : -2;
   }
 
   // ---- the view ----

@@ -18,6 +18,8 @@ export interface HashEditorTestHooks {
   header(): HeaderInfo | undefined;
   /** events posted to the webview lately */
   events(): HostEvent[];
+  /** bytes the row store holds for the loaded fields */
+  storeBytesHeld(): number;
   /** resolves when background loading has ended (done, stopped or failed) */
   loaded(): Promise<void>;
   /** answers the next delete confirmation instead of the modal dialog */
@@ -36,6 +38,7 @@ export function testHooks(editor: HashEditorPanel, manager: HashEditorManager): 
     status: () => editor.status(),
     header: () => editor.header,
     events: () => [...editor.recentEvents],
+    storeBytesHeld: () => editor.session.store.bytesHeld(),
     loaded: () => editor.session.loaded(),
     answerNextConfirmation: (answer) => {
       editor.confirmOverride = () => Promise.resolve(answer);

@@ -30,9 +30,9 @@ export class Header {
   private readonly bar = el('div', { class: 'bar-fill' });
   private readonly stopButton: HTMLButtonElement;
   private readonly resumeButton: HTMLButtonElement;
-  private readonly pattern = el('input', { type: 'search', class: 'text-input', placeholder: 'Field pattern (HSCAN MATCH), e.g. user:*', 'aria-label': 'Field pattern' });
-  private readonly lookupInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Exact field name (HGET)', 'aria-label': 'Exact field name' });
-  private readonly filterInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Filter loaded names and values', 'aria-label': 'Filter loaded names and values' });
+  private readonly pattern = el('input', { type: 'search', class: 'text-input', placeholder: 'Field pattern, e.g. user:*', title: 'Field pattern (HSCAN MATCH): loads only matching fields', 'aria-label': 'Field pattern' });
+  private readonly lookupInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Exact field name', title: 'Exact field lookup (HGET), instant on any size', 'aria-label': 'Exact field name' });
+  private readonly filterInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Filter loaded names and values', title: 'Substring filter over the loaded names and values', 'aria-label': 'Filter loaded names and values' });
   readonly note = el('div', { class: 'note', role: 'status', 'aria-live': 'polite' });
   private readonly writeButtons: HTMLButtonElement[] = [];
   private ttlEditing = false;
