@@ -7,17 +7,15 @@
  * writes a new record and points the row at it, so the order the user sees never shifts.
  */
 
+import { ByteArena, StoreFullError, varintSize, writeVarint } from './rowStoreArena';
+import { MAX_INDEXED_ROWS, NameIndex, hashBytes } from './rowStoreIndex';
+
+export { StoreFullError };
+
 const DELETED = 1;
 const TRUNCATED = 2;
 
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
-/** row + 1 is kept in the low 25 bits of a table entry */
-const MAX_ROWS = 0x1ffffff - 1;
-const ROW_MASK = 0x1ffffff;
-const TAG_UNIT = 0x2000000;
-const MIN_CHUNK = 64 * 1024;
-const MAX_CHUNK = 4 * 1024 * 1024;
-const MAX_LOAD = 0.75;
 
 export type SortBy = 'field' | 'value';
 
@@ -37,35 +35,6 @@ export interface ViewOptions {
   fromRow?: number;
 }
 
-/** Thrown when the store reached its row or byte limit; what was stored stays usable. */
-export class StoreFullError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreFullError';
-  }
-}
-
-function varintSize(n: number): number {
-  let s = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    s++;
-  }
-  return s;
-}
-
-function hashBytes(b: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  // final mix (murmur3 fmix32): the table uses h % capacity and the top 7 bits as a tag
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 function lowerAscii(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
@@ -73,16 +42,14 @@ function lowerAscii(c: number): number {
 export class RowStore {
   private readonly maxValueBytes: number;
   private readonly maxBytes: number;
-  // arena: chunk i covers addresses [starts[i], starts[i] + chunks[i].length)
-  private chunks: Buffer[] = [];
-  private starts: number[] = [];
-  private used = 0;
-  private lastChunk = 0;
+  private arena: ByteArena;
   private addr: Uint32Array = new Uint32Array(1024);
   private rows = 0;
   private live = 0;
-  private slots: Uint32Array = new Uint32Array(2048);
-  private entries = 0;
+  private readonly index = new NameIndex((row) => {
+    this.decode(row);
+    return hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen);
+  });
   private garbage = 0;
   // the record decoded last (decode() fills these; no allocation per read)
   private cChunk: Buffer = Buffer.alloc(0);
@@ -97,6 +64,7 @@ export class RowStore {
   constructor(options: RowStoreOptions = {}) {
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     this.maxBytes = Math.min(options.maxBytes ?? 1024 * 1024 * 1024, 0xfff00000);
+    this.arena = new ByteArena(this.maxBytes);
   }
 
   /** live rows */
@@ -115,9 +83,9 @@ export class RowStore {
 
   /** Sizes the row and lookup tables for `n` rows up front (HLEN is known before loading). */
   reserve(n: number): void {
-    n = Math.min(n, MAX_ROWS);
+    n = Math.min(n, MAX_INDEXED_ROWS);
     if (this.addr.length < n) this.addr = copyInto(new Uint32Array(n), this.addr, this.rows);
-    if (this.slots.length * MAX_LOAD < n) this.rehash(Math.ceil(n / 0.72));
+    this.index.reserve(n);
   }
 
   isDeleted(row: number): boolean {
@@ -182,7 +150,7 @@ export class RowStore {
       this.updateValue(row, value);
       return { row, added: false };
     }
-    if (row >= 0) this.removeEntry(row, h);
+    if (row >= 0) this.index.remove(row, h);
     return { row: this.addRow(field, value, h), added: true };
   }
 
@@ -209,14 +177,14 @@ export class RowStore {
     const h2 = hashBytes(newField, 0, newField.length);
     const other = this.find(newField, h2);
     if (other >= 0 && !this.isDeleted(other)) throw new Error('A field with the new name is already loaded.');
-    if (other >= 0) this.removeEntry(other, h2);
+    if (other >= 0) this.index.remove(other, h2);
     const value = Buffer.from(this.valueAt(row));
     const full = this.cFull;
     const flags = this.cFlags;
     this.garbage += this.cSize;
     this.addr[row] = this.writeRecord(newField, value, flags, full);
-    this.removeEntry(row, h);
-    this.insertEntry(row, h2);
+    this.index.remove(row, h);
+    this.index.insert(row, h2);
     this.maybeCompact();
     return row;
   }
@@ -246,19 +214,14 @@ export class RowStore {
 
   /** Bytes this store holds: arena chunks plus its tables. */
   bytesHeld(): number {
-    let n = this.addr.byteLength + this.slots.byteLength;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return this.arena.byteLength + this.addr.byteLength + this.index.byteLength;
   }
 
   /** Releases spare capacity (call when loading ends). */
   trim(): void {
     if (this.garbage > 0) this.compact();
     if (this.addr.length > this.rows) this.addr = this.addr.slice(0, Math.max(this.rows, 16));
-    const last = this.chunks.length - 1;
-    if (last >= 0 && this.used < this.chunks[last].length) {
-      this.chunks[last] = Buffer.from(this.chunks[last].subarray(0, this.used));
-    }
+    this.arena.trimLast();
   }
 
   /** Rewrites every record into fresh chunks, dropping bytes left behind by updates and renames. Row numbers stay. */
@@ -268,14 +231,12 @@ export class RowStore {
       this.decode(row);
       records.push(this.cChunk.subarray(this.cStart, this.cStart + this.cSize));
     }
-    this.chunks = [];
-    this.starts = [];
-    this.used = 0;
-    this.lastChunk = 0;
+    this.arena = new ByteArena(this.maxBytes);
     this.garbage = 0;
     for (let row = 0; row < records.length; row++) {
-      const a = this.alloc(records[row].length);
-      records[row].copy(this.chunks[this.chunks.length - 1], this.used - records[row].length);
+      const a = this.arena.alloc(records[row].length);
+      this.arena.locate(a);
+      records[row].copy(this.arena.buf, this.arena.offset);
       this.addr[row] = a;
     }
   }
@@ -289,20 +250,9 @@ export class RowStore {
 
   private decode(row: number): void {
     if (row < 0 || row >= this.rows) throw new RangeError(`No row ${row}`);
-    const a = this.addr[row];
-    let ci = this.lastChunk;
-    if (a < this.starts[ci] || a >= this.starts[ci] + this.chunks[ci].length) {
-      let lo = 0;
-      let hi = this.starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (this.starts[mid] <= a) lo = mid;
-        else hi = mid - 1;
-      }
-      ci = this.lastChunk = lo;
-    }
-    const b = this.chunks[ci];
-    let p = a - this.starts[ci];
+    this.arena.locate(this.addr[row]);
+    const b = this.arena.buf;
+    let p = this.arena.offset;
     const start = p;
     this.cStart = p;
     this.cChunk = b;
@@ -347,29 +297,6 @@ export class RowStore {
     return containsCI(b, this.cName, this.cName + this.cNameLen, lower) || containsCI(b, this.cName + this.cNameLen, this.cName + this.cNameLen + this.cValLen, lower);
   }
 
-  /** Reserves `size` contiguous bytes; returns their address. */
-  private alloc(size: number): number {
-    const last = this.chunks.length - 1;
-    if (last >= 0 && this.chunks[last].length - this.used >= size) {
-      const a = this.starts[last] + this.used;
-      this.used += size;
-      return a;
-    }
-    const end = last >= 0 ? this.starts[last] + this.chunks[last].length : 0;
-    let total = 0;
-    for (const c of this.chunks) total += c.length;
-    let chunkSize = MIN_CHUNK;
-    while (chunkSize < MAX_CHUNK && chunkSize < total / 8) chunkSize *= 2;
-    chunkSize = Math.max(chunkSize, size);
-    if (end + chunkSize > this.maxBytes) {
-      throw new StoreFullError(`The editor holds at most ${Math.round(this.maxBytes / 1048576)} MB of field data.`);
-    }
-    this.chunks.push(Buffer.allocUnsafeSlow(chunkSize));
-    this.starts.push(end);
-    this.used = size;
-    return end;
-  }
-
   private writeRecord(field: Buffer, value: Buffer, flags: number, fullLength: number): number {
     let stored = value.length;
     flags &= ~TRUNCATED;
@@ -378,9 +305,10 @@ export class RowStore {
       stored = Math.min(stored, this.maxValueBytes);
     }
     const header = 1 + varintSize(field.length) + varintSize(stored) + (flags & TRUNCATED ? varintSize(fullLength) : 0);
-    const a = this.alloc(header + field.length + stored);
-    const b = this.chunks[this.chunks.length - 1];
-    let p = a - this.starts[this.starts.length - 1];
+    const a = this.arena.alloc(header + field.length + stored);
+    this.arena.locate(a);
+    const b = this.arena.buf;
+    let p = this.arena.offset;
     b[p++] = flags;
     p = writeVarint(b, p, field.length);
     p = writeVarint(b, p, stored);
@@ -391,13 +319,13 @@ export class RowStore {
   }
 
   private addRow(field: Buffer, value: Buffer, h: number): number {
-    if (this.rows >= MAX_ROWS) throw new StoreFullError(`The editor holds at most ${MAX_ROWS.toLocaleString('en-US')} fields.`);
+    if (this.rows >= MAX_INDEXED_ROWS) throw new StoreFullError(`The editor holds at most ${MAX_INDEXED_ROWS.toLocaleString('en-US')} fields.`);
     const a = this.writeRecord(field, value, 0, value.length);
     if (this.rows === this.addr.length) this.addr = copyInto(new Uint32Array(Math.ceil(this.addr.length * 1.5)), this.addr, this.rows);
     const row = this.rows++;
     this.addr[row] = a;
     this.live++;
-    this.insertEntry(row, h);
+    this.index.insert(row, h);
     return row;
   }
 
@@ -419,73 +347,12 @@ export class RowStore {
     this.maybeCompact();
   }
 
-  private home(h: number): number {
-    return h % this.slots.length;
-  }
-
   /** The row (live or tombstone) named `field`, or -1. */
   private find(field: Buffer, h: number): number {
-    const slots = this.slots;
-    const cap = slots.length;
-    const tag = h >>> 25;
-    for (let i = this.home(h); ; i = i + 1 === cap ? 0 : i + 1) {
-      const e = slots[i];
-      if (e === 0) return -1;
-      if (e >>> 25 !== tag) continue;
-      const row = (e & ROW_MASK) - 1;
+    return this.index.find(h, (row) => {
       this.decode(row);
-      if (this.cNameLen === field.length && this.cChunk.compare(field, 0, field.length, this.cName, this.cName + this.cNameLen) === 0) return row;
-    }
-  }
-
-  private insertEntry(row: number, h: number): void {
-    if ((this.entries + 1) > this.slots.length * MAX_LOAD) this.rehash(Math.ceil((this.entries + 1) / 0.5));
-    const slots = this.slots;
-    const cap = slots.length;
-    let i = this.home(h);
-    while (slots[i] !== 0) i = i + 1 === cap ? 0 : i + 1;
-    slots[i] = (h >>> 25) * TAG_UNIT + row + 1;
-    this.entries++;
-  }
-
-  /** Removes the table entry of `row` (named `field`), shifting later entries back so probes stay unbroken. */
-  private removeEntry(row: number, h: number): void {
-    const slots = this.slots;
-    const cap = slots.length;
-    let i = this.home(h);
-    while (slots[i] !== 0 && (slots[i] & ROW_MASK) - 1 !== row) i = i + 1 === cap ? 0 : i + 1;
-    if (slots[i] === 0) return;
-    slots[i] = 0;
-    this.entries--;
-    for (let j = i + 1 === cap ? 0 : i + 1; slots[j] !== 0; j = j + 1 === cap ? 0 : j + 1) {
-      const r = (slots[j] & ROW_MASK) - 1;
-      this.decode(r);
-      const k = this.home(hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen));
-      // move the entry at j into the hole at i unless its home lies cyclically in (i, j]
-      const stays = i <= j ? k > i && k <= j : k > i || k <= j;
-      if (stays) continue;
-      slots[i] = slots[j];
-      slots[j] = 0;
-      i = j;
-    }
-  }
-
-  private rehash(capacity: number): void {
-    const old = this.slots;
-    this.slots = new Uint32Array(Math.max(16, capacity));
-    this.entries = 0;
-    const cap = this.slots.length;
-    for (let s = 0; s < old.length; s++) {
-      const e = old[s];
-      if (e === 0) continue;
-      const row = (e & ROW_MASK) - 1;
-      this.decode(row);
-      const h = hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen);
-      let i = h % cap;
-      while (this.slots[i] !== 0) i = i + 1 === cap ? 0 : i + 1;
-      this.slots[i] = e;
-      this.entries++;
-    }
+      return this.cNameLen === field.length && this.cChunk.compare(field, 0, field.length, this.cName, this.cName + this.cNameLen) === 0;
+    });
   }
 
   private sortRows(ids: Int32Array, by: SortBy, descending: boolean): void {
@@ -539,14 +406,6 @@ export class RowStore {
   }
 }
 
-function writeVarint(b: Buffer, p: number, n: number): number {
-  while (n >= 128) {
-    b[p++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  b[p++] = n;
-  return p;
-}
 
 function copyInto(target: Uint32Array, source: Uint32Array, n: number): Uint32Array {
   target.set(source.subarray(0, Math.min(n, target.length)));
