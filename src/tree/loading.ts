@@ -21,13 +21,14 @@ const PAGE_TIME_BUDGET_MS = 1500;
 
 /**
  * Loads the next page of keys (at least `keyPageSize` keys, unless the scan ends or takes too long).
- * Resolves without effect when the session was reset meanwhile.
+ * Resolves without effect when the session was reset meanwhile. Before Redis 6 (no SCAN TYPE) every
+ * type is scanned and the folders drop what is not a hash once its type is read.
  */
-export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, settings: TreeSettings, filter: string | undefined): Promise<void> {
+export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, settings: TreeSettings, filter: string | undefined, scanType = true): Promise<void> {
   if (session.loading) return session.loading;
   const epoch = session.epoch;
   const run = async () => {
-    const typeFilter = settings.onlyHashes ? 'hash' : undefined;
+    const typeFilter = settings.onlyHashes && scanType ? 'hash' : undefined;
     // prefetch: Redis scans the next page while this one goes into the model (and "Load more…" finds it ready).
     session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
     const pager = session.pager;

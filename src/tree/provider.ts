@@ -93,6 +93,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     if (now.length) this.changed.fire(now.length === 1 ? now[0] : now);
   }
 
+  /** SCAN … TYPE needs Redis 6; unknown counts as able (the first INFO may have been refused). */
+  private scansByType(name: string): boolean {
+    return this.pool.status(name).info?.capabilities.scanType !== false;
+  }
+
   connectionNode(name: string): ConnectionNode | undefined {
     return this.byName.get(name);
   }
@@ -205,7 +210,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     s.opening = (async () => {
       try {
         const conn = await this.pool.get(node.name, s.db);
-        await loadKeyPage(s, conn, this.settings(), this.filters.get(node.name));
+        await loadKeyPage(s, conn, this.settings(), this.filters.get(node.name), this.scansByType(node.name));
       } catch (err) {
         if (epoch === s.epoch) s.error = toExplorerError(err).message;
       } finally {
@@ -239,7 +244,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
       await vscode.window.withProgress({ location: { viewId: 'redisHashExplorer.keys' } }, async () => {
         if (parent.kind === 'connection') {
           const conn = await this.pool.get(parent.name, parent.session.db);
-          await loadKeyPage(parent.session, conn, this.settings(), this.filters.get(parent.name));
+          await loadKeyPage(parent.session, conn, this.settings(), this.filters.get(parent.name), this.scansByType(parent.name));
         } else {
           const conn = await this.pool.get(parent.conn.name, parent.conn.session.db);
           await loadFieldPage(parent, conn, this.settings());

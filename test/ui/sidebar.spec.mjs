@@ -1,7 +1,7 @@
 // The Redis view in the real workbench, clicked like a user would: the welcome view's Add Connection,
 // expanding a connection and a hash, and Delete Field from a context menu with its confirmation.
 import * as assert from 'node:assert/strict';
-import { expand, openRedisView, quickInput, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { expand, openRedisView, quickInput, runCommand, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
 
 const rowLabels = (page) => page.locator('.part.sidebar .pane-body [role=treeitem] .label-name').allTextContents();
 
@@ -84,5 +84,37 @@ describe('Redis view (UI)', function () {
     assert.equal(await fieldRows.count(), 2);
     assert.equal(await treeItem(page, '1').locator('.label-description').innerText(), '2 fields');
     await wb.screenshot('sidebar-after-delete');
+  });
+
+  it('deletes a key from the palette, picking it from SCAN pages narrowed by typing', async () => {
+    wb = await startWorkbench({
+      seed: async (redis) => {
+        const p = redis.pipeline();
+        for (let i = 0; i < 3000; i++) p.hset(`user:${i}`, 'name', `user ${i}`);
+        await p.exec();
+      },
+    });
+    const { page, redis } = wb;
+    await openRedisView(page);
+    await runCommand(page, 'Redis: Delete Key');
+    const input = await quickInput(page);
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    // The first SCAN pages (and a "Load more…" row at the end), never the whole keyspace.
+    const count = page.locator('.quick-input-widget .quick-input-visible-count');
+    const shown = await waitUntil('the first page of keys', async () => Number(/(\d+)/.exec(await count.innerText())?.[1] ?? 0));
+    assert.ok(shown >= 200 && shown < 3000, `${shown} keys listed of 3000`);
+    await page.keyboard.press('ArrowUp'); // wraps to the last row
+    await rows.filter({ hasText: 'Load more' }).first().waitFor();
+    await input.fill('user:123');
+    await rows.filter({ hasText: /^user:123$/ }).first().waitFor();
+    await wb.screenshot('sidebar-key-picker');
+    await waitUntil('only matching keys listed', async () => (await rows.allTextContents()).every((t) => t.includes('user:123')));
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Delete key "user:123"\?/);
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await waitUntil('the key to be deleted in Redis', async () => (await redis.exists('user:123')) === 0);
+    assert.equal(await redis.dbsize(), 2999);
   });
 });
