@@ -207,7 +207,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     const s = node.session;
     if (s.opening) return;
     const epoch = s.epoch;
-    s.opening = (async () => {
+    // Begun on the next microtask, so `opening` is set by the time the pool reports "connecting".
+    s.opening = Promise.resolve().then(async () => {
       try {
         const conn = await this.pool.get(node.name, s.db);
         await loadKeyPage(s, conn, this.settings(), this.filters.get(node.name), this.scansByType(node.name));
@@ -217,7 +218,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
         if (epoch === s.epoch) s.opening = undefined;
         this.fire(node);
       }
-    })();
+    });
   }
 
   /** Resolves once a connection opened by the tree has its first page (or failed). */
@@ -377,6 +378,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     if (db !== node.session.db) return this.replaceNode(name, db);
     if (status.state === 'idle' && (node.session.started || node.session.error)) return this.replaceNode(name);
     if (status.state === 'failed' && status.error && node.session.started) node.session.error = status.error;
+    // While the tree opens this connection, open() refreshes it once the first page is in. VS Code
+    // coalesces a tree's refreshes over 200 ms (leading edge first): refreshing for "connecting" and
+    // "connected" too held that last refresh, the one with the keys, back by up to 200 ms.
+    if (node.session.opening && (status.state === 'connecting' || status.state === 'connected')) return;
     this.fire(node);
   }
 }
