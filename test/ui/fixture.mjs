@@ -115,6 +115,22 @@ export async function expand(page, label) {
   await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await row.elementHandle());
 }
 
+/**
+ * Right-clicks a tree row and runs an item of its context menu. A click that lands while the menu is
+ * still settling is ignored by the workbench, so the item is hovered first and clicked until the menu closes.
+ */
+export async function contextMenu(page, row, itemName) {
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: itemName });
+  await item.waitFor();
+  for (let attempt = 0; attempt < 5 && (await item.isVisible()); attempt++) {
+    await item.hover();
+    await page.waitForTimeout(100);
+    if (await item.isVisible()) await item.click({ timeout: 2_000 }).catch(() => {});
+    await item.waitFor({ state: 'hidden', timeout: 1_000 }).catch(() => {});
+  }
+}
+
 /** Runs a command from the palette by its title ("Redis: Add Connection"). */
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');

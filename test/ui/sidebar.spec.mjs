@@ -1,14 +1,15 @@
 // The Redis view in the real workbench, clicked like a user would: the welcome view's Add Connection,
 // expanding a connection and a hash, and Delete Field from a context menu with its confirmation.
 import * as assert from 'node:assert/strict';
-import { expand, openRedisView, quickInput, runCommand, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { contextMenu, expand, openRedisView, quickInput, runCommand, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
 
 const rowLabels = (page) => page.locator('.part.sidebar .pane-body [role=treeitem] .label-name').allTextContents();
 
 describe('Redis view (UI)', function () {
   let wb;
 
-  afterEach(async () => {
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
     await wb?.stop();
     wb = undefined;
   });
@@ -70,8 +71,7 @@ describe('Redis view (UI)', function () {
     assert.equal(await treeItem(page, '1').locator('.label-description').innerText(), '3 fields');
     await wb.screenshot('sidebar-expanded');
 
-    await treeItem(page, 'email').click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Delete Field' }).click();
+    await contextMenu(page, treeItem(page, 'email'), 'Delete Field');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /Delete field "email" from "user:1"\?/);
@@ -106,10 +106,14 @@ describe('Redis view (UI)', function () {
     await page.keyboard.press('ArrowUp'); // wraps to the last row
     await rows.filter({ hasText: 'Load more' }).first().waitFor();
     await input.fill('user:123');
-    await rows.filter({ hasText: /^user:123$/ }).first().waitFor();
+    // SCAN MATCH *user:123*: user:123 and user:1230 to user:1239.
+    const names = page.locator('.quick-input-list .monaco-list-row .label-name');
+    await waitUntil('the matching keys', async () => {
+      const texts = await names.allTextContents();
+      return texts.length === 11 && texts.every((t) => /^user:123\d?$/.test(t));
+    });
     await wb.screenshot('sidebar-key-picker');
-    await waitUntil('only matching keys listed', async () => (await rows.allTextContents()).every((t) => t.includes('user:123')));
-    await page.keyboard.press('Enter');
+    await names.filter({ hasText: /^user:123$/ }).click();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /Delete key "user:123"\?/);
