@@ -20,7 +20,7 @@ export interface TreeSettings {
 const PAGE_TIME_BUDGET_MS = 1500;
 
 /**
- * Loads the next page of keys (at least `keyPageSize` keys, unless the scan ends or takes too long).
+ * Loads the next page of keys (at least half of `keyPageSize`, unless the scan ends or takes too long).
  * Resolves without effect when the session was reset meanwhile. Before Redis 6 (no SCAN TYPE) every
  * type is scanned and the folders drop what is not a hash once its type is read.
  */
@@ -33,13 +33,16 @@ export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, s
     session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
     const pager = session.pager;
     const started = Date.now();
+    // SCAN COUNT n gives about n keys: one round trip is a page. A sparse MATCH or TYPE gives few or
+    // none per call, so keep scanning until half a page arrived (or the time budget is spent).
+    const minimum = Math.ceil(settings.keyPageSize / 2);
     let got = 0;
     do {
       const keys = await pager.next();
       if (epoch !== session.epoch) return;
       session.model.addKeys(keys);
       got += keys.length;
-    } while (!pager.done && got < settings.keyPageSize && Date.now() - started < PAGE_TIME_BUDGET_MS);
+    } while (!pager.done && got < minimum && Date.now() - started < PAGE_TIME_BUDGET_MS);
     session.started = true;
   };
   const loading = run().finally(() => {
