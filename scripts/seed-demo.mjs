@@ -40,7 +40,7 @@ for (let u = 1; u <= 30; u++) for (let n = 1; n <= 2; n++) p.hset(`cart:${u}:${n
 // session:<token> — expire in an hour.
 for (let i = 0; i < 12; i++) {
   const key = `session:${(0x5eed + i * 7919).toString(16)}`;
-  p.hset(key, { user: `user:${i + 1}`, ip: `10.0.0.${i + 2}`, agent: 'Mozilla/5.0' });
+  p.hset(key, { user: `user:${i + 1}`, ip: `10.0.0.${i + 2}`, browser: 'Firefox 128' });
   p.expire(key, 3600 + i * 60);
 }
 // config:app — JSON, multi-line and long values (these open in a text editor).

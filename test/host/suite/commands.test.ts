@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/tree/nodes';
-import type { ProfileSetting, TestHooks } from './sidebarHelpers';
-import { closeClients, connectionNode, hooks, kids, itemOf, keysUnder, labelOf, path, profile, redis, redisPort, rejectionOf, setConnections, withPrompts } from './sidebarHelpers';
+import type { ProfileSetting, TestHooks } from './sidebarSupport';
+import { closeClients, connectionNode, hooks, kids, itemOf, keysUnder, labelOf, path, profile, redis, redisPort, rejectionOf, setConnections, withPrompts } from './sidebarSupport';
 
 const DB = 13;
 const CONN = 'cmd-main';

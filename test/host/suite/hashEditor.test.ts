@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import { CONN, DB, OPEN, allRows, closeEditors, counts, delta, open, rowNamed, seedHash, setup, teardown } from './hashEditorSupport';
-import { closeClients, rejectionOf, waitFor } from './sidebarHelpers';
+import { closeClients, rejectionOf, waitFor } from './sidebarSupport';
 
 describe('hash editor: open, page, search', function () {
   this.timeout(60_000);

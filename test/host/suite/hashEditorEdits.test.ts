@@ -6,7 +6,7 @@ import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import { CONN, CONN_RO, DB, OPEN, allRows, closeEditors, counts, delta, open, rowNamed, setup, teardown } from './hashEditorSupport';
-import { closeClients, connectionNode, hooks, itemOf, labelOf, path, waitFor } from './sidebarHelpers';
+import { closeClients, connectionNode, hooks, itemOf, labelOf, path, waitFor } from './sidebarSupport';
 
 const KEY = 'he:edit';
 

@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import type { RowDto } from '../../../src/shared/protocol';
-import { commandCounts, hooks, profile, redis, setConnections } from './sidebarHelpers';
+import { commandCounts, hooks, profile, redis, setConnections } from './sidebarSupport';
 
 export const CONN = 'he-main';
 export const CONN_RO = 'he-readonly';

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/tree/nodes';
-import type { TestHooks } from './sidebarHelpers';
+import type { TestHooks } from './sidebarSupport';
 import {
   child,
   closeClients,
@@ -25,7 +25,7 @@ import {
   setConnections,
   setSetting,
   waitFor,
-} from './sidebarHelpers';
+} from './sidebarSupport';
 
 const DB = 11;
 const DB2 = 12;

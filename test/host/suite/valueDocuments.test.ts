@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/tree/nodes';
-import type { TestHooks } from './sidebarHelpers';
-import { closeClients, connectionNode, hooks, itemOf, path as treePath, profile, redis, setConnections, waitFor, withPrompts } from './sidebarHelpers';
+import type { TestHooks } from './sidebarSupport';
+import { closeClients, connectionNode, hooks, itemOf, path as treePath, profile, redis, setConnections, waitFor, withPrompts } from './sidebarSupport';
 
 const DB = 14;
 const CONN = 'doc-main';

@@ -1,4 +1,4 @@
-// Helpers for the sidebar's extension-host tests (tree.test.ts, commands.test.ts, valueDocuments.test.ts):
+// Shared code for the sidebar's extension-host tests (tree.test.ts, commands.test.ts, valueDocuments.test.ts):
 // the extension's test hooks, a Redis client to set up and check data, settings and connection setup.
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
