@@ -83,9 +83,16 @@ export class HashSession {
     this.load = 'loading';
     this.rebuildView();
     const gen = this.gen;
-    let conn: RedisConnection;
+    // prefetch: Redis works on the next page while this one goes into the store.
+    // The first pages are small so the first screen comes sooner; the loop then raises `count` (read per request).
+    const options = { match: match || undefined, count: match ? PAGE_COUNT : FIRST_PAGE_COUNT, prefetch: true };
+    let pager: HashPager;
     try {
-      conn = await this.connect();
+      const conn = await this.connect();
+      pager = new HashPager(conn, this.key, options);
+      // The first page goes out with TYPE/HLEN/TTL: one round trip to the first screen. On a key of
+      // another type it fails unread; the header says why.
+      pager.request();
       await this.readHeader(conn);
       if (gen !== this.gen) return;
       if (!this.exists) {
@@ -98,10 +105,7 @@ export class HashSession {
       this.fail(err);
       return;
     }
-    // prefetch: Redis works on the next page while this one goes into the store.
-    // The first pages are small so the first screen comes sooner; the loop then raises `count` (read per request).
-    const options = { match: match || undefined, count: match ? PAGE_COUNT : FIRST_PAGE_COUNT, prefetch: true };
-    this.pager = new HashPager(conn, this.key, options);
+    this.pager = pager;
     this.pageOptions = options;
     await this.resume();
   }
