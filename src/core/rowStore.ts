@@ -60,6 +60,8 @@ export class RowStore {
   private cFull = 0;
   private cSize = 0;
   private cStart = 0;
+  /** read position of varint() */
+  private vpos = 0;
 
   constructor(options: RowStoreOptions = {}) {
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
@@ -252,44 +254,28 @@ export class RowStore {
     if (row < 0 || row >= this.rows) throw new RangeError(`No row ${row}`);
     this.arena.locate(this.addr[row]);
     const b = this.arena.buf;
-    let p = this.arena.offset;
-    const start = p;
-    this.cStart = p;
+    const start = this.arena.offset;
+    this.cStart = start;
     this.cChunk = b;
-    this.cFlags = b[p++];
+    this.cFlags = b[start];
+    this.vpos = start + 1;
+    this.cNameLen = this.varint(b);
+    this.cValLen = this.varint(b);
+    this.cFull = this.cFlags & TRUNCATED ? this.varint(b) : this.cValLen;
+    this.cName = this.vpos;
+    this.cSize = this.vpos - start + this.cNameLen + this.cValLen;
+  }
+
+  /** Reads a little-endian base-128 length at `vpos` and moves past it. */
+  private varint(b: Buffer): number {
     let n = 0;
     let mul = 1;
     for (;;) {
-      const c = b[p++];
+      const c = b[this.vpos++];
       n += (c & 127) * mul;
-      if (c < 128) break;
+      if (c < 128) return n;
       mul *= 128;
     }
-    this.cNameLen = n;
-    n = 0;
-    mul = 1;
-    for (;;) {
-      const c = b[p++];
-      n += (c & 127) * mul;
-      if (c < 128) break;
-      mul *= 128;
-    }
-    this.cValLen = n;
-    if (this.cFlags & TRUNCATED) {
-      n = 0;
-      mul = 1;
-      for (;;) {
-        const c = b[p++];
-        n += (c & 127) * mul;
-        if (c < 128) break;
-        mul *= 128;
-      }
-      this.cFull = n;
-    } else {
-      this.cFull = this.cValLen;
-    }
-    this.cName = p;
-    this.cSize = p - start + this.cNameLen + this.cValLen;
   }
 
   private decodedMatches(lower: Uint8Array): boolean {
