@@ -58,6 +58,9 @@ function toRun(keys: Buffer[]): KeyRun {
   return { bytes: Buffer.concat(keys, n), ends };
 }
 
+/** Size of distribute()'s cache of recently met sub-folders (a power of two). */
+const RECENT_SLOTS = 64;
+
 class Folder {
   /** keys under this folder not yet placed into sub-folders and leaves */
   pending: Queued[] = [];
@@ -246,8 +249,9 @@ export class KeyTreeModel {
     folder.pending = [];
     const sep = this.separator;
     const start = folder.prefix.length;
-    // Consecutive keys often share a segment; remembering the last folder skips the lookup.
-    let last: Folder | undefined;
+    // A page's keys come from a few namespaces in no order: a small direct-mapped cache of the
+    // sub-folders met (by segment length and first byte) settles most keys without hashing the segment.
+    const recent: (Folder | undefined)[] = new Array(RECENT_SLOTS);
     const touched: Folder[] = [];
     for (const q of queued) {
       const { bytes, ends } = q.run;
@@ -263,10 +267,12 @@ export class KeyTreeModel {
           continue;
         }
         const len = end + sep.length;
-        let sub: Folder;
-        if (last !== undefined && sameRange(last.prefix, bytes, base, start, len)) sub = last;
-        else sub = this.findSub(folder, bytes, start, len, base) ?? this.createSub(folder, bytes.subarray(base, base + keyLen), len);
-        last = sub;
+        const slot = (len * 31 + bytes[base + start]) & (RECENT_SLOTS - 1);
+        let sub = recent[slot];
+        if (sub === undefined || !sameRange(sub.prefix, bytes, base, start, len)) {
+          sub = this.findSub(folder, bytes, start, len, base) ?? this.createSub(folder, bytes.subarray(base, base + keyLen), len);
+          recent[slot] = sub;
+        }
         let b = sub.batch;
         if (sub.batchEpoch !== epoch || !b) {
           sub.batchEpoch = epoch;

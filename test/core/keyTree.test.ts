@@ -77,6 +77,21 @@ describe('KeyTreeModel', () => {
     assert.deepEqual(names(flat.children('').keys), ['x:1', 'x:2']);
   });
 
+  it('tells apart namespaces of the same length and first byte, interleaved in one page', () => {
+    // such segments meet in the same slot of the grouping's cache of recent folders
+    const m = new KeyTreeModel(':');
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 400; i++) keys.push(b(`n${String(i % 40).padStart(2, '0')}:${i}`));
+    keys.push(b('m00:x'), b('n00'), b('n00:sub:y'));
+    m.addKeys(keys);
+    const root = m.children('');
+    assert.equal(root.folders.length, 41);
+    for (const f of root.folders) assert.equal(f.keyCount, f.name === 'm00' ? 1 : f.name === 'n00' ? 11 : 10, f.name);
+    assert.deepEqual(names(root.keys), ['n00']);
+    assert.deepEqual(names(m.children('n07:').keys), ['n07:127', 'n07:167', 'n07:207', 'n07:247', 'n07:287', 'n07:327', 'n07:367', 'n07:47', 'n07:7', 'n07:87']);
+    assert.deepEqual(names(m.children('n00:sub:').keys), ['n00:sub:y']);
+  });
+
   it('removes a key, removes folders left empty and says which folder to refresh', () => {
     const m = new KeyTreeModel(':');
     m.addKeys([b('a:b:c:1'), b('a:x'), b('other')]);
