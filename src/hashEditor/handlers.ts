@@ -39,8 +39,7 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       } else if (action === 'resume') {
         await s.resume();
       } else {
-        await s.start();
-        await p.refreshHeader(false);
+        await p.start();
       }
       s.emitStatus(true);
       return s.status();

@@ -63,9 +63,10 @@ export class HashEditorPanel implements vscode.Disposable {
     );
   }
 
-  /** Loads the hash; resolves once the first page is in. */
+  /** Loads the hash; resolves once the first page and the key's header are in. */
   async start(): Promise<void> {
     await this.session.start();
+    await this.session.headerRead;
     await this.refreshHeader(false);
   }
 
@@ -231,7 +232,7 @@ export class HashEditorPanel implements vscode.Disposable {
         break;
       case 'keyDeleted':
       case 'keyAdded':
-        void this.session.start().then(() => this.refreshHeader(false), failed);
+        this.start().catch(failed);
         break;
       case 'keyRenamed':
         this.renamedTo(c.newKey);

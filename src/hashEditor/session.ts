@@ -44,6 +44,8 @@ export class HashSession {
   /** HLEN to size the store for, once the first page is in */
   private reserveTo = 0;
   private running: Promise<void> | undefined;
+  /** this generation's TYPE/HLEN/TTL read (never rejects: a failure ends the load) */
+  headerRead: Promise<void> = Promise.resolve();
   private stopAsked = false;
   // the view: null = identity over rows (no filter, no sort, no tombstones)
   filter = '';
@@ -71,14 +73,20 @@ export class HashSession {
     return this.connect();
   }
 
-  /** Starts a new generation: HLEN, then HSCAN pages in the background. Resolves after the first page. */
+  /**
+   * Starts a new generation: HSCAN pages into a new store in the background. Resolves after the first
+   * page. TYPE/HLEN/TTL are read right after it (`headerRead`), so the first screen waits for one
+   * round trip only.
+   */
   async start(match = this.match): Promise<void> {
     this.stopLoop();
     await this.running;
     this.gen++;
     this.match = match;
-    this.store = new RowStore();
+    // A store that never got a row is as good as new (the first start keeps the one made with the session).
+    if (this.store.rowCount > 0) this.store = new RowStore();
     this.pager = undefined;
+    this.reserveTo = 0;
     this.message = undefined;
     this.load = 'loading';
     this.rebuildView();
@@ -86,28 +94,38 @@ export class HashSession {
     // prefetch: Redis works on the next page while this one goes into the store.
     // The first pages are small so the first screen comes sooner; the loop then raises `count` (read per request).
     const options = { match: match || undefined, count: match ? PAGE_COUNT : FIRST_PAGE_COUNT, prefetch: true };
-    let pager: HashPager;
+    let conn: RedisConnection;
     try {
-      const conn = await this.connect();
-      pager = new HashPager(conn, this.key, options);
-      // The first page goes out with TYPE/HLEN/TTL: one round trip to the first screen. On a key of
-      // another type it fails unread; the header says why.
-      pager.request();
-      await this.readHeader(conn);
-      if (gen !== this.gen) return;
-      if (!this.exists) {
-        this.load = 'done';
-        this.emitStatus(true);
-        return;
-      }
-      this.reserveTo = this.total !== null && !match ? this.total : 0;
+      conn = await this.connect();
     } catch (err) {
       this.fail(err);
       return;
     }
-    this.pager = pager;
+    if (gen !== this.gen) return;
+    this.pager = new HashPager(conn, this.key, options);
     this.pageOptions = options;
-    await this.resume();
+    const first = this.resume();
+    this.headerRead = this.readHeaderAfter(first, conn, gen);
+    await first;
+  }
+
+  /** TYPE/HLEN/TTL once the first page is in and its caller had its turn; a failure ends the load. */
+  private async readHeaderAfter(first: Promise<void>, conn: RedisConnection, gen: number): Promise<void> {
+    await first;
+    await nextTurn();
+    if (gen !== this.gen || this.load === 'error') return;
+    try {
+      await this.readHeader(conn);
+    } catch (err) {
+      if (gen === this.gen) {
+        this.stopLoop();
+        this.fail(err);
+      }
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.reserveTo = this.total !== null && !this.match ? this.total : 0;
+    this.emitStatus(true);
   }
 
   /** Continues loading where it stopped (same generation); resolves after the next page. */
@@ -130,12 +148,14 @@ export class HashSession {
     if (this.running) this.stopAsked = true;
   }
 
-  /** Resolves when the background load of this generation ended (done, stopped or failed). */
+  /** Resolves when the background load of this generation ended (done, stopped or failed) and its header was read. */
   async loaded(): Promise<void> {
     while (this.running) await this.running;
+    await this.headerRead;
   }
 
   private async loop(gen: number, pager: HashPager, firstPage: () => void): Promise<void> {
+    let first = true;
     try {
       while (!pager.done && !this.stopAsked && gen === this.gen && !this.disposed) {
         const page = await pager.next();
@@ -154,9 +174,16 @@ export class HashSession {
         }
         firstPage();
         this.emitStatus(false);
+        if (first) {
+          // The first screen goes out before the next page is asked for: its request, and Redis
+          // producing a big reply, would otherwise compete with it (2 cores, big values).
+          first = false;
+          await nextTurn();
+        }
       }
       if (gen !== this.gen) return;
-      this.load = pager.done ? 'done' : 'stopped';
+      // (a header that failed meanwhile has set 'error')
+      if (this.load === 'loading') this.load = pager.done ? 'done' : 'stopped';
       if (pager.done) this.store.trim();
       if (this.sort) this.rebuildView();
     } catch (err) {
@@ -166,7 +193,7 @@ export class HashSession {
         this.message = `${err.message} Use a field pattern to load fewer fields.`;
         this.pager = undefined;
       } else {
-        this.fail(err);
+        this.fail(await this.explained(err));
       }
     } finally {
       this.stopAsked = false;
@@ -178,6 +205,17 @@ export class HashSession {
     this.load = 'error';
     this.message = toExplorerError(err).message;
     this.emitStatus(true);
+  }
+
+  /** HSCAN on a key of another type only says WRONGTYPE; TYPE tells which type it is. */
+  private async explained(err: unknown): Promise<unknown> {
+    if (!(err instanceof RedisExplorerError) || err.code !== 'WRONGTYPE') return err;
+    try {
+      await this.readHeader();
+    } catch (typed) {
+      return typed;
+    }
+    return err;
   }
 
   async readHeader(conn?: RedisConnection): Promise<void> {
@@ -369,15 +407,26 @@ export class HashSession {
   }
 }
 
-/** The display form of a value that may be only a prefix: a UTF-8 sequence cut at the end does not make it binary. */
-export function displayOf(buf: Buffer, truncated: boolean): DisplayValue {
-  if (!truncated || isUtf8(buf)) return toDisplay(buf);
-  for (let cut = 1; cut <= 3 && cut < buf.length; cut++) {
-    if (isUtf8(buf.subarray(0, buf.length - cut))) return { text: buf.subarray(0, buf.length - cut).toString('utf8'), utf8: true };
-  }
-  return toDisplay(buf);
+/** Lets callers waiting on a promise this code resolved run before it goes on (setImmediate). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The display form of a value that may be only a prefix: a UTF-8 sequence cut at the end does not make it binary. */
+export function displayOf(buf: Buffer, truncated: boolean): DisplayValue {
+  if (!truncated) return toDisplay(buf);
+  const n = utf8PrefixLength(buf);
+  return n < 0 ? toDisplay(buf) : { text: buf.toString('utf8', 0, n), utf8: true };
+}
+
+/** Whether a prefix of a value is UTF-8 text, allowing a sequence cut at the end (no string is made). */
 function isUtf8Prefix(buf: Buffer): boolean {
-  return displayOf(buf, true).utf8;
+  return utf8PrefixLength(buf) >= 0;
+}
+
+/** How many bytes of `buf` are valid UTF-8 once a sequence cut at the end is dropped; -1 when it is not text. */
+function utf8PrefixLength(buf: Buffer): number {
+  if (isUtf8(buf)) return buf.length;
+  for (let cut = 1; cut <= 3 && cut < buf.length; cut++) if (isUtf8(buf.subarray(0, buf.length - cut))) return buf.length - cut;
+  return -1;
 }

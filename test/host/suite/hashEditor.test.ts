@@ -71,6 +71,30 @@ describe('hash editor: open, page, search', function () {
     assert.equal(tail?.rows.length, 10);
   });
 
+  it('reads the key header after the first page: a refresh finds a key now of another type, or gone', async () => {
+    await seedHash(r, 'he:morph', 5);
+    const h = await open('he:morph');
+    await h.loaded();
+    assert.equal(h.header()?.fieldCount, 5);
+    await r.del('he:morph');
+    await r.set('he:morph', 'now a string');
+    const typed = await h.request('load', { action: 'refresh' });
+    assert.equal(typed.load, 'error');
+    assert.match(typed.message ?? '', /"he:morph" is a string, not a hash/);
+    await r.del('he:morph');
+    const gone = await h.request('load', { action: 'refresh' });
+    assert.equal(gone.load, 'done');
+    assert.equal(gone.loaded, 0);
+    assert.equal(gone.total, 0);
+    assert.equal(h.header()?.exists, false);
+    await r.hset('he:morph', 'back', '1');
+    const back = await h.request('load', { action: 'refresh' });
+    assert.equal(back.load, 'done');
+    assert.equal(back.total, 1);
+    assert.equal(h.header()?.exists, true);
+    assert.equal((await allRows(h)).map((x) => x.field).join(), 'back');
+  });
+
   it('stops and resumes loading', async () => {
     const h = await open('he:big');
     const stopped = await h.request('load', { action: 'stop' });
