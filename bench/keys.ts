@@ -1,16 +1,14 @@
 import type Redis from 'ioredis';
 import type { RedisConnection } from '../src/core/connection';
 import { KeyTreeModel } from '../src/core/keyTree';
-import { KeyPager } from '../src/core/pagers';
+import { KeyPager, fillPage } from '../src/core/pagers';
 import type { Figure } from './report';
 import { alternate, figure, median, now, progress } from './report';
 
 /*
- * Figure 1: the keyspace. Ours is the tree's path in plain Node: the SCAN loop of
- * src/tree/loading.ts (loadKeyPage: pages into the KeyTreeModel until a page of keys arrived),
- * then the root's folders as the view asks for them (namespace grouping). That loop lives next to
- * vscode-bound node classes, so it is restated here line for line with the same core classes.
- * (KeyPager with prefetch, as loading.ts makes it.)
+ * Figure 1: the keyspace. Ours is the tree's path in plain Node: the KeyPager (COUNT 1000, prefetch)
+ * and `fillPage` into the KeyTreeModel, as src/tree/loading.ts (loadKeyPage) calls them, then the
+ * root's folders as the view asks for them (namespace grouping).
  * The baseline is a bare ioredis SCAN loop, COUNT 1000, doing nothing with the keys.
  * Both fetch every key (keys.onlyHashes off) with the same COUNT, so they ask Redis for the same work.
  */
@@ -18,15 +16,12 @@ import { alternate, figure, median, now, progress } from './report';
 export const KEY_COUNT = 1000;
 const SEPARATOR = ':';
 
-/** loadKeyPage: pages until half a page of keys arrived (or the scan ended); SCAN COUNT n gives about n, so one round trip. */
-async function loadKeyPage(pager: KeyPager, model: KeyTreeModel): Promise<void> {
-  const minimum = Math.ceil(KEY_COUNT / 2);
-  let got = 0;
-  do {
-    const keys = await pager.next();
+/** loadKeyPage's loop: pages until half a page of keys arrived (SCAN COUNT n gives about n, so one round trip). */
+function loadKeyPage(pager: KeyPager, model: KeyTreeModel): Promise<boolean> {
+  return fillPage(pager, Math.ceil(KEY_COUNT / 2), (keys) => {
     model.addKeys(keys);
-    got += keys.length;
-  } while (!pager.done && got < minimum);
+    return keys.length;
+  });
 }
 
 /** What the root shows: its folders (with counts) and the keys directly in it. */

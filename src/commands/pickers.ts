@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RedisConnection } from '../core/connection';
 import { preview } from '../core/codec';
 import { escapeGlob } from '../core/keyTree';
-import { HashPager, KeyPager } from '../core/pagers';
+import { HashPager, KeyPager, fillPage } from '../core/pagers';
 import { toExplorerError } from '../core/errors';
 import { log } from '../log';
 import { bytesLabel } from '../tree/labels';
@@ -24,7 +24,6 @@ interface Source {
 }
 
 const PAGE = 200;
-const PAGE_TIME_BUDGET_MS = 1500;
 
 export function pickKey(conn: RedisConnection, options: { hashesOnly: boolean; title: string }): Promise<Buffer | undefined> {
   return scanPick(options.title, 'Type to search keys (SCAN MATCH), or enter a key name', (text) => {
@@ -75,19 +74,19 @@ function scanPick(title: string, placeholder: string, open: (text: string) => So
       const g = generation;
       qp.busy = true;
       try {
-        const started = Date.now();
-        let got = 0;
-        do {
-          const page = await source.next();
-          if (g !== generation) return;
+        const current = await fillPage(source, PAGE, (page) => {
+          if (g !== generation) return false;
+          let added = 0;
           page.names.forEach((n, i) => {
             const id = n.toString('latin1');
             if (seen.has(id)) return;
             seen.add(id);
             names.push({ label: bytesLabel(n, 200), description: page.details ? preview(page.details[i], 60) : undefined, value: n });
-            got++;
+            added++;
           });
-        } while (!source.done && got < PAGE && Date.now() - started < PAGE_TIME_BUDGET_MS);
+          return added;
+        });
+        if (!current) return;
         render();
       } catch (err) {
         const e = toExplorerError(err);

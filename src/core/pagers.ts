@@ -153,6 +153,25 @@ export class HashPager {
   }
 }
 
+/** How long one "page" for a person may keep scanning when a sparse MATCH or TYPE gives few items per call. */
+export const PAGE_TIME_BUDGET_MS = 1500;
+
+/**
+ * Reads pages from `source` until `take` has kept `min` items, the source is done, or `budgetMs` passed.
+ * `take` returns how many items of a page it kept, or false to stop at once (e.g. the view was reset);
+ * fillPage then resolves false. SCAN COUNT n gives about n, so a page asked with COUNT 2 * min is one round trip.
+ */
+export async function fillPage<T>(source: { next(): Promise<T>; readonly done: boolean }, min: number, take: (page: T) => number | false, budgetMs = PAGE_TIME_BUDGET_MS): Promise<boolean> {
+  const started = Date.now();
+  let kept = 0;
+  do {
+    const n = take(await source.next());
+    if (n === false) return false;
+    kept += n;
+  } while (!source.done && kept < min && Date.now() - started < budgetMs);
+  return true;
+}
+
 /** A request made ahead may never be read: keep its failure for the reader, never unhandled. */
 function quiet<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { RedisConnection } from '../core/connection';
-import { HashPager, KeyPager } from '../core/pagers';
+import { HashPager, KeyPager, fillPage } from '../core/pagers';
 import type { KeyMeta } from './labels';
 import type { ConnectionSession, KeyNode } from './nodes';
 import { FieldNode, byteId } from './nodes';
@@ -16,9 +16,6 @@ export interface TreeSettings {
   onlyHashes: boolean;
 }
 
-/** A sparse MATCH may give many empty SCAN pages; stop after this long and offer "Load more…" again. */
-const PAGE_TIME_BUDGET_MS = 1500;
-
 /**
  * Loads the next page of keys (at least half of `keyPageSize`, unless the scan ends or takes too long).
  * Resolves without effect when the session was reset meanwhile. Before Redis 6 (no SCAN TYPE) every
@@ -31,19 +28,13 @@ export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, s
     const typeFilter = settings.onlyHashes && scanType ? 'hash' : undefined;
     // prefetch: Redis scans the next page while this one goes into the model (and "Load more…" finds it ready).
     session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
-    const pager = session.pager;
-    const started = Date.now();
-    // SCAN COUNT n gives about n keys: one round trip is a page. A sparse MATCH or TYPE gives few or
-    // none per call, so keep scanning until half a page arrived (or the time budget is spent).
-    const minimum = Math.ceil(settings.keyPageSize / 2);
-    let got = 0;
-    do {
-      const keys = await pager.next();
-      if (epoch !== session.epoch) return;
+    // Half a page is enough: a sparse MATCH or TYPE gives few keys per call and "Load more…" asks again.
+    const current = await fillPage(session.pager, Math.ceil(settings.keyPageSize / 2), (keys) => {
+      if (epoch !== session.epoch) return false;
       session.model.addKeys(keys);
-      got += keys.length;
-    } while (!pager.done && got < minimum && Date.now() - started < PAGE_TIME_BUDGET_MS);
-    session.started = true;
+      return keys.length;
+    });
+    if (current) session.started = true;
   };
   const loading = run().finally(() => {
     if (session.loading === loading) session.loading = undefined;

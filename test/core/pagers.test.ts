@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { HashPager, KeyPager } from '../../src/core/pagers';
+import { HashPager, KeyPager, fillPage } from '../../src/core/pagers';
 import { admin, commandCounts, connect } from './hooks';
 
 async function seedKeys(n: number, prefix: string): Promise<void> {
@@ -49,6 +49,36 @@ describe('pagers', () => {
     assert.ok(pages > 50, `expected many pages, got ${pages}`);
     assert.equal((after.scan ?? 0) - (before.scan ?? 0), pages, 'one SCAN per page');
     assert.equal(after.keys, before.keys, 'KEYS must never be sent');
+  });
+
+  it('fillPage: one SCAN when a page brings enough, more when MATCH is sparse, none after take says stop', async () => {
+    const conn = await connect({}, undefined, db);
+    const scans = async () => (await commandCounts()).scan ?? 0;
+    let before = await scans();
+    let kept = 0;
+    assert.equal(await fillPage(new KeyPager(conn, { count: 1000 }), 500, (keys) => (kept += keys.length, keys.length)), true);
+    assert.ok(kept >= 500, `${kept} keys`);
+    assert.equal((await scans()) - before, 1);
+
+    before = await scans();
+    const sparse = new KeyPager(conn, { match: 'ks:s:9999*', count: 1000 });
+    kept = 0;
+    await fillPage(sparse, 3, (keys) => (kept += keys.length, keys.length));
+    assert.ok(kept >= 3, `${kept} keys`);
+    assert.ok((await scans()) - before > 1, 'a sparse MATCH needs several SCANs');
+
+    before = await scans();
+    const timed = new KeyPager(conn, { match: 'no-such-key*', count: 10 });
+    assert.equal(await fillPage(timed, 1, (keys) => keys.length, 30), true);
+    assert.equal(timed.done, false, 'the time budget ended the page before the scan ended');
+    const sent = (await scans()) - before;
+    assert.ok(sent >= 1, `${sent} SCANs`);
+
+    before = await scans();
+    let calls = 0;
+    assert.equal(await fillPage(new KeyPager(conn, { match: 'no-such-key*', count: 10 }), 1, () => (calls++, false)), false);
+    assert.equal(calls, 1);
+    assert.equal((await scans()) - before, 1, 'no SCAN after take said stop');
   });
 
   it('filters by SCAN TYPE and MATCH', async () => {
