@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RedisConnection } from '../core/connection';
 import { preview } from '../core/codec';
-import { escapeGlob } from '../core/keyTree';
+import { escapeGlob } from '../core/glob';
 import { HashPager, KeyPager, fillPage } from '../core/pagers';
 import { toExplorerError } from '../core/errors';
 import { log } from '../log';

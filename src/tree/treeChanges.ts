@@ -1,5 +1,5 @@
 import type { HashChange } from '../connections/changes';
-import { matchesGlob } from '../core/keyTree';
+import { matchesGlob } from '../core/glob';
 import { loadMeta, reloadFields } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
 import { byteId } from './nodes';

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { KeyTreeModel, escapeGlob, matchesGlob } from '../../src/core/keyTree';
+import { escapeGlob, matchesGlob } from '../../src/core/glob';
+import { KeyTreeModel } from '../../src/core/keyTree';
 import { KeyPager } from '../../src/core/pagers';
 import { admin, commandCounts, connect } from './hooks';
 
