@@ -129,11 +129,6 @@ export class HashPager {
     return { fields, values };
   }
 
-  /** Sends the request for the next page now (with other commands, in the same round trip); the next `next()` takes it. */
-  request(): void {
-    if (!this.finished && !this.ahead) this.ahead = quiet(this.fetch(this.cursor));
-  }
-
   private fetch(cursor: string): Promise<[Buffer, Buffer[]]> {
     const args: (string | number | Buffer)[] = [this.key, cursor];
     if (this.options.match) args.push('MATCH', this.options.match);

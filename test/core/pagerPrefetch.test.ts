@@ -71,20 +71,6 @@ describe('pager prefetch', () => {
     assert.equal(names.size, first.fields.length + second.fields.length + third.fields.length, 'the pages do not overlap');
   });
 
-  it('request() sends the next page at once and the next read takes it, without asking twice', async () => {
-    const conn = await connect({}, undefined, db);
-    const before = await commandCounts();
-    const pager = new HashPager(conn, 'h', { count: 500 });
-    pager.request();
-    pager.request();
-    await conn.client.ping();
-    assert.equal(((await commandCounts()).hscan ?? 0) - (before.hscan ?? 0), 1, 'sent once, before any read');
-    const page = await pager.next();
-    assert.ok(page.fields.length > 0);
-    await conn.client.ping();
-    assert.equal(((await commandCounts()).hscan ?? 0) - (before.hscan ?? 0), 1, 'the read took the page already asked');
-  });
-
   it('a key pager reset drops the page asked ahead and scans from the start', async () => {
     const conn = await connect({}, undefined, db);
     const pager = new KeyPager(conn, { count: 500, match: 'k:*', prefetch: true });
