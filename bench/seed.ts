@@ -12,7 +12,7 @@ export const SHAPES = {
   /** db 0: the big keyspace; half hashes, half strings, in several namespaces */
   keyspaceDb: 0,
   keyspaceKeys: 1_000_000,
-  /** db 0 too: the 1,000,000-field hash, the 1,000 x 100 KB hash and a 10-field hash */
+  /** db 0 too: the 1,000,000-field hash, the 1,000 x 100 KB hash, a 10-field hash and the warm-up hash below */
   bigHash: 'bench:hash:1m',
   bigHashFields: 1_000_000,
   bigValues: 'bench:hash:bigvalues',
@@ -20,6 +20,9 @@ export const SHAPES = {
   bigValueBytes: 100 * 1024,
   smallHash: 'bench:hash:10',
   smallHashFields: 10,
+  /** db 0 too: 50,000 fields of the same shape, opened once before the memory figures (warm-up) */
+  warmHash: 'bench:hash:warm',
+  warmHashFields: 50_000,
   /** db 1: the small keyspace the workbench compares the big one with */
   smallDb: 1,
   smallKeys: 100,
@@ -148,6 +151,11 @@ export async function seed(port: number): Promise<void> {
     const per = 1000;
     await stream(pipe, SHAPES.bigHashFields / per, 10, (b) => {
       const args = ['HSET', SHAPES.bigHash];
+      for (let i = b * per; i < (b + 1) * per; i++) args.push(...bigHashRow(i));
+      return command(args);
+    });
+    await stream(pipe, SHAPES.warmHashFields / per, 10, (b) => {
+      const args = ['HSET', SHAPES.warmHash];
       for (let i = b * per; i < (b + 1) * per; i++) args.push(...bigHashRow(i));
       return command(args);
     });
