@@ -35,7 +35,6 @@ describe('hash session', () => {
     monitor.on('monitor', (_time: string, args: string[], from: string) => {
       if (from === source) seen.push(args.map(String).join(' ').toLowerCase());
     });
-    await new Promise((r) => setTimeout(r, 50));
     try {
       const s = session('big');
       await s.start();
@@ -45,9 +44,9 @@ describe('hash session', () => {
       assert.equal(s.total, 5000);
       assert.equal(s.store.size, 5000);
       assert.equal(s.load, 'done');
+      // The monitor has seen everything the session sent once it has seen this PING.
       await conn.client.ping();
-      await admin().ping();
-      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !seen.includes('ping'); i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(seen[0], `hscan big 0 count ${FIRST_PAGE_COUNT}`);
       const header = ['type big', 'hlen big', 'ttl big'].map((c) => seen.indexOf(c));
       assert.ok(header.every((i) => i > 0), `header commands after the first HSCAN: ${seen.slice(0, 6).join(' | ')}`);
