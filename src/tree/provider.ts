@@ -298,11 +298,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     }
   }
 
-  /** Drops a key from the loaded model and refreshes the deepest folder still shown above it. */
+  /** Drops a key from the loaded model and refreshes the folders still shown above it (their counts moved). */
   keyDeleted(conn: ConnectionNode, key: Buffer): void {
     const path = conn.session.model.removeKey(key);
     this.forgetKey(conn, key);
-    if (path !== undefined) this.fire(this.nodeForPath(conn, path));
+    if (path !== undefined) this.fire(this.nodesForPath(conn, path));
   }
 
   forgetKey(conn: ConnectionNode, key: Buffer): void {
@@ -316,15 +316,20 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     }
   }
 
-  /** The node showing a folder path, or the nearest ancestor that has one. */
-  nodeForPath(conn: ConnectionNode, path: string): ConnectionNode | FolderNode {
-    let p: string | undefined = path;
-    while (p) {
-      const f = conn.session.folderNodes.get(p);
-      if (f) return f;
-      p = conn.session.model.parentPath(p);
+  /**
+   * What to refresh when a key came or went under a folder path: the folder nodes shown for it and
+   * for each folder above it, their key counts taken from the model, or the connection when none is shown.
+   */
+  nodesForPath(conn: ConnectionNode, path: string): (ConnectionNode | FolderNode)[] {
+    const { model, folderNodes } = conn.session;
+    const out: FolderNode[] = [];
+    for (let p: string | undefined = path; p; p = model.parentPath(p)) {
+      const f = folderNodes.get(p);
+      if (!f) continue;
+      f.keyCount = model.folder(p)?.keyCount ?? f.keyCount;
+      out.push(f);
     }
-    return conn;
+    return out.length ? out : [conn];
   }
 
   // --- connection list and state -------------------------------------------------------------

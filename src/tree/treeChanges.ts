@@ -47,9 +47,8 @@ export async function applyChange(tree: KeyTreeProvider, change: HashChange): Pr
       const path = s.model.removeKey(change.key);
       tree.forgetKey(conn, change.key);
       const fire: TreeNode[] = [];
-      if (path !== undefined) fire.push(tree.nodeForPath(conn, path));
-      const added = addIfShown(tree, conn, change.newKey);
-      if (added) fire.push(added);
+      if (path !== undefined) fire.push(...tree.nodesForPath(conn, path));
+      fire.push(...addIfShown(tree, conn, change.newKey));
       if (fire.length) tree.fire(dedupe(fire));
       return;
     }
@@ -57,18 +56,18 @@ export async function applyChange(tree: KeyTreeProvider, change: HashChange): Pr
 }
 
 function keyAppeared(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): void {
-  const node = addIfShown(tree, conn, key);
-  if (node) tree.fire(node);
+  const nodes = addIfShown(tree, conn, key);
+  if (nodes.length) tree.fire(nodes);
 }
 
-/** Adds a key the active filter would show; returns the node to refresh. */
-function addIfShown(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): TreeNode | undefined {
+/** Adds a key the active filter would show; returns the nodes to refresh. */
+function addIfShown(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): TreeNode[] {
   const filter = tree.filterOf(conn.name);
-  if (filter && !matchesGlob(filter, key)) return undefined;
+  if (filter && !matchesGlob(filter, key)) return [];
   const path = conn.session.model.addKeyNow(key);
   // Its metadata (type, TTL, field count) is read when the folder shows it.
   conn.session.meta.delete(byteId(key));
-  return tree.nodeForPath(conn, path);
+  return tree.nodesForPath(conn, path);
 }
 
 function dedupe(nodes: TreeNode[]): TreeNode[] {

@@ -243,6 +243,34 @@ describe('Redis view tree', function () {
     await r.hset('user:3', 'name', 'user 3');
   });
 
+  it('a key added or deleted two folders deep refreshes every folder row whose count moved', async () => {
+    await r.hset('deep:a:1', 'f', 'v');
+    await r.hset('deep:a:2', 'f', 'v');
+    await vscode.commands.executeCommand('redisHashExplorer.refresh', { connection: CONN });
+    const conn = await connectionNode(h.tree, CONN);
+    const deep = await child(h.tree, conn, 'deep');
+    const deepA = await child(h.tree, deep, 'a');
+    assert.equal(itemOf(h.tree, deep).description, '2 keys');
+    const rec = recordRefreshes(h.tree);
+    try {
+      await vscode.commands.executeCommand('redisHashExplorer.deleteKey', { connection: CONN, key: 'deep:a:1' });
+      await waitFor('a refresh', () => rec.fired.length > 0);
+      assert.deepEqual(new Set(rec.fired), new Set([deepA, deep]));
+      assert.equal(itemOf(h.tree, deep).description, '1 key');
+      assert.equal(itemOf(h.tree, deepA).description, '1 key');
+      rec.fired.length = 0;
+      await vscode.commands.executeCommand('redisHashExplorer.addHash', { connection: CONN, key: 'deep:a:3', field: 'f', value: 'v' });
+      await waitFor('a refresh', () => rec.fired.length > 0);
+      assert.deepEqual(new Set(rec.fired), new Set([deepA, deep]));
+      assert.equal(itemOf(h.tree, deep).description, '2 keys');
+      assert.equal(itemOf(h.tree, deepA).description, '2 keys');
+    } finally {
+      rec.dispose();
+    }
+    for (const key of ['deep:a:2', 'deep:a:3']) await vscode.commands.executeCommand('redisHashExplorer.deleteKey', { connection: CONN, key });
+    assert.ok(!(await childrenOf(h.tree, conn)).some((n) => labelOf(h.tree, n) === 'deep'));
+  });
+
   it('refreshes exactly the touched node after a write', async () => {
     const conn = await connectionNode(h.tree, CONN);
     const user2 = await path(h.tree, conn, 'user', '2');
