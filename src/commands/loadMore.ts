@@ -1,6 +1,6 @@
 import { RedisExplorerError } from '../core/errors';
 import type { CommandSpec } from './command';
-import { asNode, shown } from './resolve';
+import { asNode, loadedNode } from './resolve';
 import { asPlainTarget } from './target';
 
 /**
@@ -13,12 +13,8 @@ export const loadMore: CommandSpec = {
   async run(services, arg) {
     const plain = asPlainTarget(arg);
     if (plain) {
-      services.store.get(plain.connection);
-      const conn = services.tree.connectionNode(plain.connection);
-      if (!conn) throw new RedisExplorerError('NOT_FOUND', `No connection named "${plain.connection}".`);
-      if (plain.key === undefined) return services.tree.loadMore(conn);
-      const node = conn.session.keyNodes.get(Buffer.from(plain.key, 'utf8').toString('latin1'));
-      if (!node) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(Buffer.from(plain.key))}" is not loaded in the tree.`);
+      const node = loadedNode(services, plain);
+      if (!node) throw new RedisExplorerError('NOT_FOUND', `No connection named "${plain.connection}".`);
       return services.tree.loadMore(node);
     }
     const node = asNode(arg);

@@ -1,6 +1,5 @@
-import { RedisExplorerError } from '../core/errors';
 import type { CommandSpec } from './command';
-import { asNode, shown } from './resolve';
+import { asNode, loadedNode } from './resolve';
 import { asPlainTarget } from './target';
 
 /**
@@ -12,13 +11,9 @@ export const refresh: CommandSpec = {
   async run(services, arg) {
     const plain = asPlainTarget(arg);
     if (plain) {
-      services.store.get(plain.connection);
-      const conn = services.tree.connectionNode(plain.connection);
-      if (!conn) return;
-      if (plain.key === undefined) return services.tree.refresh(conn);
-      const node = conn.session.keyNodes.get(Buffer.from(plain.key, 'utf8').toString('latin1'));
-      if (!node) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(Buffer.from(plain.key))}" is not loaded in the tree.`);
-      return services.tree.refresh(node);
+      const node = loadedNode(services, plain);
+      if (node) services.tree.refresh(node);
+      return;
     }
     services.tree.refresh(asNode(arg));
   },

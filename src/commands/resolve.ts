@@ -3,6 +3,7 @@ import { RedisExplorerError } from '../core/errors';
 import type { Services } from '../services';
 import { bytesLabel } from '../tree/labels';
 import type { ConnectionNode, FieldNode, KeyNode, TreeNode } from '../tree/nodes';
+import { byteId } from '../tree/nodes';
 import { orCancel } from './command';
 import { prompts } from './prompts';
 import type { CommandTarget } from './target';
@@ -111,6 +112,19 @@ export async function fieldTarget(services: Services, arg: unknown, commandId: s
 }
 
 /** The text a user reads for a key or field in a message: UTF-8 as is, else escaped, bounded. */
+/**
+ * The tree node a scripted `{ connection, key? }` names: the connection (undefined while the view has
+ * not shown it), or a hash key the tree has loaded (rejected when it has not).
+ */
+export function loadedNode(services: Services, plain: CommandTarget): ConnectionNode | KeyNode | undefined {
+  services.store.get(plain.connection);
+  const conn = services.tree.connectionNode(plain.connection);
+  if (!conn || plain.key === undefined) return conn;
+  const node = conn.session.keyNodes.get(byteId(Buffer.from(plain.key, 'utf8')));
+  if (!node) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(Buffer.from(plain.key))}" is not loaded in the tree.`);
+  return node;
+}
+
 export function shown(buf: Buffer): string {
   return bytesLabel(buf, 80);
 }
