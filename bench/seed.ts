@@ -142,23 +142,23 @@ function bigValue(i: number, bytes: number): string {
   return (head + line.repeat(Math.ceil(bytes / line.length))).slice(0, bytes);
 }
 
+/** A hash of `fields` rows made by bigHashRow(), 1,000 fields per HSET. */
+function rowsHash(pipe: Pipe, key: string, fields: number): Promise<void> {
+  const per = 1000;
+  return stream(pipe, fields / per, 10, (b) => {
+    const args = ['HSET', key];
+    for (let i = b * per; i < (b + 1) * per; i++) args.push(...bigHashRow(i));
+    return command(args);
+  });
+}
+
 export async function seed(port: number): Promise<void> {
   const pipe = await Pipe.open(port);
   try {
     await pipe.write(command(['FLUSHALL']) + command(['SELECT', String(SHAPES.keyspaceDb)]), 2);
     await stream(pipe, SHAPES.keyspaceKeys, 20_000, keyspaceCommand);
-    // The 1,000,000-field hash, 1,000 fields per HSET.
-    const per = 1000;
-    await stream(pipe, SHAPES.bigHashFields / per, 10, (b) => {
-      const args = ['HSET', SHAPES.bigHash];
-      for (let i = b * per; i < (b + 1) * per; i++) args.push(...bigHashRow(i));
-      return command(args);
-    });
-    await stream(pipe, SHAPES.warmHashFields / per, 10, (b) => {
-      const args = ['HSET', SHAPES.warmHash];
-      for (let i = b * per; i < (b + 1) * per; i++) args.push(...bigHashRow(i));
-      return command(args);
-    });
+    await rowsHash(pipe, SHAPES.bigHash, SHAPES.bigHashFields);
+    await rowsHash(pipe, SHAPES.warmHash, SHAPES.warmHashFields);
     await stream(pipe, SHAPES.bigValuesFields, 20, (i) => command(['HSET', SHAPES.bigValues, `blob:${i}`, bigValue(i, SHAPES.bigValueBytes)]));
     const small = ['HSET', SHAPES.smallHash];
     for (let i = 0; i < SHAPES.smallHashFields; i++) small.push(`field:${i}`, `value ${i}`);

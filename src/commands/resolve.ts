@@ -111,7 +111,6 @@ export async function fieldTarget(services: Services, arg: unknown, commandId: s
   return { ...t, field };
 }
 
-/** The text a user reads for a key or field in a message: UTF-8 as is, else escaped, bounded. */
 /**
  * The tree node a scripted `{ connection, key? }` names: the connection (undefined while the view has
  * not shown it), or a hash key the tree has loaded (rejected when it has not).
@@ -125,6 +124,7 @@ export function loadedNode(services: Services, plain: CommandTarget): Connection
   return node;
 }
 
+/** The text a user reads for a key or field in a message: UTF-8 as is, else escaped, bounded. */
 export function shown(buf: Buffer): string {
   return bytesLabel(buf, 80);
 }
