@@ -1,10 +1,10 @@
 import Redis from 'ioredis';
 import { RedisConnection } from '../../src/core/connection';
 import type { ConnectionProfile } from '../../src/core/profile';
-import { startRedis } from '../support/redisServer';
-import type { TestRedis } from '../support/redisServer';
+import { describeServer, startRedis } from '../support/redisServer';
+import type { ServerBuild, TestRedis } from '../support/redisServer';
 
-/* One redis-server for the whole core suite, started before and stopped after it. */
+/* One server for the whole core suite (env RHE_SERVER: redis7, valkey8 or redis8), started before and stopped after it. */
 let server: TestRedis | undefined;
 const open: RedisConnection[] = [];
 let adminClient: Redis | undefined;
@@ -13,6 +13,7 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(30000);
     server = await startRedis();
+    console.log(`core tests on ${describeServer(server.server)}`);
   },
   async afterAll() {
     await Promise.all(open.splice(0).map((c) => c.close()));
@@ -24,6 +25,12 @@ export const mochaHooks = {
 export function redisPort(): number {
   if (!server) throw new Error('test redis not started');
   return server.port;
+}
+
+/** Which server the suite runs on, and what it can do (from the binary, not from the code under test). */
+export function testServer(): ServerBuild {
+  if (!server) throw new Error('test redis not started');
+  return server.server;
 }
 
 export function profile(extra: Partial<ConnectionProfile> = {}): ConnectionProfile {

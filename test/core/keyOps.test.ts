@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { RedisExplorerError } from '../../src/core/errors';
 import { deleteKeys, getTtl, keyExists, keyType, memoryUsage, removeTtl, renameKey, setTtl } from '../../src/core/keyOps';
 import { getServerInfo, versionAtLeast } from '../../src/core/serverInfo';
-import { admin, commandCounts, connect } from './hooks';
+import { admin, commandCounts, connect, testServer } from './hooks';
 
 function isCode(code: string) {
   return (err: unknown) => err instanceof RedisExplorerError && err.code === code;
@@ -86,7 +86,8 @@ describe('key operations and server info', () => {
     assert.equal(info.keyspace.get(db), 3);
     assert.equal(info.databases, 16);
     assert.equal(info.capabilities.scanType, versionAtLeast(info.version, 6));
-    assert.equal(info.capabilities.fieldTtl, versionAtLeast(info.version, 7, 4));
+    // Redis 8 has field TTLs; Redis 7.0 and Valkey 8 (whose redis_version says 7.2.4) have not.
+    assert.equal(info.capabilities.fieldTtl, testServer().fieldTtl);
     assert.equal(versionAtLeast('7.4.1', 7, 4), true);
     assert.equal(versionAtLeast('7.2.9', 7, 4), false);
     assert.equal(versionAtLeast('8.0.0', 7, 4), true);
