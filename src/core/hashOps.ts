@@ -1,5 +1,6 @@
 import type { RedisConnection } from './connection';
 import { RedisExplorerError } from './errors';
+import { checkFieldTtl } from './fieldTtl';
 import type { RedisKey } from './pagers';
 
 /*
@@ -8,30 +9,56 @@ import type { RedisKey } from './pagers';
  * that changed since the user saw it. Lua strings are byte strings, so binary values pass unchanged.
  */
 
-const RENAME_FIELD = `
+/*
+ * A plain HSET over a field clears that field's TTL (Redis 7.4+), so every script that writes an
+ * existing field reads its expiry first and restores it after the write, in the same atomic step.
+ * redis.pcall keeps the scripts harmless on servers without field TTLs (the command is unknown there).
+ */
+const KEEP_TTL = `
+local function expiryOf(key, field)
+  local r = redis.pcall('HPEXPIRETIME', key, 'FIELDS', 1, field)
+  if type(r) == 'table' and type(r[1]) == 'number' and r[1] > 0 then return r[1] end
+  return nil
+end
+local function restore(key, field, at)
+  if at then redis.call('HPEXPIREAT', key, at, 'FIELDS', 1, field) end
+end
+`;
+
+const RENAME_FIELD = `${KEEP_TTL}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {err='NOT_FOUND key'} end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return {err='NOT_FOUND field'} end
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {err='EXISTS field'} end
+local at = expiryOf(KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[2], v)
 redis.call('HDEL', KEYS[1], ARGV[1])
+restore(KEYS[1], ARGV[2], at)
 return 1`;
 
-// ARGV: field, new value, 'present'|'absent', expected value (when present).
-const COMPARE_AND_SET = `
+// ARGV: field, new value, 'present'|'absent'|'any', expected value (when present).
+const COMPARE_AND_SET = `${KEEP_TTL}
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local same
-if ARGV[3] == 'absent' then same = (cur == false) else same = (cur == ARGV[4]) end
+if ARGV[3] == 'any' then same = true
+elseif ARGV[3] == 'absent' then same = (cur == false) else same = (cur == ARGV[4]) end
 if not same then
   if cur == false then return {0} end
   return {0, cur}
 end
+local at = nil
+if cur then at = expiryOf(KEYS[1], ARGV[1]) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+restore(KEYS[1], ARGV[1], at)
 return {1}`;
 
+// ARGV: field, value, key must exist ('1'|'0'), TTL in seconds ('0': none).
 const ADD_FIELD = `
 if ARGV[3] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {err='NOT_FOUND key'} end
-return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])`;
+if ARGV[4] ~= '0' and redis.pcall('HTTL', KEYS[1], 'FIELDS', 1, ARGV[1]).err then return {err='NO_FIELD_TTL'} end
+local added = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+if added == 1 and ARGV[4] ~= '0' then redis.call('HEXPIRE', KEYS[1], ARGV[4], 'FIELDS', 1, ARGV[1]) end
+return added`;
 
 const CREATE_HASH = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {err='EXISTS key'} end
@@ -50,6 +77,7 @@ function scriptError(err: unknown, key: RedisKey, field?: Bytes, newField?: Byte
   if (msg.includes('NOT_FOUND key')) throw new RedisExplorerError('NOT_FOUND', `Key "${show(key)}" no longer exists (deleted meanwhile?).`);
   if (msg.includes('NOT_FOUND field')) throw new RedisExplorerError('NOT_FOUND', `Field "${show(field ?? '')}" no longer exists in "${show(key)}".`);
   if (msg.includes('EXISTS field')) throw new RedisExplorerError('EXISTS', `Field "${show(newField ?? '')}" already exists in "${show(key)}".`);
+  if (msg.includes('NO_FIELD_TTL')) throw new RedisExplorerError('INVALID', 'This server has no field TTLs (they need Redis 7.4 or later, or Valkey 9); nothing was written.');
   if (msg.includes('EXISTS key')) throw new RedisExplorerError('EXISTS', `Key "${show(key)}" already exists.`);
   throw err;
 }
@@ -68,21 +96,23 @@ export async function valueLength(conn: RedisConnection, key: RedisKey, field: B
   return conn.run((c) => c.hstrlen(key, field));
 }
 
-/** Unconditional HSET (used where the user chose to overwrite). */
+/** Writes a value whatever the field holds (the user chose to overwrite); an existing field keeps its TTL. */
 export async function setField(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes): Promise<void> {
   conn.assertWritable();
-  await conn.run((c) => c.hset(key, field, value));
+  await conn.run((c) => c.eval(COMPARE_AND_SET, 1, key, field, value, 'any', ''));
 }
 
 /**
  * Adds a field only if absent. With `keyMustExist` (the default) it also refuses to recreate
- * a hash that was deleted meanwhile.
+ * a hash that was deleted meanwhile. `ttlSeconds` gives the new field a TTL in the same atomic
+ * step (servers with field TTLs only: check `capabilities.fieldTtl` first).
  */
-export async function addField(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes, keyMustExist = true): Promise<void> {
+export async function addField(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes, keyMustExist = true, ttlSeconds = 0): Promise<void> {
   conn.assertWritable();
+  if (ttlSeconds !== 0) checkFieldTtl(ttlSeconds);
   let added: unknown;
   try {
-    added = await conn.run((c) => c.eval(ADD_FIELD, 1, key, field, value, keyMustExist ? '1' : '0'));
+    added = await conn.run((c) => c.eval(ADD_FIELD, 1, key, field, value, keyMustExist ? '1' : '0', String(ttlSeconds)));
   } catch (err) {
     scriptError(err, key, field);
   }

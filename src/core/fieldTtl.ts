@@ -1,0 +1,89 @@
+import type { RedisConnection } from './connection';
+import { RedisExplorerError } from './errors';
+import type { RedisKey } from './pagers';
+
+/*
+ * Hash-field TTLs (HEXPIRE and friends: Redis 7.4+, Redis 8, Valkey 9). Callers check
+ * `ServerInfo.capabilities.fieldTtl` first to hide the feature; the errors here are the last guard.
+ */
+
+type Bytes = string | Buffer;
+
+/** Redis keeps field expiry times below 2^48 ms; a TTL past that is refused by the server. */
+const EXPIRY_LIMIT_MS = 2 ** 48 - 1;
+
+export function maxFieldTtlSeconds(now = Date.now()): number {
+  return Math.floor((EXPIRY_LIMIT_MS - now) / 1000) - 1;
+}
+
+function show(b: Bytes): string {
+  const s = Buffer.isBuffer(b) ? b.toString('utf8') : b;
+  return s.length > 60 ? s.slice(0, 60) + '…' : s;
+}
+
+/** Refuses what is not a TTL a field can get (a whole number of seconds, > 0, within the server's limit). */
+export function checkFieldTtl(seconds: number): void {
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
+    throw new RedisExplorerError('INVALID', 'A field TTL must be a whole number of seconds; nothing was changed.');
+  }
+  if (seconds <= 0) throw new RedisExplorerError('INVALID', 'A field TTL must be greater than 0 seconds (0 or -1 removes it); nothing was changed.');
+  const max = maxFieldTtlSeconds();
+  if (seconds > max) {
+    throw new RedisExplorerError('INVALID', `A field TTL can be at most ${max.toLocaleString('en-US')} seconds; nothing was changed.`);
+  }
+}
+
+/**
+ * Parses what a user typed for a field TTL: a whole number of seconds, or empty / 0 / -1 for "no TTL"
+ * (returned as 0). Returns a message for anything else.
+ */
+export function parseFieldTtl(text: string): { seconds: number } | { error: string } {
+  const t = text.trim();
+  if (t === '' || t === '0' || t === '-1') return { seconds: 0 };
+  if (!/^\d+$/.test(t)) return { error: 'A whole number of seconds (empty, 0 or -1 removes the TTL).' };
+  const n = Number(t);
+  try {
+    checkFieldTtl(n);
+  } catch (err) {
+    return { error: (err as Error).message.replace(/; nothing was changed\.$/, '.') };
+  }
+  return { seconds: n };
+}
+
+function unsupported(err: unknown, where: string): never {
+  if (err instanceof Error && /unknown command|unknown subcommand/i.test(err.message)) {
+    throw new RedisExplorerError('INVALID', `The server at ${where} has no field TTLs (they need Redis 7.4 or later, or Valkey 9); nothing was changed.`);
+  }
+  throw err;
+}
+
+async function call(conn: RedisConnection, args: Array<string | number | Buffer>): Promise<number[]> {
+  try {
+    const reply = await conn.run((c) => c.call(...(args as [string, ...Array<string | number | Buffer>])) as Promise<unknown>);
+    return Array.isArray(reply) ? reply.map(Number) : [];
+  } catch (err) {
+    return unsupported(err, conn.where);
+  }
+}
+
+/** Remaining seconds per field: -1 no TTL, -2 no such field (HTTL, one round trip). */
+export async function fieldTtls(conn: RedisConnection, key: RedisKey, fields: Bytes[]): Promise<number[]> {
+  if (fields.length === 0) return [];
+  return call(conn, ['HTTL', key, 'FIELDS', fields.length, ...fields]);
+}
+
+/** Sets one field's TTL; refuses a field (or key) that does not exist. */
+export async function setFieldTtl(conn: RedisConnection, key: RedisKey, field: Bytes, seconds: number): Promise<void> {
+  conn.assertWritable();
+  checkFieldTtl(seconds);
+  const [r] = await call(conn, ['HEXPIRE', key, seconds, 'FIELDS', 1, field]);
+  if (r === -2) throw new RedisExplorerError('NOT_FOUND', `Field "${show(field)}" does not exist in "${show(key)}"; nothing was changed.`);
+  if (r !== 1) throw new RedisExplorerError('UNKNOWN', `The server did not set the TTL of field "${show(field)}" (reply ${r}).`);
+}
+
+/** Removes one field's TTL (resolves when it had none); refuses a field (or key) that does not exist. */
+export async function removeFieldTtl(conn: RedisConnection, key: RedisKey, field: Bytes): Promise<void> {
+  conn.assertWritable();
+  const [r] = await call(conn, ['HPERSIST', key, 'FIELDS', 1, field]);
+  if (r === -2) throw new RedisExplorerError('NOT_FOUND', `Field "${show(field)}" does not exist in "${show(key)}"; nothing was changed.`);
+}
