@@ -11,9 +11,11 @@
 //   RHE_TEST_GREP        run only tests whose full title matches this regular expression (mocha --grep)
 //   RHE_TEST_GREP_INVERT `1`: run the tests that do NOT match RHE_TEST_GREP
 //   RHE_HOST_TIMEOUT_MS  overall limit (default 600000 = 10 min)
+//   RHE_SERVER           the Redis the tests run against: redis7 (default), valkey8 or redis8 (test/support/redisServer.ts)
+//   RHE_OUTPUT_SUFFIX    appended to the output file names, e.g. `-redis8`, so runs on two servers keep apart
 //
-// Writes .test-output/host.log (the extension host's console and code-server's output) and
-// .test-output/host-result.json. The last line printed is `N passed, N failed`.
+// Writes .test-output/host<suffix>.log (the extension host's console and code-server's output) and
+// .test-output/host<suffix>-result.json. The last line printed is `N passed, N failed`.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -24,8 +26,10 @@ import { codeServerEntry, repoRoot } from './codeServer.mjs';
 const require = createRequire(import.meta.url);
 
 const outDir = join(repoRoot, '.test-output');
-const resultFile = join(outDir, 'host-result.json');
-const logFile = join(outDir, 'host.log');
+const suffix = process.env.RHE_OUTPUT_SUFFIX ?? '';
+if (!/^[\w.-]*$/.test(suffix)) fail(`RHE_OUTPUT_SUFFIX=${suffix}: letters, digits, '.', '_' and '-' only`);
+const resultFile = join(outDir, `host${suffix}-result.json`);
+const logFile = join(outDir, `host${suffix}.log`);
 const shim = join(repoRoot, 'test', 'host', 'code-shim.mjs');
 const suiteDir = join(repoRoot, 'out', 'test', 'host', 'suite');
 const timeoutMs = Number(process.env.RHE_HOST_TIMEOUT_MS) || 600_000;
@@ -103,6 +107,7 @@ let shimCode = 1;
 try {
   const { startRedis } = require(join(repoRoot, 'out', 'test', 'support', 'redisServer.js'));
   redis = await startRedis();
+  console.log(`test:host: on ${redis.server.product} ${redis.server.version} (${redis.server.kind})`);
 
   try {
     shimCode = await runTests({
@@ -113,6 +118,10 @@ try {
       launchArgs: [workspace, '--disable-extensions', `--user-data-dir=${join(scratch, 'user-data')}`, `--extensions-dir=${join(scratch, 'extensions')}`],
       extensionTestsEnv: {
         RHE_TEST_REDIS_PORT: String(redis.port),
+        // The same server for the suite's own questions about it (serverBuild() in test/support/redisServer.ts).
+        RHE_SERVER: redis.server.kind,
+        ...(redis.server.kind === 'redis8' ? { RHE_REDIS8_BIN: redis.server.bin } : {}),
+        ...(redis.server.kind === 'valkey8' ? { RHE_VALKEY8_BIN: redis.server.bin } : {}),
         RHE_TEST_RESULT_FILE: resultFile,
         RHE_HOST_LOG_FILE: logFile,
         RHE_SHIM_PID_FILE: shimPidFile,

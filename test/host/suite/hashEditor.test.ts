@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import { CONN, DB, OPEN, allRows, closeEditors, counts, delta, open, rowNamed, seedHash, setup, teardown } from './hashEditorSupport';
 import { closeClients, rejectionOf, waitFor } from './sidebarSupport';
+import { serverBuild } from '../../support/redisServer';
 
 describe('hash editor: open, page, search', function () {
   this.timeout(60_000);
@@ -31,8 +32,8 @@ describe('hash editor: open, page, search', function () {
     assert.equal(h.status().loaded, 10);
     assert.equal(h.header()?.fieldCount, 10);
     assert.equal(h.header()?.readOnly, false);
-    // Redis 7.0: no field TTLs, so no TTL column
-    assert.equal(h.header()?.fieldTtl, false);
+    // A TTL column where the server has field TTLs (Redis 8), none on Redis 7.0
+    assert.equal(h.header()?.fieldTtl, serverBuild().fieldTtl);
     const rows = await allRows(h);
     assert.deepEqual(rows.map((x) => x.field).sort(), Array.from({ length: 10 }, (_, i) => `field:${i}`).sort());
     const row = rows.find((x) => x.field === 'field:3');
