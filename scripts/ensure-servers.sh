@@ -16,6 +16,9 @@ MIRROR="${RHE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 MARKER=.install-complete
 
+WORK=""
+trap '[ -z "$WORK" ] || rm -rf "$WORK"' EXIT
+
 log() { printf 'ensure-servers: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -34,6 +37,7 @@ fetch() {
   shift 2
   local work
   work=$(mktemp -d "$CACHE_DIR/.fetch-XXXXXX")
+  WORK=$work # removed on exit, also when a step fails
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs" "$work/root"
   local signed=""
   [ -r "$KEYRING" ] && signed=" [signed-by=$KEYRING]"
@@ -45,6 +49,7 @@ fetch() {
   mkdir -p "$(dirname "$dest")"
   mv "$work/root" "$dest"
   rm -rf "$work"
+  WORK=""
 }
 
 command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || {
@@ -52,6 +57,9 @@ command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || {
     die "apt-get and dpkg-deb are needed to fetch Redis 8 and Valkey (Debian or Ubuntu)"
 }
 mkdir -p "$CACHE_DIR/servers"
+# Test runs started together (parallel layers, two checkouts) install once and wait for each other.
+exec 9>"$CACHE_DIR/servers/.lock"
+flock 9
 
 # --- Valkey 8.0 ------------------------------------------------------------------------------------
 VALKEY="$CACHE_DIR/servers/valkey-8.0"

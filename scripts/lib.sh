@@ -48,3 +48,20 @@ rhe_npm_deps() {
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 }
+
+# Redis 8 and Valkey 8 from Debian's packages, cached (scripts/ensure-servers.sh); exports the paths
+# that test/support/redisServer.ts reads for RHE_SERVER=redis8 and RHE_SERVER=valkey8.
+rhe_servers() {
+  local out
+  out=$(bash scripts/ensure-servers.sh) || {
+    echo "scripts/ensure-servers.sh failed: Redis 8 and Valkey 8 are needed for the tests (see its output above)." >&2
+    exit 1
+  }
+  RHE_REDIS8_BIN=$(sed -n 's/^redis8=//p' <<<"$out")
+  RHE_VALKEY8_BIN=$(sed -n 's/^valkey8=//p' <<<"$out")
+  if [ ! -x "$RHE_REDIS8_BIN" ] || [ ! -x "$RHE_VALKEY8_BIN" ]; then
+    echo "scripts/ensure-servers.sh printed no usable redis8=/valkey8= paths: $out" >&2
+    exit 1
+  fi
+  export RHE_REDIS8_BIN RHE_VALKEY8_BIN
+}

@@ -3,6 +3,7 @@
 //
 // Needs dist/extension.js (node esbuild.mjs) and out/ (npx tsc -p tsconfig.json).
 // Environment: RHE_UI_GREP runs only the tests whose full title matches this regular expression.
+// RHE_SERVER picks the Redis each workbench gets: redis7 (default), valkey8 or redis8.
 // The last line printed is `N passed, N failed`; the exit status is non-zero on a failure or when
 // no test ran.
 import { existsSync, readdirSync } from 'node:fs';
