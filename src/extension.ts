@@ -15,7 +15,7 @@ export function activate(context: vscode.ExtensionContext) {
   const pool = new ConnectionPool(store);
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes);
-  const services: Services = { context, store, pool, changes, tree: keyTree.provider };
+  const services: Services = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view };
   context.subscriptions.push(createLog(), store, pool, changes, keyTree, registerHashEditor(services), ...registerCommands(services));
   return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view } };
 }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ChangeBus } from './connections/changes';
 import type { ConnectionStore } from './connections/connectionStore';
 import type { ConnectionPool } from './connections/pool';
+import type { TreeNode } from './tree/nodes';
 import type { KeyTreeProvider } from './tree/provider';
 
 /** What commands, the tree and the hash editor share. Built once in activate(). */
@@ -12,4 +13,6 @@ export interface Services {
   changes: ChangeBus;
   /** the Redis view's tree (filters, paging, refresh) */
   tree: KeyTreeProvider;
+  /** the Redis view itself (to reveal a node) */
+  treeView: vscode.TreeView<TreeNode>;
 }

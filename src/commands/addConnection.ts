@@ -1,21 +1,64 @@
 import { RedisExplorerError } from '../core/errors';
+import type { ConnectionStore } from '../connections/connectionStore';
 import type { CommandSpec } from './command';
-import { askNewConnection, draftFromArgs } from './connectionForm';
+import { assertConnects, saveAndReveal, testBeforeSaving } from './connectionCheck';
+import type { ConnectionDraft } from './connectionForm';
+import { askNewConnection, draftFromArgs, reviewConnection, testFlag } from './connectionForm';
 import { asPlainTarget } from './target';
 
+const TITLE = 'Add Redis Connection';
+
 /**
- * Adds a connection: to settings (user settings), its password only to SecretStorage.
- * Interactive: paste a URL or host:port, a name, then a review list of every field.
- * Scripted: `{ connection: name, url? | host?, port?, db?, username?, password?, tls?, readOnly?, separator? }`.
+ * Adds a connection to settings (user settings unless asked for the workspace's), its password only
+ * to SecretStorage, after trying it.
+ * Interactive: paste a URL or host:port, a name, then a review list of every field; Save tests the
+ * connection and, when that fails, offers "Save anyway" or "Edit".
+ * Scripted: `{ connection: name, url? | host?, port?, db?, username?, password?, tls?, readOnly?, separator?,
+ * target?: "user" | "workspace", test?: boolean }`: rejects (nothing saved) when the connection does not
+ * work, unless `test: false`.
  */
 export const addConnection: CommandSpec = {
   id: 'redisHashExplorer.addConnection',
   async run(services, arg) {
+    const store = services.store;
     const plain = asPlainTarget(arg);
-    const draft = plain ? draftFromArgs(plain as unknown as Record<string, unknown>) : await askNewConnection((n) => services.store.has(n));
-    if (services.store.has(draft.profile.name)) throw new RedisExplorerError('EXISTS', `A connection named "${draft.profile.name}" exists already.`);
-    // The secret first: a connection never shows up without its password.
-    await services.store.setPassword(draft.profile.name, draft.password);
-    await services.store.save(draft.profile);
+    if (plain) {
+      const args = plain as unknown as Record<string, unknown>;
+      const draft = draftFromArgs(args);
+      const test = testFlag(args, true);
+      refuseTaken(store, draft);
+      if (draft.scope === 'workspace' && !store.hasWorkspace()) {
+        throw new RedisExplorerError('INVALID', `No folder or workspace is open: connection "${draft.profile.name}" can be stored only in user settings. Nothing was saved.`);
+      }
+      if (test) await assertConnects(draft.profile, draft.password);
+      await store.setPassword(draft.profile.name, draft.password);
+      await saveOrForgetPassword(store, draft);
+      return;
+    }
+    const canUseWorkspace = store.hasWorkspace();
+    const existing = (n: string) => store.nameTaken(n);
+    const asked = await askNewConnection(existing, canUseWorkspace);
+    const { draft, outcome } = await testBeforeSaving(
+      asked,
+      async (d) => d.password || undefined,
+      (d) => reviewConnection(d, { title: TITLE, existing, canUseWorkspace }),
+    );
+    refuseTaken(store, draft);
+    await store.setPassword(draft.profile.name, draft.password);
+    await saveAndReveal(services, draft.profile.name, outcome, () => saveOrForgetPassword(store, draft));
   },
 };
+
+function refuseTaken(store: ConnectionStore, draft: ConnectionDraft): void {
+  if (store.nameTaken(draft.profile.name)) throw new RedisExplorerError('EXISTS', `A connection named "${draft.profile.name}" exists already. Nothing was saved.`);
+}
+
+/** The password is stored first (a connection never shows up without it), and forgotten if the profile cannot be saved. */
+async function saveOrForgetPassword(store: ConnectionStore, draft: ConnectionDraft) {
+  try {
+    return await store.save(draft.profile, { scope: draft.scope ?? 'user' });
+  } catch (err) {
+    await store.deletePassword(draft.profile.name);
+    throw err;
+  }
+}

@@ -2,6 +2,8 @@ import type * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
 import type { ConnectionProfile, TlsOptions } from '../core/profile';
 import { parseRedisUrl, validateProfile } from '../core/profile';
+import type { ConnectionScope } from '../connections/connectionStore';
+import { scopeLabel } from '../connections/connectionStore';
 import { orCancel } from './command';
 import { prompts } from './prompts';
 
@@ -17,6 +19,18 @@ export interface ConnectionDraft {
   password?: string;
   /** whether a password is stored now (for the form's label) */
   hasPassword: boolean;
+  /** where to store it; undefined: where it is now, a new one in user settings */
+  scope?: ConnectionScope;
+}
+
+export interface FormOptions {
+  title: string;
+  /** whether a name is taken (in any settings) */
+  existing: (name: string) => boolean;
+  /** the name being edited, which the new name may keep */
+  originalName?: string;
+  /** a workspace is open: offer to store the connection there */
+  canUseWorkspace: boolean;
 }
 
 /** A pasted URL, or `host`, `host:port`, `[v6]:port`. */
@@ -40,7 +54,7 @@ function messageOf(fn: () => unknown): string | undefined {
 }
 
 /** Asks for the address and a name, then shows the review list. */
-export async function askNewConnection(existing: (name: string) => boolean): Promise<ConnectionDraft> {
+export async function askNewConnection(existing: (name: string) => boolean, canUseWorkspace: boolean): Promise<ConnectionDraft> {
   const title = 'Add Redis Connection';
   const address = orCancel(
     await prompts.input({
@@ -56,8 +70,8 @@ export async function askNewConnection(existing: (name: string) => boolean): Pro
   const name = orCancel(
     await prompts.input({ title, prompt: 'Connection name', value: suggestion, validateInput: (v) => (!v.trim() ? 'A name is needed.' : existing(v.trim()) ? `"${v.trim()}" exists already.` : undefined) }),
   );
-  const draft: ConnectionDraft = { profile: { name: name.trim(), ...parsed.profile }, password: parsed.password, hasPassword: !!parsed.password };
-  return reviewConnection(draft, title, existing);
+  const draft: ConnectionDraft = { profile: { name: name.trim(), ...parsed.profile }, password: parsed.password, hasPassword: !!parsed.password, scope: 'user' };
+  return reviewConnection(draft, { title, existing, canUseWorkspace });
 }
 
 interface FormItem extends vscode.QuickPickItem {
@@ -66,7 +80,8 @@ interface FormItem extends vscode.QuickPickItem {
 }
 
 /** The review list: pick a line to change it, "Save" to finish. Escape cancels everything. */
-export async function reviewConnection(draft: ConnectionDraft, title: string, existing: (name: string) => boolean, originalName?: string): Promise<ConnectionDraft> {
+export async function reviewConnection(draft: ConnectionDraft, options: FormOptions): Promise<ConnectionDraft> {
+  const { title, existing, originalName, canUseWorkspace } = options;
   const p = draft.profile;
   const tlsOf = (): TlsOptions | undefined => (p.tls === true ? {} : p.tls || undefined);
   const setTls = (o: TlsOptions | undefined) => {
@@ -78,7 +93,7 @@ export async function reviewConnection(draft: ConnectionDraft, title: string, ex
   for (;;) {
     const tls = tlsOf();
     const items: FormItem[] = [
-      { label: '$(check) Save', description: `${p.name} — ${p.host}:${p.port}`, save: true },
+      { label: '$(check) Save', description: `${p.name} — ${p.host}:${p.port}${canUseWorkspace ? ` → ${scopeLabel(draft.scope ?? 'user')}` : ''}`, detail: 'Tests the connection first', save: true },
       {
         label: 'Name',
         description: p.name,
@@ -111,6 +126,15 @@ export async function reviewConnection(draft: ConnectionDraft, title: string, ex
         : []),
       { label: 'Read-only', description: p.readOnly ? 'on: writes are refused' : 'off', edit: async () => void (p.readOnly = p.readOnly ? undefined : true) },
       { label: 'Key separator', description: p.separator === undefined ? '(from settings)' : p.separator === '' ? '(none: flat list)' : p.separator, edit: async () => void (p.separator = await text('Separator that groups keys into folders (empty: flat)', p.separator ?? ':')) },
+      ...(canUseWorkspace
+        ? [
+            {
+              label: 'Stored in',
+              description: draft.scope === 'workspace' ? 'workspace settings (this workspace; shared if the settings file is)' : 'user settings (every window)',
+              edit: async () => void (draft.scope = draft.scope === 'workspace' ? 'user' : 'workspace'),
+            },
+          ]
+        : []),
     ];
     const picked = orCancel(await prompts.pick(items, { title, placeHolder: 'Pick a line to change it, or Save' }));
     if (picked.save) {
@@ -123,8 +147,8 @@ export async function reviewConnection(draft: ConnectionDraft, title: string, ex
 }
 
 /**
- * The scripted form: `{ connection, url?, host?, port?, db?, username?, password?, tls?, readOnly?, separator? }`
- * (`tls`: true, or `{ caFile?, verify?, servername? }`). Fields given override `base`.
+ * The scripted form: `{ connection, url?, host?, port?, db?, username?, password?, tls?, readOnly?, separator?, target? }`
+ * (`tls`: true, or `{ caFile?, verify?, servername? }`; `target`: "user" or "workspace"). Fields given override `base`.
  */
 export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionProfile): ConnectionDraft {
   const str = (k: string): string | undefined => {
@@ -161,5 +185,19 @@ export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionPro
   if (newName) profile.name = newName;
   const problem = validateProfile(profile);
   if (problem) throw new RedisExplorerError('INVALID', problem);
-  return { profile, password, hasPassword: !!password };
+  return { profile, password, hasPassword: !!password, scope: scopeArg(arg) };
+}
+
+/** The scripted `target`: which settings a connection is stored in. */
+export function scopeArg(arg: Record<string, unknown>): ConnectionScope | undefined {
+  const target = arg.target;
+  if (target !== undefined && target !== 'user' && target !== 'workspace') throw new RedisExplorerError('INVALID', '"target" must be "user" or "workspace".');
+  return target;
+}
+
+/** The scripted `test` flag: whether to try the connection before saving. */
+export function testFlag(arg: Record<string, unknown>, byDefault: boolean): boolean {
+  if (arg.test === undefined) return byDefault;
+  if (typeof arg.test !== 'boolean') throw new RedisExplorerError('INVALID', '"test" must be true or false.');
+  return arg.test;
 }

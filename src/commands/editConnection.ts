@@ -1,30 +1,53 @@
 import { RedisExplorerError } from '../core/errors';
 import type { CommandSpec } from './command';
-import { draftFromArgs, reviewConnection } from './connectionForm';
+import { assertConnects, saveAndReveal, testBeforeSaving } from './connectionCheck';
+import type { ConnectionDraft, FormOptions } from './connectionForm';
+import { draftFromArgs, reviewConnection, testFlag } from './connectionForm';
 import { connectionTarget } from './resolve';
 
 /**
- * Edits a connection (the review list; scripted: the fields to change, `newName` to rename,
- * `password: ""` to remove the password). Its open clients close: the next use reconnects.
+ * Edits a connection: the review list, whose Save tries the connection first ("Save anyway" or
+ * "Edit" when that fails). Scripted: the fields to change, `newName` to rename, `password: ""` to
+ * remove the password, `target` to move it to "user" or "workspace" settings, `test: true` to try it
+ * first (rejecting, nothing saved, when it does not work). Its open clients close: the next use reconnects.
  */
 export const editConnection: CommandSpec = {
   id: 'redisHashExplorer.editConnection',
   async run(services, arg) {
+    const store = services.store;
     const t = await connectionTarget(services, arg, 'Edit Connection');
-    const current = services.store.get(t.connection);
-    const draft = t.plain
-      ? draftFromArgs(t.plain as unknown as Record<string, unknown>, current)
-      : await reviewConnection(
-          { profile: { ...current }, hasPassword: (await services.store.getPassword(current.name)) !== undefined },
-          `Edit Connection ${current.name}`,
-          (n) => services.store.has(n),
-          current.name,
-        );
-    if (draft.profile.name !== current.name && services.store.has(draft.profile.name)) {
-      throw new RedisExplorerError('EXISTS', `A connection named "${draft.profile.name}" exists already.`);
+    const current = store.get(t.connection);
+    const passwordOf = async (d: ConnectionDraft) => (d.password !== undefined ? d.password || undefined : await store.getPassword(current.name));
+    const checkName = (d: ConnectionDraft) => {
+      if (d.profile.name !== current.name && store.nameTaken(d.profile.name)) {
+        throw new RedisExplorerError('EXISTS', `A connection named "${d.profile.name}" exists already. Nothing was saved.`);
+      }
+    };
+    const save = async (d: ConnectionDraft) => {
+      const scope = await store.save(d.profile, { previousName: current.name, scope: d.scope });
+      if (d.password !== undefined) await store.setPassword(d.profile.name, d.password);
+      return scope;
+    };
+    if (t.plain) {
+      const args = t.plain as unknown as Record<string, unknown>;
+      const draft = draftFromArgs(args, current);
+      checkName(draft);
+      if (testFlag(args, false)) await assertConnects(draft.profile, await passwordOf(draft));
+      await save(draft);
+    } else {
+      const scope = store.scopeOf(current.name);
+      const form: FormOptions = {
+        title: `Edit Connection ${current.name}`,
+        existing: (n) => store.nameTaken(n),
+        originalName: current.name,
+        canUseWorkspace: store.hasWorkspace() || scope === 'workspace',
+      };
+      const hasPassword = (await store.getPassword(current.name)) !== undefined;
+      const edited = await reviewConnection({ profile: { ...current }, hasPassword, scope }, form);
+      const { draft, outcome } = await testBeforeSaving(edited, passwordOf, (d) => reviewConnection(d, form));
+      checkName(draft);
+      await saveAndReveal(services, draft.profile.name, outcome, () => save(draft));
     }
-    await services.store.save(draft.profile, current.name);
-    if (draft.password !== undefined) await services.store.setPassword(draft.profile.name, draft.password);
     await services.pool.disconnect(current.name);
   },
 };

@@ -17,6 +17,10 @@ export interface PromptLayer {
   pickKey(conn: RedisConnection, options: { hashesOnly: boolean; title: string }): Promise<Buffer | undefined>;
   /** A field of a hash, picked from HSCAN pages or typed in. */
   pickField(conn: RedisConnection, key: Buffer, options: { title: string }): Promise<Buffer | undefined>;
+  /** Runs a task under a notification with a Cancel button; the signal aborts on Cancel. */
+  progress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** A short information message (no answer awaited). */
+  inform(message: string): void;
 }
 
 const defaults: PromptLayer = {
@@ -25,6 +29,17 @@ const defaults: PromptLayer = {
   ask: async (message, detail, ...buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
   pickKey,
   pickField,
+  progress: async (title, task) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await task(controller.signal);
+      } finally {
+        sub.dispose();
+      }
+    }),
+  inform: (message) => void vscode.window.showInformationMessage(message),
 };
 
 /** The prompts commands use. Tests replace members through `promptTestHook`. */

@@ -6,9 +6,28 @@ import { RedisExplorerError } from '../core/errors';
 const SECTION = 'redisHashExplorer';
 const KEY = 'connections';
 
+/** Where a connection is stored: user settings (every window) or workspace settings (shared with the project). */
+export type ConnectionScope = 'user' | 'workspace';
+
+export function scopeLabel(scope: ConnectionScope): string {
+  return scope === 'user' ? 'user settings' : 'workspace settings';
+}
+
+export interface ConnectionList {
+  /** valid profiles, workspace ones first; each name once */
+  profiles: ConnectionProfile[];
+  /** a message for each entry that is invalid or not shown */
+  problems: string[];
+  /** where each shown profile is stored */
+  scopes: Map<string, ConnectionScope>;
+  /** names also defined in user settings, not shown: the workspace one is */
+  shadowed: Set<string>;
+}
+
 /**
- * Connection profiles live in settings (user or workspace, so a team can share them);
- * passwords live only in SecretStorage, under the connection's name.
+ * Connection profiles live in settings, user and workspace both (so a team can share them), and are
+ * shown together: a workspace list never hides the user's connections, as VS Code's own merge of an
+ * array setting would. Passwords live only in SecretStorage, under the connection's name.
  */
 export class ConnectionStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -26,19 +45,31 @@ export class ConnectionStore implements vscode.Disposable {
     this.changed.dispose();
   }
 
-  /** Valid profiles, and a message for each entry that is not. Names are unique: the first one wins. */
-  read(): { profiles: ConnectionProfile[]; problems: string[] } {
-    const raw = vscode.workspace.getConfiguration(SECTION).get<unknown[]>(KEY, []);
-    const profiles: ConnectionProfile[] = [];
-    const problems: string[] = [];
-    for (const entry of Array.isArray(raw) ? raw : []) {
-      const p = (entry ?? {}) as Partial<ConnectionProfile>;
-      const problem = validateProfile(p);
-      if (problem) problems.push(problem);
-      else if (profiles.some((x) => x.name === p.name)) problems.push(`Connection name "${p.name}" is used twice; the second is ignored.`);
-      else profiles.push(p as ConnectionProfile);
+  /** Whether workspace settings can be written (a folder or a .code-workspace is open). */
+  hasWorkspace(): boolean {
+    return vscode.workspace.workspaceFile !== undefined || (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+  }
+
+  /** Both scopes merged. Within a scope the first of a name wins; across scopes the workspace one, with a problem saying so. */
+  read(): ConnectionList {
+    const list: ConnectionList = { profiles: [], problems: [], scopes: new Map(), shadowed: new Set() };
+    for (const scope of ['workspace', 'user'] as const) {
+      for (const entry of this.entries(scope)) {
+        const p = (entry ?? {}) as Partial<ConnectionProfile>;
+        const problem = validateProfile(p);
+        const seen = p.name === undefined ? undefined : list.scopes.get(p.name);
+        if (problem) list.problems.push(`${problem} (${scopeLabel(scope)})`);
+        else if (seen === scope) list.problems.push(`Connection name "${p.name}" is used twice in ${scopeLabel(scope)}; the second is ignored.`);
+        else if (seen) {
+          list.shadowed.add(p.name as string);
+          list.problems.push(`Connection "${p.name}" is in both workspace and user settings: the workspace one is shown. Rename or remove one of them.`);
+        } else {
+          list.profiles.push(p as ConnectionProfile);
+          list.scopes.set(p.name as string, scope);
+        }
+      }
     }
-    return { profiles, problems };
+    return list;
   }
 
   get(name: string): ConnectionProfile {
@@ -47,41 +78,71 @@ export class ConnectionStore implements vscode.Disposable {
     return p;
   }
 
+  /** Whether a connection of this name is shown. */
   has(name: string): boolean {
-    return this.read().profiles.some((x) => x.name === name);
+    return this.read().scopes.has(name);
   }
 
-  /** Adds or replaces (by `previousName`, else by name) a profile where it is stored: workspace if it is there, else user settings. */
-  async save(profile: ConnectionProfile, previousName?: string): Promise<void> {
-    const cfg = vscode.workspace.getConfiguration(SECTION);
-    const inspected = cfg.inspect<ConnectionProfile[]>(KEY);
-    const lookup = previousName ?? profile.name;
-    const inWorkspace = (inspected?.workspaceValue ?? []).some((p) => p.name === lookup);
-    const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    const current = [...((inWorkspace ? inspected?.workspaceValue : inspected?.globalValue) ?? [])];
+  /** Whether the name is taken in either scope, by any entry (shown or not). */
+  nameTaken(name: string): boolean {
+    return (['user', 'workspace'] as const).some((s) => this.indexIn(s, name) >= 0);
+  }
+
+  /** Where the shown connection of this name is stored, and whether one of the same name in user settings is not shown. */
+  storage(name: string): { scope?: ConnectionScope; shadowed: boolean } {
+    const list = this.read();
+    return { scope: list.scopes.get(name), shadowed: list.shadowed.has(name) };
+  }
+
+  /** Where the connection that is shown under this name is stored. */
+  scopeOf(name: string): ConnectionScope | undefined {
+    return this.read().scopes.get(name);
+  }
+
+  /**
+   * Adds, or replaces the shown profile named `previousName` (else `profile.name`), in `scope`: by
+   * default where it is stored now, a new one in user settings. A profile given another scope moves
+   * there. Returns where it is stored.
+   */
+  async save(profile: ConnectionProfile, options: { previousName?: string; scope?: ConnectionScope } = {}): Promise<ConnectionScope> {
+    const lookup = options.previousName ?? profile.name;
+    const from = this.scopeOf(lookup);
+    const to = options.scope ?? from ?? 'user';
+    if (to === 'workspace' && !this.hasWorkspace()) {
+      throw new RedisExplorerError('INVALID', `No folder or workspace is open: connection "${profile.name}" can be stored only in user settings. Nothing was saved.`);
+    }
+    // A profile of the same name in the other settings keeps using the password stored under that name.
+    const twin = from !== undefined && this.indexIn(from === 'user' ? 'workspace' : 'user', lookup) >= 0;
+    const target = [...this.entries(to)];
     const clean = stripUndefined(profile);
-    const i = current.findIndex((p) => p.name === lookup);
-    if (i >= 0) current[i] = clean;
-    else current.push(clean);
-    await cfg.update(KEY, current, target);
-    if (previousName && previousName !== profile.name) {
-      const pw = await this.getPassword(previousName);
+    const i = from === to ? this.indexIn(to, lookup) : -1;
+    if (i >= 0) target[i] = clean;
+    else if (this.indexIn(to, profile.name) >= 0) {
+      throw new RedisExplorerError('EXISTS', `A connection named "${profile.name}" is in ${scopeLabel(to)} already. Nothing was saved.`);
+    } else target.push(clean);
+    // Written to its new place before it leaves the old one: a failure in between never loses it.
+    await this.write(to, target);
+    if (from && from !== to) await this.write(from, this.entries(from).filter((e) => nameOf(e) !== lookup));
+    if (lookup !== profile.name) {
+      const pw = await this.getPassword(lookup);
       if (pw !== undefined) await this.setPassword(profile.name, pw);
-      await this.deletePassword(previousName);
+      if (!twin) await this.deletePassword(lookup);
     }
+    return to;
   }
 
-  async remove(name: string): Promise<void> {
-    const cfg = vscode.workspace.getConfiguration(SECTION);
-    const inspected = cfg.inspect<ConnectionProfile[]>(KEY);
-    const targets: Array<[ConnectionProfile[] | undefined, vscode.ConfigurationTarget]> = [
-      [inspected?.globalValue, vscode.ConfigurationTarget.Global],
-      [inspected?.workspaceValue, vscode.ConfigurationTarget.Workspace],
-    ];
-    for (const [value, target] of targets) {
-      if (value?.some((p) => p.name === name)) await cfg.update(KEY, value.filter((p) => p.name !== name), target);
+  /**
+   * Removes the profile from `scope` (default: the one shown). Its password goes too, unless a
+   * profile of that name stays in the other scope.
+   */
+  async remove(name: string, scope?: ConnectionScope): Promise<void> {
+    const from = scope ?? this.scopeOf(name);
+    if (!from || this.indexIn(from, name) < 0) {
+      throw new RedisExplorerError('NOT_FOUND', `No connection named "${name}"${scope ? ` in ${scopeLabel(scope)}` : ''}. Nothing was removed.`);
     }
-    await this.deletePassword(name);
+    const stays = this.indexIn(from === 'user' ? 'workspace' : 'user', name) >= 0;
+    await this.write(from, this.entries(from).filter((e) => nameOf(e) !== name));
+    if (!stays) await this.deletePassword(name);
   }
 
   getPassword(name: string): Thenable<string | undefined> {
@@ -96,12 +157,34 @@ export class ConnectionStore implements vscode.Disposable {
   deletePassword(name: string): Thenable<void> {
     return this.secrets.delete(secretKey(name));
   }
+
+  /** The raw entries of one scope, invalid ones included (a write keeps them as they are). */
+  private entries(scope: ConnectionScope): readonly unknown[] {
+    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>(KEY);
+    const value = scope === 'user' ? inspected?.globalValue : inspected?.workspaceValue;
+    return Array.isArray(value) ? value : [];
+  }
+
+  private indexIn(scope: ConnectionScope, name: string): number {
+    return this.entries(scope).findIndex((e) => nameOf(e) === name);
+  }
+
+  /** An emptied list is removed from the settings file rather than left as `[]`. */
+  private async write(scope: ConnectionScope, entries: readonly unknown[]): Promise<void> {
+    const target = scope === 'user' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace;
+    await vscode.workspace.getConfiguration(SECTION).update(KEY, entries.length ? entries : undefined, target);
+  }
+}
+
+function nameOf(entry: unknown): unknown {
+  return entry && typeof entry === 'object' ? (entry as { name?: unknown }).name : undefined;
 }
 
 function secretKey(name: string): string {
   return `redisHashExplorer.password:${name}`;
 }
 
+/** Unset options are left out; an empty separator stays (it means a flat list, not the default). */
 function stripUndefined(p: ConnectionProfile): ConnectionProfile {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== '')) as unknown as ConnectionProfile;
+  return Object.fromEntries(Object.entries(p).filter(([k, v]) => v !== undefined && (v !== '' || k === 'separator'))) as unknown as ConnectionProfile;
 }

@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { escapeBytes, formatBytes, preview } from '../core/codec';
+import type * as vscode from 'vscode';
+import type { ConnectionScope } from '../connections/connectionStore';
 import type { ConnectionState } from '../connections/pool';
 
 /*
@@ -9,6 +11,17 @@ import type { ConnectionState } from '../connections/pool';
 
 export function connectionContext(state: ConnectionState, readOnly: boolean, filtered: boolean): string {
   return `connection.${state}${readOnly ? '.ro' : ''}${filtered ? '.filtered' : ''}`;
+}
+
+/** Where a connection is stored, on its tree item: a "workspace" tag, and a tooltip line for either place. */
+export function withStorage(item: vscode.TreeItem, storage: { scope?: ConnectionScope; shadowed: boolean }): vscode.TreeItem {
+  if (!storage.scope) return item;
+  if (storage.scope === 'workspace') item.description = [item.description, 'workspace'].filter((d) => typeof d === 'string' && d).join(' · ');
+  const lines = [`stored in ${storage.scope} settings`];
+  if (storage.shadowed) lines.push('a connection of the same name in user settings is not shown: rename or remove one');
+  if (typeof item.tooltip === 'string') item.tooltip = [item.tooltip, ...lines].join('\n');
+  else if (item.tooltip === undefined) item.tooltip = lines.join('\n');
+  return item;
 }
 
 export function folderContext(readOnly: boolean): string {

@@ -6,6 +6,7 @@ import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionPool } from '../connections/pool';
 import { log } from '../log';
 import { applyChange } from './treeChanges';
+import { withStorage } from './labels';
 import type { TreeSettings } from './loading';
 import { containerChildren, keyChildren } from './children';
 import { loadFieldPage, loadKeyPage } from './loading';
@@ -132,7 +133,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'connection':
-        return node.toTreeItem(this.pool.status(node.name), this.filters.get(node.name));
+        return withStorage(node.toTreeItem(this.pool.status(node.name), this.filters.get(node.name)), this.store.storage(node.name));
       case 'loadMore':
         return node.toTreeItem(node.parent.kind === 'connection' ? node.parent.session.model.loadedCount : node.parent.fields.nodes.length);
       default:

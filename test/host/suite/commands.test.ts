@@ -89,14 +89,14 @@ describe('Sidebar commands', function () {
       await run('removeConnection', { connection: 'cmd-acl2' });
       assert.equal(connectionsSetting().find((p) => p.name === 'cmd-acl2'), undefined);
       // Added again without a password: the old one must not come back.
-      await run('addConnection', { connection: 'cmd-acl2', host: '127.0.0.1', port: redisPort(), db: DB, username: 'cmd-user' });
+      await run('addConnection', { connection: 'cmd-acl2', host: '127.0.0.1', port: redisPort(), db: DB, username: 'cmd-user', test: false });
       const conn = await connectionNode(h.tree, 'cmd-acl2');
       assert.match(labelOf(h.tree, (await kids(h.tree, conn))[0]), /^Authentication failed/);
       await run('removeConnection', { connection: 'cmd-acl2' });
     });
 
     it('addConnection accepts a pasted rediss:// URL and refuses a name that exists', async () => {
-      await run('addConnection', { connection: 'cmd-url', url: 'rediss://someone:pw@redis.example.com:6380/3' });
+      await run('addConnection', { connection: 'cmd-url', url: 'rediss://someone:pw@redis.example.com:6380/3', test: false });
       assert.deepEqual(
         connectionsSetting().find((p) => p.name === 'cmd-url'),
         { name: 'cmd-url', host: 'redis.example.com', port: 6380, db: 3, username: 'someone', tls: true },

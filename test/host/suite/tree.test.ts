@@ -339,6 +339,7 @@ describe('Redis view tree', function () {
         username: 'tree-user',
         password: 'wrong-password',
         db: DB,
+        test: false,
       });
       const conn = await connectionNode(h.tree, 'tree-badpass');
       const kids = await childrenOf(h.tree, conn);
