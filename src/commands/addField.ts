@@ -1,3 +1,5 @@
+import { RedisExplorerError } from '../core/errors';
+import { fieldTtlUnsupported } from '../core/serverInfo';
 import { addField as addFieldOp } from '../core/hashOps';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
@@ -8,7 +10,10 @@ import { required } from './target';
 
 const ID = 'redisHashExplorer.addField';
 
-/** Adds a field to an existing hash; refuses a field that exists (HSETNX) or a hash deleted meanwhile. */
+/**
+ * Adds a field to an existing hash; refuses a field that exists (HSETNX) or a hash deleted meanwhile.
+ * Scripted `ttl` (seconds, servers with field TTLs) gives the new field a TTL in the same atomic step.
+ */
 export const addField: CommandSpec = {
   id: ID,
   async run(services, arg) {
@@ -17,9 +22,13 @@ export const addField: CommandSpec = {
     conn.assertWritable();
     let field: Buffer;
     let value: Buffer;
+    let ttl = 0;
     if (t.plain) {
       field = Buffer.from(required(t.plain, 'field', ID), 'utf8');
       value = Buffer.from(t.plain.value ?? '', 'utf8');
+      ttl = Math.max(0, t.plain.ttl ?? 0);
+      const info = services.pool.status(t.connection).info;
+      if (ttl > 0 && info && !info.capabilities.fieldTtl) throw new RedisExplorerError('INVALID', fieldTtlUnsupported(info));
     } else {
       const name = orCancel(
         await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: 'Field name', validateInput: (v) => (v ? undefined : 'A field name is needed.') }),
@@ -27,7 +36,7 @@ export const addField: CommandSpec = {
       field = Buffer.from(name, 'utf8');
       value = Buffer.from(orCancel(await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
     }
-    await addFieldOp(conn, t.key, field, value);
+    await addFieldOp(conn, t.key, field, value, true, ttl);
     fireFieldChange(services, { ...t, field });
   },
 };

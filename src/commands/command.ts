@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { RedisExplorerError, toExplorerError } from '../core/errors';
 import { log } from '../log';
 import type { Services } from '../services';
-import { asPlainTarget } from './target';
+import { asPlainTarget, checkTakes } from './target';
 
 /** Thrown when the user dismisses a prompt: the command stops quietly. */
 export class Cancelled extends Error {
@@ -32,6 +32,7 @@ export function registerCommand(services: Services, spec: CommandSpec): vscode.D
     let scripted = false;
     try {
       scripted = asPlainTarget(arg) !== undefined;
+      checkTakes(spec.id, arg);
     } catch (err) {
       scripted = true;
       return report(spec.id, err, true);

@@ -16,6 +16,7 @@ import { addHash } from './addHash';
 import { deleteKey } from './deleteKey';
 import { renameKey } from './renameKey';
 import { setTtl } from './setTtl';
+import { setFieldTtl } from './setFieldTtl';
 import { copyKeyName } from './copyKeyName';
 import { addField } from './addField';
 import { editField } from './editField';
@@ -47,6 +48,7 @@ const commands: CommandSpec[] = [
   editField,
   renameField,
   deleteField,
+  setFieldTtl,
   copyValue,
   openHashEditor,
 ];

@@ -32,13 +32,14 @@ export function pickKey(conn: RedisConnection, options: { hashesOnly: boolean; t
   });
 }
 
-export function pickField(conn: RedisConnection, key: Buffer, options: { title: string }): Promise<Buffer | undefined> {
+/** `noValues`: the server has HSCAN NOVALUES; names come without values (no value previews, no big replies). */
+export function pickField(conn: RedisConnection, key: Buffer, options: { title: string; noValues?: boolean }): Promise<Buffer | undefined> {
   return scanPick(options.title, 'Type to search fields (HSCAN MATCH), or enter a field name', (text) => {
-    const pager = new HashPager(conn, key, { match: text ? `*${escapeGlob(text)}*` : undefined, count: 500 });
+    const pager = new HashPager(conn, key, { match: text ? `*${escapeGlob(text)}*` : undefined, count: 500, noValues: options.noValues });
     return {
       next: async () => {
         const p = await pager.next();
-        return { names: p.fields, details: p.values };
+        return { names: p.fields, details: options.noValues ? undefined : p.values };
       },
       get done() {
         return pager.done;

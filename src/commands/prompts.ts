@@ -16,7 +16,7 @@ export interface PromptLayer {
   /** A key, picked from SCAN pages (typing narrows with MATCH) or typed in; never lists the whole keyspace. */
   pickKey(conn: RedisConnection, options: { hashesOnly: boolean; title: string }): Promise<Buffer | undefined>;
   /** A field of a hash, picked from HSCAN pages or typed in. */
-  pickField(conn: RedisConnection, key: Buffer, options: { title: string }): Promise<Buffer | undefined>;
+  pickField(conn: RedisConnection, key: Buffer, options: { title: string; noValues?: boolean }): Promise<Buffer | undefined>;
   /** Runs a task under a notification with a Cancel button; the signal aborts on Cancel. */
   progress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** A short information message (no answer awaited). */

@@ -107,7 +107,8 @@ export async function fieldTarget(services: Services, arg: unknown, commandId: s
   }
   const t = await keyTarget(services, arg, commandId, title, true);
   const conn = await client(services, t);
-  const field = orCancel(await prompts.pickField(conn, t.key, { title }));
+  const noValues = services.pool.status(t.connection).info?.capabilities.hscanNoValues === true;
+  const field = orCancel(await prompts.pickField(conn, t.key, { title, noValues }));
   return { ...t, field };
 }
 

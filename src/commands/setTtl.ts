@@ -5,6 +5,7 @@ import { orCancel } from './command';
 import { prompts } from './prompts';
 import { client, keyTarget, shown } from './resolve';
 import { required } from './target';
+import { formatTtl } from '../tree/labels';
 
 const ID = 'redisHashExplorer.setTtl';
 
@@ -34,5 +35,6 @@ export const setTtl: CommandSpec = {
     if (seconds > 0) await setTtlOp(conn, t.key, seconds);
     else await removeTtl(conn, t.key);
     services.changes.fire({ kind: 'key', connection: t.connection, db: t.db, key: t.key });
+    if (!t.scripted) prompts.inform(seconds > 0 ? `Key "${shown(t.key)}" now expires in ${formatTtl(seconds)}.` : `Key "${shown(t.key)}" no longer has a TTL.`);
   },
 };

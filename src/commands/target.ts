@@ -16,6 +16,52 @@ export interface CommandTarget {
 
 const STRING_PROPS = ['key', 'field', 'value', 'newName'] as const;
 
+/*
+ * What each command takes from a scripted call besides `connection`: anything else is refused, so an
+ * argument is never ignored or read as something else (`setTtl` with a `field` does not set the key's TTL).
+ * Commands not listed here (addConnection, editConnection) check their own shapes.
+ */
+const TAKES: Record<string, readonly string[]> = {
+  removeConnection: [],
+  disconnect: [],
+  retryConnection: [],
+  clearFilter: [],
+  selectDatabase: ['db'],
+  filterKeys: ['value'],
+  refresh: ['key'],
+  loadMore: ['key'],
+  addHash: ['db', 'key', 'field', 'value'],
+  deleteKey: ['db', 'key'],
+  renameKey: ['db', 'key', 'newName'],
+  setTtl: ['db', 'key', 'ttl'],
+  copyKeyName: ['db', 'key'],
+  openHashEditor: ['db', 'key'],
+  addField: ['db', 'key', 'field', 'value', 'ttl'],
+  editField: ['db', 'key', 'field', 'value'],
+  renameField: ['db', 'key', 'field', 'newName'],
+  deleteField: ['db', 'key', 'field'],
+  copyValue: ['db', 'key', 'field'],
+  setFieldTtl: ['db', 'key', 'field', 'ttl'],
+};
+
+const HINTS: Record<string, string> = {
+  'setTtl field': ' To set the TTL of a field, use redisHashExplorer.setFieldTtl.',
+};
+
+/** Refuses a scripted argument the command does not take, naming what it takes. */
+export function checkTakes(commandId: string, arg: unknown): void {
+  const verb = commandId.replace(/^redisHashExplorer\./, '');
+  const takes = TAKES[verb];
+  if (!takes || !asPlainTarget(arg)) return;
+  const extra = Object.keys(arg as object).filter((p) => p !== 'connection' && !takes.includes(p));
+  if (extra.length === 0) return;
+  const names = extra.map((p) => `"${p}"`).join(', ');
+  throw new RedisExplorerError(
+    'INVALID',
+    `${commandId} does not take ${names} (it takes: ${['connection', ...takes].join(', ')}); nothing was done.${HINTS[`${verb} ${extra[0]}`] ?? ''}`,
+  );
+}
+
 /** The plain-object target, validated; undefined when `arg` is not one (a tree node, or nothing). */
 export function asPlainTarget(arg: unknown): CommandTarget | undefined {
   if (!arg || typeof arg !== 'object' || Object.getPrototypeOf(arg) !== Object.prototype) return undefined;

@@ -79,6 +79,8 @@ export class KeyPager {
 export interface HashPagerOptions {
   match?: string;
   count?: number;
+  /** names only (HSCAN ... NOVALUES, Redis 7.4+ and Valkey 8: check `capabilities.hscanNoValues`); pages have no values */
+  noValues?: boolean;
   /**
    * From the second page on, ask for the next page as soon as a page arrives, so the caller's work on
    * one page overlaps Redis's work on the next. The first page goes out alone: it is what the user
@@ -118,14 +120,15 @@ export class HashPager {
     const cursor = reply[0].toString();
     if (cursor !== '0' && this.options.prefetch && this.reads++ > 0) this.ahead = quiet(this.fetch(cursor));
     const flat = reply[1];
+    this.cursor = cursor;
+    if (cursor === '0') this.finished = true;
+    if (this.options.noValues) return { fields: flat, values: [] };
     const fields: Buffer[] = new Array(flat.length >> 1);
     const values: Buffer[] = new Array(flat.length >> 1);
     for (let i = 0, j = 0; i < flat.length; i += 2, j++) {
       fields[j] = flat[i];
       values[j] = flat[i + 1];
     }
-    this.cursor = cursor;
-    if (cursor === '0') this.finished = true;
     return { fields, values };
   }
 
@@ -133,6 +136,7 @@ export class HashPager {
     const args: (string | number | Buffer)[] = [this.key, cursor];
     if (this.options.match) args.push('MATCH', this.options.match);
     args.push('COUNT', this.options.count ?? 500);
+    if (this.options.noValues) args.push('NOVALUES');
     return this.conn.run((c) => c.hscanBuffer(...(args as [RedisKey, string])));
   }
 
