@@ -1,6 +1,8 @@
 import type { RedisConnection } from '../core/connection';
 import { preview } from '../core/codec';
 import { compareAndSet, setField } from '../core/hashOps';
+import type { CasResult } from '../core/hashOps';
+import { fieldSet, settle } from '../core/settle';
 import type { Services } from '../services';
 import { prompts } from './prompts';
 import { shown } from './resolve';
@@ -24,7 +26,10 @@ export function fireFieldChange(services: Services, ref: FieldRef, fields: Buffe
  * anyway) or Reload (show the server's value); dismissing writes nothing.
  */
 export async function writeIfUnchanged(services: Services, conn: RedisConnection, ref: FieldRef, expected: Buffer | null, value: Buffer): Promise<WriteOutcome> {
-  const r = await compareAndSet(conn, ref.key, ref.field, expected, value);
+  const r: CasResult = await compareAndSet(conn, ref.key, ref.field, expected, value).catch(async (err: unknown) => {
+    await settle(conn, err, 'change', fieldSet(conn, ref.key, ref.field, expected, value));
+    return { ok: true };
+  });
   if (r.ok) {
     fireFieldChange(services, ref);
     return 'written';

@@ -1,6 +1,8 @@
 import { fromDisplay, toDisplay } from '../core/codec';
 import { RedisExplorerError } from '../core/errors';
 import { compareAndSet, getField } from '../core/hashOps';
+import type { CasResult } from '../core/hashOps';
+import { fieldSet, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange, writeIfUnchanged } from './conflict';
@@ -33,7 +35,11 @@ export const editField: CommandSpec = {
       for (let attempt = 0; attempt < 5; attempt++) {
         const current = await getField(conn, t.key, t.field);
         if (current === null) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" does not exist in "${shown(t.key)}".`);
-        if ((await compareAndSet(conn, t.key, t.field, current, value)).ok) {
+        const r: CasResult = await compareAndSet(conn, t.key, t.field, current, value).catch(async (err: unknown) => {
+          await settle(conn, err, 'change', fieldSet(conn, t.key, t.field, current, value));
+          return { ok: true };
+        });
+        if (r.ok) {
           fireFieldChange(services, t);
           return;
         }

@@ -1,5 +1,6 @@
 import { toDisplay, fromDisplay } from '../core/codec';
 import { renameField as renameFieldOp } from '../core/hashOps';
+import { fieldRenamed, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
@@ -40,7 +41,7 @@ export const renameField: CommandSpec = {
       newField = fromDisplay({ text, utf8: display.utf8 });
     }
     if (newField.equals(t.field)) return;
-    await renameFieldOp(conn, t.key, t.field, newField);
+    await renameFieldOp(conn, t.key, t.field, newField).catch((err: unknown) => settle(conn, err, 'rename', fieldRenamed(conn, t.key, t.field, newField)));
     fireFieldChange(services, t, [t.field, newField]);
   },
 };

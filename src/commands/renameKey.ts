@@ -1,5 +1,6 @@
 import { fromDisplay, toDisplay } from '../core/codec';
 import { renameKey as renameKeyOp } from '../core/keyOps';
+import { keyRenamed, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { prompts } from './prompts';
@@ -43,7 +44,7 @@ export const renameKey: CommandSpec = {
       newKey = fromDisplay({ text, utf8: display.utf8 });
     }
     if (newKey.equals(t.key)) return;
-    await renameKeyOp(conn, t.key, newKey);
+    await renameKeyOp(conn, t.key, newKey).catch((err: unknown) => settle(conn, err, 'rename', keyRenamed(conn, t.key, newKey)));
     services.changes.fire({ kind: 'keyRenamed', connection: t.connection, db: t.db, key: t.key, newKey });
   },
 };

@@ -1,4 +1,4 @@
-import { RedisExplorerError } from '../core/errors';
+import * as vscode from 'vscode';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { prompts } from './prompts';
@@ -24,7 +24,14 @@ export const selectDatabase: CommandSpec = {
       });
       db = orCancel(await prompts.pick(items, { title: `Select Database — ${t.connection}`, placeHolder: 'Database' })).db;
     }
-    if (db >= info.databases) throw new RedisExplorerError('INVALID', `The server has databases 0 to ${info.databases - 1}; there is no db${db}.`);
+    // The server is asked (SELECT), not INFO: CONFIG may be refused, and then the count is a guess.
+    await services.pool.get(t.connection, db);
+    const previous = services.pool.selectedDb(t.connection);
+    // A key filter written for one database's keys would silently hide another's: clear it, and say so.
+    const filter = db !== previous ? services.tree.filterOf(t.connection) : undefined;
+    if (filter) services.tree.setFilter(t.connection, undefined);
     services.pool.selectDb(t.connection, db);
+    if (filter && !t.plain) void vscode.window.showInformationMessage(`${t.connection} now shows db${db}; its key filter "${filter}" was cleared.`);
+    return { db, clearedFilter: filter };
   },
 };

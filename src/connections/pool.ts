@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
 import { RedisConnection } from '../core/connection';
+import type { ConnectOptions } from '../core/connection';
 import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
 import type { ServerInfo } from '../core/serverInfo';
 import { log } from '../log';
 import type { ConnectionStore } from './connectionStore';
 
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed';
+/** 'reconnecting': a connection that worked was lost; its clients reconnect by themselves. */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 export interface ConnectionStatus {
   state: ConnectionState;
-  /** the message of the last failure, when failed */
+  /** the message of the last failure, when failed or reconnecting */
   error?: string;
   info?: ServerInfo;
 }
@@ -26,6 +28,11 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
   /** fires the connection name whose state or database changed */
   readonly onDidChangeState = this.changed.event;
+  private readonly reconnected = new vscode.EventEmitter<{ name: string; db: number }>();
+  /** fires when a client that had lost its connection is connected again: what it shows may be stale */
+  readonly onDidReconnect = this.reconnected.event;
+  /** timeouts and reconnect pacing of the clients opened from now on (tests shorten them) */
+  connectOptions: Omit<ConnectOptions, 'password' | 'db'> = {};
   private readonly storeSub: vscode.Disposable;
 
   constructor(private readonly store: ConnectionStore) {
@@ -72,14 +79,12 @@ export class ConnectionPool implements vscode.Disposable {
         return c;
       });
     }
+    const before = this.status(name);
     this.setStatus(name, { state: 'connecting' });
     const opening = (async () => {
       const password = await this.store.getPassword(name);
-      const conn = await RedisConnection.open(profile, { password, db: theDb });
-      conn.client.on('end', () => {
-        if (this.clients.get(id) === opening) this.clients.delete(id);
-        if (this.status(name).state === 'connected') this.setStatus(name, { state: 'failed', error: 'The connection was lost.' });
-      });
+      const conn = await RedisConnection.open(profile, { ...this.connectOptions, password, db: theDb });
+      this.follow(name, theDb, conn, () => this.clients.get(id) === opening && this.clients.delete(id));
       let info: ServerInfo | undefined;
       try {
         info = await getServerInfo(conn);
@@ -96,13 +101,44 @@ export class ConnectionPool implements vscode.Disposable {
       (err: unknown) => {
         this.clients.delete(id);
         const e = toExplorerError(err);
-        log.error(`[${name}] connection failed: ${e.message}`);
-        this.setStatus(name, { state: 'failed', error: e.message });
+        log.error(`[${name}] connection to db ${theDb} failed: ${e.message}`);
+        // A database the server lacks is that call's mistake: the connection itself is as it was.
+        if (e.code === 'INVALID' && theDb !== this.selectedDb(name)) this.setStatus(name, before);
+        else this.setStatus(name, { state: 'failed', error: e.message });
         throw e;
       },
     );
     this.clients.set(id, opening);
     return opening;
+  }
+
+  /** Keeps the status in step with a client: lost (reconnecting), back (connected, stale views told), given up (failed). */
+  private follow(name: string, db: number, conn: RedisConnection, drop: () => void): void {
+    let lost = false;
+    conn.client.on('reconnecting', () => {
+      if (!lost) log.warn(`[${name}] lost the connection to ${conn.where} (db ${db}); reconnecting`);
+      lost = true;
+      const state = this.status(name).state;
+      if (state === 'connected' || state === 'reconnecting') {
+        this.setStatus(name, { ...this.status(name), state: 'reconnecting', error: `The connection to ${conn.where} was lost; reconnecting…` });
+      }
+    });
+    conn.client.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      log.info(`[${name}] reconnected to ${conn.where} (db ${db})`);
+      if (this.status(name).state === 'reconnecting') this.setStatus(name, { state: 'connected', info: this.status(name).info });
+      this.reconnected.fire({ name, db });
+    });
+    conn.client.on('end', () => {
+      drop();
+      const state = this.status(name).state;
+      if (state === 'connected' || state === 'reconnecting') {
+        const error = conn.failure?.message ?? `The connection to ${conn.where} was closed.`;
+        log.error(`[${name}] ${error}`);
+        this.setStatus(name, { state: 'failed', error });
+      }
+    });
   }
 
   /** Re-reads INFO (key counts per database, for the database picker). */
@@ -129,6 +165,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.clients.clear();
     this.storeSub.dispose();
     this.changed.dispose();
+    this.reconnected.dispose();
   }
 
   private setStatus(name: string, status: ConnectionStatus): void {

@@ -15,12 +15,19 @@ export type ErrorCode =
   | 'INVALID'
   | 'UNKNOWN';
 
+/**
+ * Whether a failed operation may have changed data: 'no' when nothing was sent or the server refused it,
+ * 'maybe' when a write was sent and its answer never came (a timeout, a connection lost meanwhile).
+ */
+export type Written = 'no' | 'maybe';
+
 /** An error whose message is fit to show a user: no stack, no password, no internals. */
 export class RedisExplorerError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly detail?: unknown,
+    readonly written: Written = 'no',
   ) {
     super(message);
     this.name = 'RedisExplorerError';
@@ -41,12 +48,27 @@ function textOf(err: unknown): { message: string; code: string } {
 }
 
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH|EPROTO)/;
+/** A command that was never sent: the client was reconnecting, or was closed. */
+const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/i;
+const ENDED = /Connection is closed/i;
+/** A command that was sent and whose answer was lost with the connection. */
+const LOST = /max retries per request|maxRetriesPerRequest|Command aborted due to connection close|connection lost while waiting|ECONNRESET|EPIPE|socket hang up/i;
+
+/** Marks a command whose connection closed before it was answered (see RedisConnection.run). */
+export const CONNECTION_LOST = 'connection lost while waiting for the answer';
+
+/** What a user is told about data after a failure: `op` is what the failed call did. */
+function tail(op: 'read' | 'write', written: Written): string {
+  if (written === 'maybe') return 'the change may still be applied.';
+  return op === 'write' ? 'nothing was written.' : 'nothing was changed.';
+}
 
 /**
- * Turns whatever ioredis, net or tls threw into a RedisExplorerError with a clear message.
- * `where` names the server ("127.0.0.1:6379") so the message says which one failed.
+ * Turns whatever ioredis, net or tls threw into a RedisExplorerError with a clear message: what happened,
+ * on which server (`where`, "127.0.0.1:6379"), and whether anything was written. `op: 'write'` marks a call
+ * that sent a write: if its answer never came, the change may have been applied.
  */
-export function toExplorerError(err: unknown, where?: string): RedisExplorerError {
+export function toExplorerError(err: unknown, where?: string, op: 'read' | 'write' = 'read'): RedisExplorerError {
   if (err instanceof RedisExplorerError) return err;
   const { message, code } = textOf(err);
   const at = where ? ` (${where})` : '';
@@ -54,13 +76,16 @@ export function toExplorerError(err: unknown, where?: string): RedisExplorerErro
     return new RedisExplorerError('AUTH', `Authentication failed${at}: wrong user name or password.`, err);
   }
   if (/^NOPERM/.test(message)) {
-    return new RedisExplorerError('NOPERM', `Permission denied by the server's ACL${at}: ${message.replace(/^NOPERM\s*/, '')}`, err);
+    return new RedisExplorerError('NOPERM', `Permission denied by the server's ACL${at}: ${message.replace(/^NOPERM\s*/, '').replace(/\.?$/, '.')} Nothing was written.`, err);
   }
   if (/^WRONGTYPE/.test(message)) {
-    return new RedisExplorerError('WRONGTYPE', 'The key holds a different type than expected (it may have been replaced meanwhile).', err);
+    return new RedisExplorerError('WRONGTYPE', 'The key holds a different type than expected (it may have been replaced meanwhile). Nothing was written.', err);
   }
   if (/^READONLY/.test(message)) {
-    return new RedisExplorerError('READONLY', `The server${at} is a read-only replica: it refuses writes.`, err);
+    return new RedisExplorerError('READONLY', `The server${at} is a read-only replica: it refuses writes. Nothing was written.`, err);
+  }
+  if (/DB index is out of range/i.test(message)) {
+    return new RedisExplorerError('INVALID', `The server${at} has no such database. Nothing was written.`, err);
   }
   if (code === 'ECONNREFUSED') {
     return new RedisExplorerError('REFUSED', `Connection refused${at}. Is Redis running there?`, err);
@@ -68,14 +93,25 @@ export function toExplorerError(err: unknown, where?: string): RedisExplorerErro
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new RedisExplorerError('HOST', `Host not found${at}.`, err);
   }
+  if (/wrong version number|packet length too long|unknown protocol|http request/i.test(message)) {
+    return new RedisExplorerError('TLS', `TLS handshake failed${at}: the server did not answer in TLS (is TLS enabled on that port?).`, err);
+  }
   if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(message)) {
-    return new RedisExplorerError('TIMEOUT', `The server${at} did not answer in time.`, err);
+    const written: Written = op === 'write' ? 'maybe' : 'no';
+    return new RedisExplorerError('TIMEOUT', `The server${at} did not answer in time; ${tail(op, written)}`, err, written);
   }
   if (TLS_CODES.test(code) || /SSL|TLS|certificate/i.test(message)) {
     return new RedisExplorerError('TLS', `TLS handshake failed${at}: ${message}`, err);
   }
-  if (/Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/i.test(message + code)) {
-    return new RedisExplorerError('CLOSED', `The connection${at} was closed.`, err);
+  if (NOT_SENT.test(message)) {
+    return new RedisExplorerError('CLOSED', `Not connected to the server${where ? ` ${where}` : ''}: the connection was lost and is reconnecting; ${tail(op, 'no')}`, err);
+  }
+  if (ENDED.test(message)) {
+    return new RedisExplorerError('CLOSED', `The connection to the server${where ? ` ${where}` : ''} was closed; ${tail(op, 'no')}`, err);
+  }
+  if (LOST.test(message + ' ' + code)) {
+    const written: Written = op === 'write' ? 'maybe' : 'no';
+    return new RedisExplorerError('CLOSED', `The connection to the server${at} was lost before it answered; ${tail(op, written)}`, err, written);
   }
   return new RedisExplorerError('UNKNOWN', message.split('\n')[0] || 'Unknown Redis error', err);
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { preview } from '../core/codec';
 import { toExplorerError } from '../core/errors';
+import type { ServerInfo } from '../core/serverInfo';
 import type { HashChange } from '../connections/changes';
 import { log } from '../log';
 import type { Services } from '../services';
@@ -59,6 +60,12 @@ export class HashEditorPanel implements vscode.Disposable {
         if (!panel.visible) this.ready = false;
       }),
       services.changes.onDidChange((c) => this.onChange(c)),
+      services.pool.onDidChangeState((name) => this.onConnectionState(name)),
+      // Back after a lost connection (a restart may have changed or emptied the hash): load it again.
+      services.pool.onDidReconnect(({ name, db }) => {
+        if (name !== this.target.connection || db !== this.target.db) return;
+        this.start().catch((err: unknown) => log.warn(`hash editor: reloading after a reconnect failed: ${toExplorerError(err).message}`));
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -87,6 +94,11 @@ export class HashEditorPanel implements vscode.Disposable {
 
   status(): StatusInfo {
     return this.session.status();
+  }
+
+  /** What the pool knows of the server (version, capabilities), if it has connected. */
+  serverInfo(): ServerInfo | undefined {
+    return this.services.pool.status(this.target.connection).info;
   }
 
   /** Every message from the webview (or a test hook) comes through here, validated before use. */
@@ -207,6 +219,15 @@ export class HashEditorPanel implements vscode.Disposable {
       this.firing = false;
     }
     void this.refreshHeader();
+  }
+
+  /** While the connection is lost the status line says so (edits meanwhile fail: nothing is written). */
+  private onConnectionState(name: string): void {
+    if (name !== this.target.connection) return;
+    const status = this.services.pool.status(name);
+    if (status.state !== 'reconnecting' && status.state !== 'failed') return;
+    this.session.message = status.error;
+    this.session.emitStatus(true);
   }
 
   keyChanged(): void {

@@ -27,7 +27,15 @@ export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, s
   const run = async () => {
     const typeFilter = settings.onlyHashes && scanType ? 'hash' : undefined;
     // prefetch: Redis scans the next page while this one goes into the model (and "Load more…" finds it ready).
-    session.pager ??= new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
+    if (session.pager && session.pagerConn !== conn) {
+      // The pager's client was closed and replaced (the pool gave another): its cursor is no use on stale
+      // keys; scan again from the start (the model drops keys it already has).
+      session.pager = undefined;
+    }
+    if (!session.pager) {
+      session.pager = new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
+      session.pagerConn = conn;
+    }
     // Half a page is enough: a sparse MATCH or TYPE gives few keys per call and "Load more…" asks again.
     const current = await fillPage(session.pager, Math.ceil(settings.keyPageSize / 2), (keys) => {
       if (epoch !== session.epoch) return false;
@@ -87,7 +95,11 @@ export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: Tr
   const list = node.fields;
   if (list.loading) return list.loading;
   const run = async () => {
-    list.pager ??= new HashPager(conn, node.key, { count: settings.fieldPageSize });
+    if (!list.pager || list.pagerConn !== conn) {
+      // (a pager of a client that was closed and replaced starts over; the index keeps each field once)
+      list.pager = new HashPager(conn, node.key, { count: settings.fieldPageSize });
+      list.pagerConn = conn;
+    }
     const page = await list.pager.nextAtLeast(settings.fieldPageSize);
     if (node.fields !== list) return;
     for (let i = 0; i < page.fields.length; i++) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { preview } from '../core/codec';
+import type { RedisConnection } from '../core/connection';
 import type { HashPager, KeyPager } from '../core/pagers';
 import { KeyTreeModel } from '../core/keyTree';
 import type { ConnectionProfile } from '../core/profile';
@@ -39,6 +40,8 @@ function idPart(s: string): string {
 export class ConnectionSession {
   model: KeyTreeModel;
   pager: KeyPager | undefined;
+  /** the client the pager scans with: a pager of a client that was closed is never reused */
+  pagerConn: RedisConnection | undefined;
   /** the first page was requested */
   started = false;
   loading: Promise<void> | undefined;
@@ -63,6 +66,7 @@ export class ConnectionSession {
     this.epoch++;
     this.model = new KeyTreeModel(this.separator);
     this.pager = undefined;
+    this.pagerConn = undefined;
     this.started = false;
     this.loading = undefined;
     this.opening = undefined;
@@ -104,6 +108,7 @@ export class ConnectionNode {
     if (filter) parts.push(`filter: ${filter}`);
     if (state === 'failed') parts.push('failed');
     if (state === 'connecting') parts.push('connecting…');
+    if (state === 'reconnecting') parts.push('reconnecting…');
     item.description = parts.join(' · ');
     const tip = [`${this.name} — ${describeProfile(this.profile)} db${this.session.db}`, `state: ${state}`];
     if (status.info) tip.push(`Redis ${status.info.version} (${status.info.mode})`);
@@ -114,7 +119,7 @@ export class ConnectionNode {
     item.iconPath =
       state === 'failed'
         ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-        : state === 'connecting'
+        : state === 'connecting' || state === 'reconnecting'
           ? new vscode.ThemeIcon('loading~spin')
           : state === 'connected'
             ? new vscode.ThemeIcon(this.readOnly ? 'lock' : 'database')
@@ -152,6 +157,8 @@ export class FolderNode {
 /** The fields of a hash key loaded so far, in the order HSCAN gave them, each once. */
 export class FieldList {
   pager: HashPager | undefined;
+  /** the client the pager reads with */
+  pagerConn: RedisConnection | undefined;
   readonly nodes: FieldNode[] = [];
   readonly index = new Map<string, FieldNode>();
   loading: Promise<void> | undefined;

@@ -50,6 +50,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
         this.filtersChanged.fire();
       }),
       pool.onDidChangeState((name) => this.onConnectionState(name)),
+      // Back after a lost connection (a restart may have emptied the server): read again what is shown.
+      pool.onDidReconnect(({ name, db }) => {
+        const node = this.byName.get(name);
+        if (node && node.session.db === db && (node.session.started || node.session.error)) this.refresh(node);
+      }),
       changes.onDidChange((c) => {
         applyChange(this, c).catch((err: unknown) => log.warn(`tree refresh after a change failed: ${toExplorerError(err).message}`));
       }),
