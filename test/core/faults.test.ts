@@ -139,8 +139,9 @@ describe('faults', function () {
       await admin.hset('h', 'a', '1');
       const id = String(await c.client.client('ID'));
       await admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+      let err: unknown;
       try {
-        const err = await failure(renameField(c, 'h', Buffer.from('a'), Buffer.from('b')));
+        err = await failure(renameField(c, 'h', Buffer.from('a'), Buffer.from('b')));
         assertOurs(err, 'TIMEOUT', /may still be applied/, 'maybe');
         await admin.call('CLIENT', 'KILL', 'ID', id);
       } finally {
