@@ -1,5 +1,6 @@
-import { fromDisplay } from '../core/codec';
+import { fromDisplay, preview } from '../core/codec';
 import { RedisExplorerError } from '../core/errors';
+import { removeFieldTtl, setFieldTtl } from '../core/fieldTtl';
 import { addField, compareAndSet, deleteFields, getField, renameField } from '../core/hashOps';
 import { removeTtl, setTtl } from '../core/keyOps';
 import type { CellDetail, DisplayValue, RowDto, WriteResult } from '../shared/protocol';
@@ -17,6 +18,8 @@ interface PendingWrite {
   field: Buffer;
   /** the server value the user was shown with the conflict (null: absent) */
   expected: Buffer | null;
+  /** add with a TTL that met an existing field: the overwrite gives the field this TTL too */
+  ttl?: number;
 }
 
 const MAX_TOKENS = 100;
@@ -86,26 +89,78 @@ export class HashEdits {
     if (!pending) throw new RedisExplorerError('INVALID', 'That choice is no longer valid; reload and edit again.');
     this.tokens.delete(token);
     const next = bytesOf(value, 'value');
-    if (pending.expected !== null && next.equals(pending.expected)) return { status: 'noop' };
-    return this.write(pending.field, pending.expected, next);
+    const ttl = pending.ttl ?? 0;
+    const same = pending.expected !== null && next.equals(pending.expected);
+    if (same && ttl <= 0) return { status: 'noop' };
+    const r: WriteResult = same ? { status: 'ok' } : await this.write(pending.field, pending.expected, next);
+    if (r.status === 'ok' && ttl > 0) await this.ttlAfterOverwrite(pending.field, ttl);
+    return r;
   }
 
-  async add(fieldText: DisplayValue, valueText: DisplayValue): Promise<WriteResult> {
+  /** Adds a field (with a TTL when `ttl` > 0, in the same atomic step); an existing name gets a token to overwrite it. */
+  async add(fieldText: DisplayValue, valueText: DisplayValue, ttl = 0): Promise<WriteResult> {
     const field = bytesOf(fieldText, 'field name');
     const value = bytesOf(valueText, 'value');
     const conn = await this.s.conn();
     try {
-      await addField(conn, this.s.key, field, value);
+      await addField(conn, this.s.key, field, value, true, ttl > 0 ? ttl : 0);
     } catch (err) {
       if (!(err instanceof RedisExplorerError && err.code === 'EXISTS')) throw err;
       const current = await getField(conn, this.s.key, field);
       this.s.applyServerValue(field, current);
-      if (current === null) return this.add(fieldText, valueText);
-      return { status: 'exists', token: this.remember({ field, expected: current }), ...shown(current, this.s.store.maxValueLength) };
+      if (current === null) return this.add(fieldText, valueText, ttl);
+      return { status: 'exists', token: this.remember({ field, expected: current, ttl }), ...shown(current, this.s.store.maxValueLength) };
     }
-    this.s.ensureInView(this.s.applyServerValue(field, value));
+    const row = this.s.applyServerValue(field, value);
+    this.s.ensureInView(row);
+    if (ttl > 0) this.s.ttls.record(row, ttl);
     this.written([field]);
     return { status: 'ok' };
+  }
+
+  /**
+   * Sets (seconds > 0) or removes (0, -1) the TTL of a row's field; resolves with the TTL the field has now.
+   * A field that is gone meanwhile leaves the table.
+   */
+  async setFieldTtl(gen: number, id: number, ttl: number): Promise<{ ttl: number }> {
+    const row = this.s.liveRow(gen, id);
+    const field = Buffer.from(this.s.store.fieldAt(row));
+    const conn = await this.s.conn();
+    try {
+      if (ttl > 0) await setFieldTtl(conn, this.s.key, field, ttl);
+      else await removeFieldTtl(conn, this.s.key, field);
+    } catch (err) {
+      if (!(err instanceof RedisExplorerError && err.code === 'NOT_FOUND')) throw err;
+      throw this.gone(row, field);
+    }
+    const now = ttl > 0 ? ttl : -1;
+    this.s.ttls.record(row, now);
+    this.written([field]);
+    return { ttl: now };
+  }
+
+  /** The field of `row` is not on the server: the row leaves the table, and the error says why. */
+  private gone(row: number, field: Buffer, what = 'nothing was changed'): RedisExplorerError {
+    const expired = this.s.ttls.expired(row);
+    this.s.applyServerValue(field, null);
+    return new RedisExplorerError(
+      'NOT_FOUND',
+      expired
+        ? `Field "${preview(field, 60)}" expired on the server (its TTL ran out); ${what}.`
+        : `Field "${preview(field, 60)}" no longer exists on the server (deleted meanwhile?); ${what}.`,
+    );
+  }
+
+  /** The value was overwritten; the TTL typed with the add goes on the field too (a second step). */
+  private async ttlAfterOverwrite(field: Buffer, ttl: number): Promise<void> {
+    try {
+      await setFieldTtl(await this.s.conn(), this.s.key, field, ttl);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new RedisExplorerError('UNKNOWN', `The value of "${preview(field, 60)}" was written, but its TTL was not set: ${why}`);
+    }
+    const row = this.s.store.indexOf(field);
+    if (row >= 0) this.s.ttls.record(row, ttl);
   }
 
   async rename(gen: number, id: number, newName: DisplayValue): Promise<WriteResult> {
@@ -117,6 +172,7 @@ export class HashEdits {
     try {
       await renameField(conn, this.s.key, field, to);
     } catch (err) {
+      if (err instanceof RedisExplorerError && err.code === 'NOT_FOUND' && this.s.ttls.expired(row)) throw this.gone(row, field, 'nothing was renamed');
       await this.s.refetch([field, to]).catch(() => undefined);
       throw err;
     }
@@ -178,6 +234,9 @@ export class HashEdits {
       throw err;
     }
     if (!r.ok) {
+      // absent now, and its TTL had run out: it expired (not a conflict to resolve)
+      const row = this.s.store.indexOf(field);
+      if (r.current === null && expected !== null && row >= 0 && this.s.ttls.expired(row)) throw this.gone(row, field, 'nothing was written');
       this.s.applyServerValue(field, r.current);
       const token = this.remember({ field, expected: r.current });
       if (r.current === null) return { status: 'conflict', token, current: null, length: 0, truncated: false };

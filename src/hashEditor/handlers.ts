@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import type { RedisConnection } from '../core/connection';
-import type { Handlers, RowDto } from '../shared/protocol';
+import { RedisExplorerError } from '../core/errors';
+import { fieldTtlUnsupported } from '../core/serverInfo';
+import type { Handlers } from '../shared/protocol';
+import { addRowTtls, sortByTtl } from './fieldTtls';
 import type { HashEditorPanel } from './panel';
 import { displayOf } from './session';
 
@@ -14,14 +16,22 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       s.emitStatus(true);
       p.postEvent({ type: 'invalidate' });
     });
+  /** Field TTL requests on a server without them are refused here: no TTL command is ever sent there. */
+  const needFieldTtls = (): void => {
+    if (p.header?.fieldTtl) return;
+    throw new RedisExplorerError('INVALID', fieldTtlUnsupported(p.serverInfo()));
+  };
   return {
     async rows({ version, start, count }) {
       if (version !== s.version) return null;
       const rows = s.rows(start, count);
-      if (p.header?.fieldTtl) await addFieldTtls(await s.conn(), s.key, rows, (id) => s.store.fieldAt(id));
+      if (p.header?.fieldTtl) await addRowTtls(s, rows);
       return { version, start, rows };
     },
     async query({ match, filter, sort }) {
+      const byTtl = sort?.by === 'ttl';
+      if (byTtl) needFieldTtls();
+      s.ttls.cancel();
       if (match !== s.match) {
         s.filter = filter;
         s.sort = sort;
@@ -30,6 +40,8 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
         s.setQuery(filter, sort);
       }
       s.emitStatus(true);
+      // sorted at once by the TTLs known (the rest last), then again once the loaded rows' TTLs are read
+      if (byTtl) await sortByTtl(s);
       return s.status();
     },
     async load({ action }) {
@@ -48,7 +60,10 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
     detail: ({ gen, id, full }) => shown(e.detail(gen, id, full)),
     edit: ({ gen, id, value }) => shown(e.edit(gen, id, value)),
     resolve: ({ token, value }) => shown(e.resolve(token, value)),
-    add: ({ field, value }) => shown(e.add(field, value)),
+    add: ({ field, value, ttl }) => {
+      if (ttl !== undefined && ttl > 0) needFieldTtls();
+      return shown(e.add(field, value, ttl ?? 0));
+    },
     rename: ({ gen, id, newName }) => shown(e.rename(gen, id, newName)),
     delete: ({ gen, ids }) => shown(e.delete(gen, ids, (names) => p.confirmDelete(names))),
     async copy({ gen, ids, what }) {
@@ -75,6 +90,10 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return null;
     },
+    setFieldTtl: ({ gen, id, ttl }) => {
+      needFieldTtls();
+      return shown(e.setFieldTtl(gen, id, ttl));
+    },
     async setTtl({ ttl }) {
       const r = await e.setTtl(ttl);
       p.keyChanged();
@@ -93,16 +112,4 @@ function looksLikeJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** HTTL (Redis 7.4+) for the rows on screen only. */
-async function addFieldTtls(conn: RedisConnection, key: Buffer, rows: RowDto[], fieldOf: (id: number) => Buffer): Promise<void> {
-  const live = rows.filter((r) => r.id >= 0);
-  if (live.length === 0) return;
-  const reply = await conn.run((c) => c.call('HTTL', key, 'FIELDS', live.length, ...live.map((r) => fieldOf(r.id))) as Promise<unknown>);
-  if (!Array.isArray(reply)) return;
-  live.forEach((r, i) => {
-    const ttl = Number(reply[i]);
-    r.ttl = Number.isFinite(ttl) ? ttl : -1;
-  });
 }

@@ -7,6 +7,7 @@ import { getTtl, keyType } from '../core/keyOps';
 import { HashPager } from '../core/pagers';
 import { RowStore, StoreFullError } from '../core/rowStore';
 import type { DisplayValue, LoadState, RowDto, SortSpec, StatusInfo } from '../shared/protocol';
+import { FieldTtlTable, sortByTtl } from './fieldTtls';
 
 /*
  * One open hash: loads it with HSCAN pages into a RowStore in the background and keeps the
@@ -39,6 +40,10 @@ export class HashSession {
   message: string | undefined;
   exists = true;
   ttl = -1;
+  /** field TTLs read so far (servers with field TTLs), and the progress of a sort's read */
+  readonly ttls = new FieldTtlTable();
+  ttlRead: StatusInfo['ttlRead'];
+  private ttlUnknown = 0;
   private pager: HashPager | undefined;
   private pageOptions: { count: number } | undefined;
   /** HLEN to size the store for, once the first page is in */
@@ -85,6 +90,7 @@ export class HashSession {
     this.match = match;
     // A store that never got a row is as good as new (the first start keeps the one made with the session).
     if (this.store.rowCount > 0) this.store = new RowStore();
+    this.ttls.clear();
     this.pager = undefined;
     this.reserveTo = 0;
     this.message = undefined;
@@ -185,7 +191,9 @@ export class HashSession {
       // (a header that failed meanwhile has set 'error')
       if (this.load === 'loading') this.load = pager.done ? 'done' : 'stopped';
       if (pager.done) this.store.trim();
-      if (this.sort) this.rebuildView();
+      // sorted by TTL: the rows loaded since the sort read their TTLs first
+      if (this.sort?.by === 'ttl') void sortByTtl(this).catch((err: unknown) => this.ttlReadFailed(err));
+      else if (this.sort) this.rebuildView();
     } catch (err) {
       if (gen !== this.gen) return;
       if (err instanceof StoreFullError) {
@@ -199,6 +207,12 @@ export class HashSession {
       this.stopAsked = false;
       if (gen === this.gen) this.emitStatus(true);
     }
+  }
+
+  /** A sort's TTL read failed: the rows stay as they are; the status says why. */
+  ttlReadFailed(err: unknown): void {
+    this.message = `Could not read the field TTLs to sort by: ${toExplorerError(err).message}`;
+    this.emitStatus(true);
   }
 
   private fail(err: unknown): void {
@@ -258,7 +272,9 @@ export class HashSession {
       this.rowsOfView = null;
     } else {
       const started = Date.now();
-      this.rowsOfView = s.view({ filter: this.filter || undefined, sortBy: this.sort?.by, descending: this.sort?.descending });
+      const by = this.sort?.by;
+      this.rowsOfView = s.view({ filter: this.filter || undefined, sortBy: by === 'ttl' ? undefined : by, descending: this.sort?.descending });
+      if (by === 'ttl') this.ttlUnknown = this.ttls.sort(this.rowsOfView, this.sort?.descending === true);
       this.viewLen = this.rowsOfView.length;
       this.sortedAt = Date.now();
       this.sortCost = this.sortedAt - started;
@@ -351,7 +367,8 @@ export class HashSession {
       total: this.total,
       match: this.match,
       message: this.message,
-      view: { version: this.version, length: this.viewLength, filter: this.filter, sort: this.sort },
+      ...(this.ttlRead ? { ttlRead: { ...this.ttlRead } } : {}),
+      view: { version: this.version, length: this.viewLength, filter: this.filter, sort: this.sort, ...(this.sort?.by === 'ttl' ? { ttlUnknown: this.ttlUnknown } : {}) },
     };
   }
 

@@ -12,7 +12,9 @@ const MAX_IDS = 1_000_000;
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const rowId = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(0x1ffffff));
 const display = v.strictObject({ text: v.pipe(v.string(), v.maxLength(MAX_TEXT)), utf8: v.boolean() });
-const sort = v.nullable(v.strictObject({ by: v.picklist(['field', 'value']), descending: v.boolean() }));
+const sort = v.nullable(v.strictObject({ by: v.picklist(['field', 'value', 'ttl']), descending: v.boolean() }));
+/** a field TTL in seconds (-1 and 0 remove it); the precise upper limit is checked in the core */
+const fieldTtl = v.pipe(v.number(), v.safeInteger(), v.minValue(-1), v.maxValue(2 ** 48 / 1000));
 const pattern = v.pipe(v.string(), v.maxLength(64 * 1024));
 
 function request<M extends string, P extends v.GenericSchema>(method: M, params: P) {
@@ -27,12 +29,13 @@ const requestSchema = v.variant('method', [
   request('detail', v.strictObject({ gen: count, id: rowId, full: v.boolean() })),
   request('edit', v.strictObject({ gen: count, id: rowId, value: display })),
   request('resolve', v.strictObject({ token: count, value: display })),
-  request('add', v.strictObject({ field: display, value: display })),
+  request('add', v.strictObject({ field: display, value: display, ttl: v.optional(fieldTtl) })),
   request('rename', v.strictObject({ gen: count, id: rowId, newName: display })),
   request('delete', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)) })),
   request('copy', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)), what: v.picklist(['name', 'value', 'row']) })),
   request('openValue', v.strictObject({ gen: count, id: rowId })),
   request('setTtl', v.strictObject({ ttl: v.pipe(v.number(), v.safeInteger(), v.minValue(-1), v.maxValue(2 ** 31)) })),
+  request('setFieldTtl', v.strictObject({ gen: count, id: rowId, ttl: fieldTtl })),
 ]);
 
 const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready') }), requestSchema]);

@@ -11,7 +11,8 @@ export interface DisplayValue {
   utf8: boolean;
 }
 
-export type SortBy = 'field' | 'value';
+/** 'ttl': soonest expiry first, then fields without a TTL (servers with field TTLs only) */
+export type SortBy = 'field' | 'value' | 'ttl';
 
 export interface SortSpec {
   by: SortBy;
@@ -30,7 +31,10 @@ export interface RowDto {
   length: number;
   /** only a prefix of the value is held (it is over 64 KB); the full value is fetched on demand */
   truncated: boolean;
-  /** field TTL in seconds (-1: none), only when the server has field TTLs */
+  /**
+   * field TTL in seconds as the server said when the row was fetched (-1: none, -2: the field is gone),
+   * only when the server has field TTLs; the webview counts it down from when the reply arrived
+   */
   ttl?: number;
 }
 
@@ -57,6 +61,8 @@ export interface ViewInfo {
   length: number;
   filter: string;
   sort: SortSpec | null;
+  /** sorted by TTL: rows of the view whose TTL was not read yet (loaded after the sort; they come last) */
+  ttlUnknown?: number;
 }
 
 export interface StatusInfo {
@@ -70,6 +76,8 @@ export interface StatusInfo {
   /** HSCAN MATCH pattern, '' for all fields */
   match: string;
   message?: string;
+  /** TTLs being read for a sort by TTL (HTTL in batches over the loaded fields) */
+  ttlRead?: { done: number; total: number };
   view: ViewInfo;
 }
 
@@ -101,12 +109,15 @@ export interface Requests {
   detail: { params: { gen: number; id: number; full: boolean }; result: CellDetail };
   edit: { params: { gen: number; id: number; value: DisplayValue }; result: WriteResult };
   resolve: { params: { token: number; value: DisplayValue }; result: WriteResult };
-  add: { params: { field: DisplayValue; value: DisplayValue }; result: WriteResult };
+  /** `ttl`: seconds for the new field (servers with field TTLs; 0 or absent: none) */
+  add: { params: { field: DisplayValue; value: DisplayValue; ttl?: number }; result: WriteResult };
   rename: { params: { gen: number; id: number; newName: DisplayValue }; result: WriteResult };
   delete: { params: { gen: number; ids: number[] }; result: { deleted: number; cancelled: boolean } };
   copy: { params: { gen: number; ids: number[]; what: CopyWhat }; result: { copied: number } };
   openValue: { params: { gen: number; id: number }; result: null };
   setTtl: { params: { ttl: number }; result: WriteResult };
+  /** a field's TTL: seconds > 0 sets it, 0 or -1 removes it; resolves with the TTL the row has now */
+  setFieldTtl: { params: { gen: number; id: number; ttl: number }; result: { ttl: number } };
 }
 
 export type Method = keyof Requests;

@@ -1,5 +1,6 @@
 import type { CellDetail, DisplayValue, RequestClient, RowDto, WriteResult } from '../shared/protocol';
 import type { Dialog, DialogButton } from './dialog';
+import { parseFieldTtlText } from '../shared/fieldTtl';
 import { el, formatBytes } from './dom';
 
 /*
@@ -12,6 +13,8 @@ export interface EditorContext {
   dialog: Dialog;
   gen(): number;
   readOnly(): boolean;
+  /** the server has field TTLs */
+  fieldTtl(): boolean;
   notify(message: string, level?: 'info' | 'error'): void;
   /** select a field's row after it was added */
   reveal(field: DisplayValue): void;
@@ -143,6 +146,8 @@ export function addField(ctx: EditorContext): void {
   const name = el('input', { type: 'text', class: 'text-input', 'aria-label': 'Field name', spellcheck: 'false' });
   const value = el('textarea', { class: 'value-editor', 'aria-label': 'Value', spellcheck: 'false' });
   const escaped = el('input', { type: 'checkbox', id: 'add-escaped' });
+  const ttl = el('input', { type: 'text', inputmode: 'numeric', id: 'add-ttl', class: 'text-input ttl-input', placeholder: 'none', spellcheck: 'false' });
+  const withTtl = ctx.fieldTtl();
   const content = el(
     'div',
     {},
@@ -151,6 +156,7 @@ export function addField(ctx: EditorContext): void {
     el('label', { class: 'field-label', text: 'Value' }),
     value,
     el('div', { class: 'check' }, escaped, el('label', { for: 'add-escaped', text: 'Name and value are escaped bytes (\\xNN, \\\\)' })),
+    ...(withTtl ? [el('label', { class: 'field-label', for: 'add-ttl', text: 'TTL in seconds (optional)' }), ttl] : []),
   );
   name.id = 'add-name';
   const mine = (): DisplayValue => ({ text: value.value, utf8: !escaped.checked });
@@ -166,7 +172,14 @@ export function addField(ctx: EditorContext): void {
         run: async () => {
           if (!name.value && !escaped.checked) throw new Error('Enter a field name.');
           const field = fieldOf();
-          const r = await ctx.rpc.request('add', { field, value: mine() });
+          const parsed = withTtl ? parseFieldTtlText(ttl.value) : { seconds: 0 };
+          if ('error' in parsed) {
+            ttl.setAttribute('aria-invalid', 'true');
+            ttl.focus();
+            throw new Error(`TTL: ${parsed.error}`);
+          }
+          ttl.removeAttribute('aria-invalid');
+          const r = await ctx.rpc.request('add', { field, value: mine(), ...(parsed.seconds > 0 ? { ttl: parsed.seconds } : {}) });
           handleWrite(ctx, r, `field "${field.text}"`, mine, content, async () => undefined, () => ctx.reveal(field));
         },
       },

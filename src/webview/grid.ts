@@ -1,6 +1,7 @@
 import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
 import { el, formatBytes, setText } from './dom';
 import type { RowCache } from './rowCache';
+import { ttlCell } from './ttlColumn';
 
 /*
  * The table: a fixed-row-height virtual grid. The DOM holds only the rows on screen plus a small margin;
@@ -18,6 +19,8 @@ export interface GridActions {
   deleteSelection(): void;
   copyValues(): void;
   sort(by: SortBy): void;
+  /** set, change or remove the field TTL of a row (T, double-click on its TTL) */
+  editTtl(position: number, row: RowDto): void;
   selectionChanged(): void;
 }
 
@@ -26,9 +29,10 @@ export class Grid {
   private readonly body: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly headers: Record<SortBy, HTMLElement>;
-  private readonly ttlHeader: HTMLElement;
   private length = 0;
   private showTtl = false;
+  /** the TTL countdown, running while the column is shown */
+  private ticker = 0;
   private readonly rowEls = new Map<number, HTMLElement>();
   private readonly pool: HTMLElement[] = [];
   private frame = 0;
@@ -43,9 +47,9 @@ export class Grid {
     private readonly cache: RowCache,
     private readonly actions: GridActions,
   ) {
-    this.headers = { field: this.headerCell('Field', 'field'), value: this.headerCell('Value', 'value') };
-    this.ttlHeader = el('div', { class: 'cell ttl', role: 'columnheader', text: 'TTL' });
-    const headerRow = el('div', { class: 'row header-row', role: 'row', 'aria-rowindex': 1 }, this.headers.field, this.headers.value, this.ttlHeader);
+    this.headers = { field: this.headerCell('Field', 'field'), value: this.headerCell('Value', 'value'), ttl: this.headerCell('TTL', 'ttl') };
+    this.headers.ttl.title = 'Field TTL: time left. Sort: soonest first. T on a row sets it.';
+    const headerRow = el('div', { class: 'row header-row', role: 'row', 'aria-rowindex': 1 }, this.headers.field, this.headers.value, this.headers.ttl);
     this.spacer = el('div', { class: 'spacer', role: 'presentation' });
     this.body = el('div', { class: 'grid-body', role: 'rowgroup', tabindex: 0, 'aria-label': 'Fields' }, this.spacer);
     this.element = el(
@@ -78,14 +82,41 @@ export class Grid {
 
   setTtlColumn(show: boolean): void {
     this.showTtl = show;
-    this.ttlHeader.hidden = !show;
+    this.headers.ttl.hidden = !show;
     this.element.classList.toggle('with-ttl', show);
     this.element.setAttribute('aria-colcount', show ? '3' : '2');
+    if (show && !this.ticker) this.ticker = window.setInterval(() => this.tick(), 1000);
+    if (!show && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = 0;
+    }
     this.schedule();
   }
 
+  /** Once a second: the TTL cells on screen count down; a TTL that ran out has its rows asked for again. */
+  private tick(): void {
+    const now = Date.now();
+    let due = false;
+    for (const [pos, rowEl] of this.rowEls) {
+      if (pos === this.pinned) continue;
+      due = this.fillTtl(rowEl.children[2] as HTMLElement, pos, now) || due;
+    }
+    if (due) {
+      this.cache.invalidate();
+      this.schedule();
+    }
+  }
+
+  /** Writes a row's TTL cell; true when its TTL ran out and the row should be fetched again. */
+  private fillTtl(cell: HTMLElement, pos: number, now: number): boolean {
+    const c = ttlCell(this.cache.get(pos), this.cache.receivedAt(pos), now);
+    setText(cell.firstChild as Element, c.text);
+    if (cell.dataset.state !== c.state) cell.dataset.state = c.state;
+    return c.due;
+  }
+
   setSort(sort: SortSpec | null): void {
-    for (const by of ['field', 'value'] as const) {
+    for (const by of ['field', 'value', 'ttl'] as const) {
       const h = this.headers[by];
       const on = sort?.by === by;
       h.setAttribute('aria-sort', on ? (sort.descending ? 'descending' : 'ascending') : 'none');
@@ -228,7 +259,7 @@ export class Grid {
     rowEl.classList.toggle('selected', selected);
     rowEl.classList.toggle('cursor', pos === this.cursor);
     rowEl.classList.toggle('loading', !r);
-    const [fieldCell, valueCell, ttlCell] = Array.from(rowEl.children) as HTMLElement[];
+    const [fieldCell, valueCell, ttlEl] = Array.from(rowEl.children) as HTMLElement[];
     setText(fieldCell.firstChild as Element, r ? r.field : '…');
     setText(fieldCell.lastChild as Element, r?.fieldBinary ? 'bytes' : '');
     fieldCell.classList.toggle('binary', r?.fieldBinary === true);
@@ -236,8 +267,8 @@ export class Grid {
     setText(valueCell.lastChild as Element, r?.truncated ? `${formatBytes(r.length)}, partly loaded` : r?.valueBinary ? 'bytes' : '');
     valueCell.classList.toggle('binary', r?.valueBinary === true);
     valueCell.classList.toggle('truncated', r?.truncated === true);
-    ttlCell.hidden = !this.showTtl;
-    setText(ttlCell.firstChild as Element, r?.ttl === undefined || r.ttl < 0 ? '' : `${r.ttl} s`);
+    ttlEl.hidden = !this.showTtl;
+    if (this.showTtl) this.fillTtl(ttlEl, pos, Date.now());
   }
 
   private ensureCursor(): void {
@@ -320,6 +351,14 @@ export class Grid {
         e.preventDefault();
         this.actions.deleteSelection();
         return;
+      case 't':
+      case 'T': {
+        const r = this.rowAtCursor();
+        if (!this.showTtl || !r || r.id < 0 || e.ctrlKey || e.metaKey || e.altKey) return;
+        e.preventDefault();
+        this.actions.editTtl(this.cursor, r);
+        return;
+      }
       case 'c':
         if (e.ctrlKey || e.metaKey) {
           e.preventDefault();
@@ -347,6 +386,7 @@ export class Grid {
     const r = pos >= 0 ? this.cache.get(pos) : undefined;
     if (!r || r.id < 0 || (e.target as HTMLElement).closest('.inline-edit')) return;
     if ((e.target as HTMLElement).closest('.cell.field')) this.actions.rename(pos, r);
+    else if ((e.target as HTMLElement).closest('.cell.ttl')) this.actions.editTtl(pos, r);
     else this.actions.edit(pos, r);
   }
 }

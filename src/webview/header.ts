@@ -16,6 +16,8 @@ export interface HeaderActions {
   rename(): void;
   remove(): void;
   copy(what: 'name' | 'value' | 'row'): void;
+  /** set, change or remove the selected field's TTL */
+  fieldTtl(): void;
 }
 
 export class Header {
@@ -35,6 +37,7 @@ export class Header {
   private readonly filterInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Filter loaded names and values', title: 'Substring filter over the loaded names and values', 'aria-label': 'Filter loaded names and values' });
   readonly note = el('div', { class: 'note', role: 'status', 'aria-live': 'polite' });
   private readonly writeButtons: HTMLButtonElement[] = [];
+  private readonly fieldTtlButton: HTMLButtonElement;
   private ttlEditing = false;
 
   constructor(private readonly actions: HeaderActions) {
@@ -60,12 +63,16 @@ export class Header {
       this.writeButtons.push(b);
       return b;
     };
+    // shown only where the server has field TTLs (update())
+    this.fieldTtlButton = write(button('Set field TTL (T)', { icon: 'watch', iconOnly: true, cls: 'icon', onClick: () => actions.fieldTtl() }));
+    this.fieldTtlButton.hidden = true;
     const tools = el(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Row actions' },
       write(button('Add field', { icon: 'add', iconOnly: true, cls: 'icon', onClick: () => actions.add() })),
       button('Edit value (Enter)', { icon: 'edit', iconOnly: true, cls: 'icon', onClick: () => actions.edit() }),
       write(button('Rename field (F2)', { icon: 'symbol-field', iconOnly: true, cls: 'icon', onClick: () => actions.rename() })),
+      this.fieldTtlButton,
       write(button('Delete selected (Delete)', { icon: 'trash', iconOnly: true, cls: 'icon', onClick: () => actions.remove() })),
       button('Copy name', { icon: 'symbol-key', iconOnly: true, cls: 'icon', onClick: () => actions.copy('name') }),
       button('Copy value (Ctrl+C)', { icon: 'copy', iconOnly: true, cls: 'icon', onClick: () => actions.copy('value') }),
@@ -100,6 +107,7 @@ export class Header {
     this.ttlButton.disabled = h.readOnly || !h.exists;
     setText(this.conn, `${h.connection} · db ${h.db}`);
     for (const b of this.writeButtons) b.disabled = h.readOnly || !h.exists;
+    this.fieldTtlButton.hidden = !h.fieldTtl;
     this.currentTtl = h.ttl;
   }
 

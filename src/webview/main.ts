@@ -4,6 +4,7 @@ import { Dialog } from './dialog';
 import { el, formatCount } from './dom';
 import type { EditorContext } from './editors';
 import { addField, editValue, looksLikeJson, renameField } from './editors';
+import { editFieldTtl } from './fieldTtlEditor';
 import { Grid } from './grid';
 import { Header } from './header';
 import { RowCache } from './rowCache';
@@ -27,6 +28,7 @@ let status: StatusInfo | undefined;
 let noteTimer = 0;
 
 const readOnly = () => header?.readOnly !== false || header.exists === false;
+const fieldTtl = () => header?.fieldTtl === true;
 const gen = () => status?.gen ?? 0;
 
 function notify(message: string, level: 'info' | 'error' = 'info'): void {
@@ -47,6 +49,7 @@ const ctx: EditorContext = {
   dialog,
   gen,
   readOnly,
+  fieldTtl,
   notify,
   reveal: (field) => void lookup(field),
 };
@@ -124,6 +127,9 @@ const grid = new Grid(cache, {
   },
   deleteSelection: () => void removeSelected().catch(failed),
   copyValues: () => void copy('value'),
+  editTtl: (pos, row) => {
+    if (fieldTtl()) editFieldTtl(ctx, grid, pos, row, cache.receivedAt(pos));
+  },
   sort: (by: SortBy) => {
     const s = status?.view.sort;
     query({ sort: s?.by !== by ? { by, descending: false } : s.descending ? null : { by, descending: true } });
@@ -173,6 +179,10 @@ const headerView = new Header({
   },
   remove: () => void removeSelected().catch(failed),
   copy: (what) => void copy(what),
+  fieldTtl: () => {
+    const r = grid.rowAtCursor();
+    if (r && r.id >= 0 && fieldTtl()) editFieldTtl(ctx, grid, grid.cursor, r, cache.receivedAt(grid.cursor));
+  },
 });
 
 const viewNote = el('div', { class: 'view-note', role: 'status' });
@@ -194,10 +204,22 @@ function applyStatus(s: StatusInfo): void {
   grid.setLength(s.view.length);
   grid.setSort(s.view.sort);
   if (newView) grid.resetSelection();
-  const partial = s.load !== 'done' || s.match !== '';
-  viewNote.textContent =
-    s.view.sort && partial ? `Sorted by ${s.view.sort.by} over the ${formatCount(s.view.length)} fields loaded so far: not all fields are loaded.` : s.view.filter && partial ? 'The filter covers the fields loaded so far.' : '';
+  viewNote.textContent = viewNoteText(s);
   empty.textContent = s.view.length > 0 || s.load === 'loading' ? '' : s.view.filter || s.match ? 'No field matches.' : header?.exists === false ? 'This key does not exist.' : 'No fields.';
+}
+
+/** What the view covers when it is not simply every field: a sort or filter over part of the hash, TTLs still being read. */
+function viewNoteText(s: StatusInfo): string {
+  const partial = s.load !== 'done' || s.match !== '';
+  const sort = s.view.sort;
+  if (s.ttlRead) return `Reading field TTLs to sort by: ${formatCount(s.ttlRead.done)} of ${formatCount(s.ttlRead.total)}…`;
+  if (sort?.by === 'ttl') {
+    const order = sort.descending ? 'fields without a TTL first, then the latest expiry' : 'soonest expiry first, fields without a TTL after';
+    const unknown = s.view.ttlUnknown ? ` ${formatCount(s.view.ttlUnknown)} fields loaded since are last until their TTLs are read.` : '';
+    return `Sorted by TTL (${order})${partial ? ` over the ${formatCount(s.view.length)} fields loaded so far` : ''}.${unknown}`;
+  }
+  if (sort && partial) return `Sorted by ${sort.by} over the ${formatCount(s.view.length)} fields loaded so far: not all fields are loaded.`;
+  return s.view.filter && partial ? 'The filter covers the fields loaded so far.' : '';
 }
 
 function onEvent(e: HostEvent): void {

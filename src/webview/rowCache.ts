@@ -11,6 +11,8 @@ const MAX_BLOCKS = 60;
 interface Block {
   rows: RowDto[];
   epoch: number;
+  /** when the reply arrived (Date.now()): field TTLs count down from here */
+  at: number;
 }
 
 export class RowCache {
@@ -53,6 +55,11 @@ export class RowCache {
     return block?.rows[position % BLOCK];
   }
 
+  /** When the row at `position` was fetched (its `ttl` was the remaining time then); NaN when not held. */
+  receivedAt(position: number): number {
+    return this.blocks.get(Math.floor(position / BLOCK))?.at ?? NaN;
+  }
+
   /** Makes sure the rows of [start, end) are (being) fetched. */
   want(start: number, end: number): void {
     end = Math.min(end, this.length);
@@ -73,7 +80,7 @@ export class RowCache {
         if (this.inFlight.get(b) === epoch) this.inFlight.delete(b);
         if (!r || r.version !== this.version) return;
         this.blocks.delete(b);
-        this.blocks.set(b, { rows: r.rows, epoch });
+        this.blocks.set(b, { rows: r.rows, epoch, at: Date.now() });
         if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
         this.onRows();
       },
