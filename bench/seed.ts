@@ -171,3 +171,15 @@ export async function seed(port: number): Promise<void> {
     pipe.close();
   }
 }
+
+/** Only the 1,000,000-field hash, in db 0 (the whole-hash figure on a second server). */
+export async function seedBigHash(port: number): Promise<void> {
+  const pipe = await Pipe.open(port);
+  try {
+    await pipe.write(command(['FLUSHALL']) + command(['SELECT', String(SHAPES.keyspaceDb)]), 2);
+    await rowsHash(pipe, SHAPES.bigHash, SHAPES.bigHashFields);
+    await pipe.flush();
+  } finally {
+    pipe.close();
+  }
+}

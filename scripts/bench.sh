@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (not part of npm test), from a fresh clone: installs what is missing, builds, then runs
-# bench/run.ts, which starts its own redis-server, seeds it, measures our code paths against the raw
-# client in the same run, prints a table and writes bench/results.json.
+# bench/run.ts, which starts its own redis-server (and a Redis 8 one), seeds it, measures our code paths
+# against the raw client in the same run, prints a table and writes bench/results.json.
 # Exits 0 when it measured (missed targets are reported, not errors); non-zero on errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,8 @@ if [ -f scripts/ensure-code-server.sh ]; then
   CODE_SERVER_ENTRY=$(bash scripts/ensure-code-server.sh)
   export CODE_SERVER_ENTRY
 fi
+echo "==> Redis 8" >&2
+rhe_servers >&2
 
 echo "==> build" >&2
 rm -rf out
