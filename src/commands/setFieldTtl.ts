@@ -19,14 +19,12 @@ export const setFieldTtl: CommandSpec = {
   id: ID,
   async run(services, arg) {
     const t = await fieldTarget(services, arg, ID, 'Set Field TTL');
+    let seconds = t.plain ? required(t.plain, 'ttl', ID) : 0;
     const conn = await client(services, t);
     conn.assertWritable();
     const info = services.pool.status(t.connection).info;
     if (info && !info.capabilities.fieldTtl) throw new RedisExplorerError('INVALID', fieldTtlUnsupported(info));
-    let seconds: number;
-    if (t.plain) {
-      seconds = required(t.plain, 'ttl', ID);
-    } else {
+    if (!t.plain) {
       const [current] = await fieldTtls(conn, t.key, [t.field]);
       if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" no longer exists in "${shown(t.key)}".`);
       const text = orCancel(
