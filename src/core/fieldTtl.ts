@@ -66,10 +66,15 @@ async function call(conn: RedisConnection, args: Array<string | number | Buffer>
   }
 }
 
-/** Remaining seconds per field: -1 no TTL, -2 no such field (HTTL, one round trip). */
+/** HTTL names at most this many fields, so one command never blocks the server long. */
+const TTL_BATCH = 1000;
+
+/** Remaining seconds per field: -1 no TTL, -2 no such field (HTTL; one round trip per 1,000 fields). */
 export async function fieldTtls(conn: RedisConnection, key: RedisKey, fields: Bytes[]): Promise<number[]> {
-  if (fields.length === 0) return [];
-  return call(conn, ['HTTL', key, 'FIELDS', fields.length, ...fields]);
+  if (fields.length <= TTL_BATCH) return fields.length === 0 ? [] : call(conn, ['HTTL', key, 'FIELDS', fields.length, ...fields]);
+  const out: number[] = [];
+  for (let i = 0; i < fields.length; i += TTL_BATCH) out.push(...(await fieldTtls(conn, key, fields.slice(i, i + TTL_BATCH))));
+  return out;
 }
 
 /** Sets one field's TTL; refuses a field (or key) that does not exist. */

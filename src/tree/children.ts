@@ -56,7 +56,7 @@ export async function keyChildren(tree: KeyTreeProvider, node: KeyNode): Promise
   const s = node.conn.session;
   const conn = await tree.pool.get(node.conn.name, s.db);
   const list = node.fields;
-  if (!list.pager) await loadFieldPage(node, conn, tree.settings());
+  if (!list.pager) await loadFieldPage(node, conn, tree.settings(), tree.hasFieldTtl(node.conn.name));
   if (list.nodes.length === 0 && list.pager?.done) {
     if ((await conn.run((c) => c.exists(node.key))) === 0) {
       // Deleted meanwhile: drop it from its folder, which refreshes.

@@ -32,8 +32,9 @@ export function keyContext(isHash: boolean, readOnly: boolean): string {
   return `${isHash ? 'hashKey' : 'key'}${readOnly ? '.ro' : ''}`;
 }
 
-export function fieldContext(readOnly: boolean): string {
-  return `field${readOnly ? '.ro' : ''}`;
+/** `.fttl`: the server has field TTLs (the field menu offers Set Field TTL). */
+export function fieldContext(readOnly: boolean, fieldTtl = false): string {
+  return `field${fieldTtl ? '.fttl' : ''}${readOnly ? '.ro' : ''}`;
 }
 
 export const LOAD_MORE_CONTEXT = 'loadMore';
@@ -93,7 +94,8 @@ export function keyTooltip(key: Buffer, meta: KeyMeta | undefined): string {
 
 const TOOLTIP_VALUE_CHARS = 1000;
 
-export function fieldTooltip(field: Buffer, value: Buffer): string {
+/** `expiresAt`: ms since epoch, null without a TTL, undefined where the server has no field TTLs. */
+export function fieldTooltip(field: Buffer, value: Buffer, expiresAt?: number | null, now = Date.now()): string {
   const utf8 = isUtf8(value);
   const bytes = value.subarray(0, utf8 ? TOOLTIP_VALUE_CHARS * 4 : TOOLTIP_VALUE_CHARS);
   let text = utf8 ? bytes.toString('utf8') : escapeBytes(bytes);
@@ -102,5 +104,6 @@ export function fieldTooltip(field: Buffer, value: Buffer): string {
     text = text.slice(0, TOOLTIP_VALUE_CHARS);
     cut = true;
   }
-  return `${bytesLabel(field, 300)}\n${formatBytes(value.length)}${utf8 ? '' : ', binary (shown escaped)'}\n\n${text}${cut ? '…' : ''}`;
+  const ttl = expiresAt === undefined ? '' : expiresAt === null ? '\nno TTL' : `\nexpires in ${formatTtl(Math.max(0, Math.round((expiresAt - now) / 1000)))}`;
+  return `${bytesLabel(field, 300)}\n${formatBytes(value.length)}${utf8 ? '' : ', binary (shown escaped)'}${ttl}\n\n${text}${cut ? '…' : ''}`;
 }

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '../core/connection';
+import { fieldTtls } from '../core/fieldTtl';
 import { HashPager, KeyPager, fillPage } from '../core/pagers';
 import type { KeyMeta } from './labels';
 import type { ConnectionSession, KeyNode } from './nodes';
@@ -90,8 +91,11 @@ export async function loadMeta(session: ConnectionSession, conn: RedisConnection
   return gone;
 }
 
-/** Loads the next HSCAN page of a hash key's fields (at least `fieldPageSize`, unless the hash ends). */
-export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: TreeSettings): Promise<void> {
+/**
+ * Loads the next HSCAN page of a hash key's fields (at least `fieldPageSize`, unless the hash ends).
+ * `fieldTtl`: the server has field TTLs; the page's TTLs are read too (HTTL, one more round trip).
+ */
+export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: TreeSettings, fieldTtl = false): Promise<void> {
   const list = node.fields;
   if (list.loading) return list.loading;
   const run = async () => {
@@ -101,17 +105,19 @@ export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: Tr
       list.pagerConn = conn;
     }
     const page = await list.pager.nextAtLeast(settings.fieldPageSize);
+    const expiries = fieldTtl ? expiriesOf(await fieldTtls(conn, node.key, page.fields)) : undefined;
     if (node.fields !== list) return;
     for (let i = 0; i < page.fields.length; i++) {
       const id = byteId(page.fields[i]);
-      const existing = list.index.get(id);
+      let f = list.index.get(id);
       // HSCAN may return a field twice: keep one node, with the newer value.
-      if (existing) existing.value = page.values[i];
+      if (f) f.value = page.values[i];
       else {
-        const f = new FieldNode(node, page.fields[i], page.values[i]);
+        f = new FieldNode(node, page.fields[i], page.values[i]);
         list.index.set(id, f);
         list.nodes.push(f);
       }
+      if (expiries) f.expiresAt = expiries[i];
     }
   };
   const loading = run().finally(() => {
@@ -125,11 +131,12 @@ export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: Tr
  * Re-reads the given fields of a loaded hash (one HMGET): updates values, adds new fields at the end,
  * removes deleted ones. Returns the field nodes whose value changed and whether fields came or went.
  */
-export async function reloadFields(node: KeyNode, conn: RedisConnection, fields: Buffer[]): Promise<{ changed: FieldNode[]; structural: boolean }> {
+export async function reloadFields(node: KeyNode, conn: RedisConnection, fields: Buffer[], fieldTtl = false): Promise<{ changed: FieldNode[]; structural: boolean }> {
   const list = node.fields;
   const unique = [...new Map(fields.map((f) => [byteId(f), f])).values()];
   if (unique.length === 0) return { changed: [], structural: false };
   const values = await conn.run((c) => c.hmgetBuffer(node.key, ...unique));
+  const expiries = fieldTtl ? expiriesOf(await fieldTtls(conn, node.key, unique)) : undefined;
   if (node.fields !== list) return { changed: [], structural: false };
   const changed: FieldNode[] = [];
   let structural = false;
@@ -144,16 +151,24 @@ export async function reloadFields(node: KeyNode, conn: RedisConnection, fields:
         structural = true;
       }
     } else if (existing) {
-      if (!existing.value.equals(value)) {
+      const expiresAt = expiries ? expiries[i] : existing.expiresAt;
+      if (!existing.value.equals(value) || expiresAt !== existing.expiresAt) {
         existing.value = value;
+        existing.expiresAt = expiresAt;
         changed.push(existing);
       }
     } else {
       const f = new FieldNode(node, field, value);
+      if (expiries) f.expiresAt = expiries[i];
       list.index.set(id, f);
       list.nodes.push(f);
       structural = true;
     }
   });
   return { changed, structural };
+}
+
+/** HTTL replies as expiry times: null for no TTL (or a field gone since), ms since epoch otherwise. */
+function expiriesOf(ttls: number[], now = Date.now()): Array<number | null> {
+  return ttls.map((t) => (t >= 0 ? now + t * 1000 : null));
 }

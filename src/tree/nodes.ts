@@ -226,6 +226,8 @@ export class KeyNode {
 export class FieldNode {
   readonly kind = 'field';
   readonly id: string;
+  /** when the field expires (ms since epoch), null without a TTL; undefined where the server has no field TTLs */
+  expiresAt?: number | null;
 
   constructor(
     readonly parent: KeyNode,
@@ -244,9 +246,9 @@ export class FieldNode {
     const item = new vscode.TreeItem(this.field.length ? bytesLabel(this.field, 120) : '(empty)', vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = preview(this.value, 60);
-    item.tooltip = fieldTooltip(this.field, this.value);
+    item.tooltip = fieldTooltip(this.field, this.value, this.expiresAt);
     item.iconPath = new vscode.ThemeIcon('symbol-field');
-    item.contextValue = fieldContext(this.conn.readOnly);
+    item.contextValue = fieldContext(this.conn.readOnly, this.expiresAt !== undefined);
     return item;
   }
 }

@@ -104,6 +104,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     return this.pool.status(name).info?.capabilities.scanType !== false;
   }
 
+  /** Field TTLs (Redis 7.4+): the tree reads them with field pages; unknown counts as none. */
+  hasFieldTtl(name: string): boolean {
+    return this.pool.status(name).info?.capabilities.fieldTtl === true;
+  }
+
   connectionNode(name: string): ConnectionNode | undefined {
     return this.byName.get(name);
   }
@@ -254,7 +259,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
           await loadKeyPage(parent.session, conn, this.settings(), this.filters.get(parent.name), this.scansByType(parent.name));
         } else {
           const conn = await this.pool.get(parent.conn.name, parent.conn.session.db);
-          await loadFieldPage(parent, conn, this.settings());
+          await loadFieldPage(parent, conn, this.settings(), this.hasFieldTtl(parent.conn.name));
         }
       });
     } finally {

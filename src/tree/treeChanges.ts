@@ -23,7 +23,7 @@ export async function applyChange(tree: KeyTreeProvider, change: HashChange): Pr
       const fire: TreeNode[] = [];
       let structural = false;
       if (change.kind === 'fields' && node.fields.pager) {
-        const r = await reloadFields(node, client, change.fields);
+        const r = await reloadFields(node, client, change.fields, tree.hasFieldTtl(conn.name));
         structural = r.structural;
         fire.push(...r.changed);
       }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { TestHooks } from './sidebarSupport';
-import { closeClients, commandCounts, hooks, profile, redis, rejectionOf, setConnections, withPrompts } from './sidebarSupport';
+import { closeClients, commandCounts, connectionNode, hooks, itemOf, path, profile, redis, rejectionOf, setConnections, waitFor, withPrompts } from './sidebarSupport';
 
 const DB = 5;
 const CONN = 'fttl-main';
@@ -172,5 +172,26 @@ describe('Field TTL commands', function () {
       supported = false;
     }
     assert.equal(noValues, supported);
+  });
+
+  it("the tree shows a field's TTL in its tooltip and offers Set Field TTL only where the server has field TTLs", async () => {
+    await run('refresh', { connection: CONN });
+    const before = (await commandCounts(r)).httl ?? 0;
+    const conn = await connectionNode(h.tree, CONN);
+    const a = await path(h.tree, conn, 'fttl', 'h', 'a');
+    const b = await path(h.tree, conn, 'fttl', 'h', 'b');
+    const tipOf = (n: typeof a) => String(itemOf(h.tree, n).tooltip);
+    if (!hasFieldTtl) {
+      assert.equal(itemOf(h.tree, a).contextValue, 'field');
+      assert.doesNotMatch(tipOf(a), /TTL|expires/);
+      assert.equal((await commandCounts(r)).httl, undefined, 'no HTTL sent to a server without field TTLs');
+      return;
+    }
+    assert.equal(itemOf(h.tree, a).contextValue, 'field.fttl');
+    assert.match(tipOf(a), /\nexpires in (59m|1h)/);
+    assert.match(tipOf(b), /\nno TTL\n/);
+    assert.equal((await commandCounts(r)).httl, before + 1, 'one HTTL for the page of fields');
+    await run('setFieldTtl', { connection: CONN, key: 'fttl:h', field: 'b', ttl: 300 });
+    await waitFor('the tooltip of b to show its new TTL', () => /\nexpires in (5m|4m)/.test(tipOf(b)) || undefined);
   });
 });
