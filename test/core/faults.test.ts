@@ -9,10 +9,8 @@ import { compareAndSet, createHash, getField, renameField } from '../../src/core
 import { fieldRenamed, fieldSet, keyRenamed, settle } from '../../src/core/settle';
 import { renameKey } from '../../src/core/keyOps';
 import type { ConnectionProfile } from '../../src/core/profile';
-import { FaultyRedis } from '../support/faultyRedis';
+import { FaultyRedis, LIBRARY_PHRASES } from '../support/faultyRedis';
 
-/** Phrases of ioredis, Node's net/tls and Redis's own protocol that a user must never read. */
-export const LIBRARY_PHRASES = /maxRetriesPerRequest|max retries per request|Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Command aborted|ECONNRESET|EPIPE|ETIMEDOUT|DB index is out of range|ReplyError|at .*\.js:\d+/;
 
 function assertOurs(err: unknown, code: string, message: RegExp, written?: 'no' | 'maybe'): RedisExplorerError {
   assert.ok(err instanceof RedisExplorerError, `expected our error, got ${String(err)}`);

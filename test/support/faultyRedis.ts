@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './redisServer';
 
+/** Phrases of ioredis, Node's net/tls and Redis's protocol that a user must never read in a message. */
+export const LIBRARY_PHRASES =
+  /maxRetriesPerRequest|max retries per request|Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Command aborted|ECONNRESET|EPIPE|ETIMEDOUT|DB index is out of range|ReplyError|at .*\.js:\d+/;
+
 /**
  * A redis-server the test controls: pause and resume the process (SIGSTOP/SIGCONT), shut it down and start
  * it again on the same port, run DEBUG SLEEP (started with --enable-debug-command). No persistence: a restart
