@@ -70,6 +70,6 @@ export const editField: CommandSpec = {
     );
     const value = fromDisplay({ text, utf8: display.utf8 });
     if (value.equals(seen)) return;
-    await writeIfUnchanged(services, conn, t, seen, value);
+    await writeIfUnchanged(services, conn, t, seen, value, t.fieldNode?.expiresAt);
   },
 };

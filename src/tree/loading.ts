@@ -135,8 +135,9 @@ export async function reloadFields(node: KeyNode, conn: RedisConnection, fields:
   const list = node.fields;
   const unique = [...new Map(fields.map((f) => [byteId(f), f])).values()];
   if (unique.length === 0) return { changed: [], structural: false };
-  const values = await conn.run((c) => c.hmgetBuffer(node.key, ...unique));
-  const expiries = fieldTtl ? expiriesOf(await fieldTtls(conn, node.key, unique)) : undefined;
+  // Both go out at once: one round trip, as before field TTLs.
+  const [values, ttls] = await Promise.all([conn.run((c) => c.hmgetBuffer(node.key, ...unique)), fieldTtl ? fieldTtls(conn, node.key, unique) : undefined]);
+  const expiries = ttls && expiriesOf(ttls);
   if (node.fields !== list) return { changed: [], structural: false };
   const changed: FieldNode[] = [];
   let structural = false;

@@ -194,4 +194,41 @@ describe('Field TTL commands', function () {
     await run('setFieldTtl', { connection: CONN, key: 'fttl:h', field: 'b', ttl: 300 });
     await waitFor('the tooltip of b to show its new TTL', () => /\nexpires in (5m|4m)/.test(tipOf(b)) || undefined);
   });
+
+  it('Overwrite after a conflict writes over the value the conflict showed, and asks again if it moved once more', async () => {
+    await run('refresh', { connection: CONN });
+    const b = await path(h.tree, await connectionNode(h.tree, CONN), 'fttl', 'h', 'b');
+    await r.hset('fttl:h', 'b', 'second');
+    const questions: string[] = [];
+    await withPrompts(
+      h,
+      {
+        input: async () => 'mine',
+        ask: async (m: string) => {
+          questions.push(m);
+          if (questions.length === 1) {
+            await r.hset('fttl:h', 'b', 'third');
+            return 'Overwrite' as never;
+          }
+          return undefined;
+        },
+      },
+      () => run('editField', b),
+    );
+    assert.equal(questions.length, 2, 'the second change was noticed');
+    assert.match(questions[1], /changed on the server since it was shown\. Nothing was written\./);
+    assert.equal(await r.hget('fttl:h', 'b'), 'third', 'a value the user never saw was not overwritten');
+  });
+
+  it('an edit of a field whose TTL ran out says it expired, and writes nothing', async () => {
+    if (!hasFieldTtl) return assert.equal(await r.exists('fttl:h'), 1);
+    await r.call('HPEXPIRE', 'fttl:h', '1500', 'FIELDS', '1', 'b');
+    await run('refresh', { connection: CONN });
+    const b = await path(h.tree, await connectionNode(h.tree, CONN), 'fttl', 'h', 'b');
+    await waitFor('field b to expire', async () => ((await r.hexists('fttl:h', 'b')) === 0 ? true : undefined), 5000);
+    let question = '';
+    await withPrompts(h, { input: async () => 'mine', ask: async (m: string) => ((question = m), undefined) }, () => run('editField', b));
+    assert.equal(question, 'Field "b" expired on the server (its TTL ran out) since it was shown. Nothing was written.');
+    assert.equal(await r.hexists('fttl:h', 'b'), 0);
+  });
 });
