@@ -113,5 +113,16 @@ export function toExplorerError(err: unknown, where?: string, op: 'read' | 'writ
     const written: Written = op === 'write' ? 'maybe' : 'no';
     return new RedisExplorerError('CLOSED', `The connection to the server${at} was lost before it answered; ${tail(op, written)}`, err, written);
   }
-  return new RedisExplorerError('UNKNOWN', message.split('\n')[0] || 'Unknown Redis error', err);
+  const first = message.split('\n')[0];
+  if (/^OOM /.test(first)) return new RedisExplorerError('UNKNOWN', `The server${at} is out of memory (maxmemory) and refused the write. Nothing was written.`, err);
+  if (/^LOADING /.test(first)) return new RedisExplorerError('UNKNOWN', `The server${at} is still loading its data; try again shortly. ${capital(tail(op, 'no'))}`, err);
+  if (/^BUSY /.test(first)) return new RedisExplorerError('UNKNOWN', `The server${at} is busy running a script; try again shortly. ${capital(tail(op, 'no'))}`, err);
+  if (/^MISCONF /.test(first)) return new RedisExplorerError('UNKNOWN', `The server${at} refuses writes: it cannot save its data to disk. Nothing was written.`, err);
+  // Any other error reply: the server refused the command, so it changed nothing; its words say why.
+  if (/^[A-Z][A-Z_]+ /.test(first)) return new RedisExplorerError('UNKNOWN', `The server${at} refused the command: ${first.replace(/\.?$/, '.')} ${capital(tail(op, 'no'))}`, err);
+  return new RedisExplorerError('UNKNOWN', first || 'Unknown Redis error', err);
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
