@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { PromptLayer, promptTestHook } from '../../../src/commands/prompts';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { KeyTreeProvider } from '../../../src/tree/provider';
+import { LIBRARY_PHRASES } from '../../support/faultyRedis';
 
 export const EXTENSION_ID = 'redis-hash-explorer.redis-hash-explorer';
 
@@ -166,7 +167,10 @@ export async function rejectionOf(id: string, arg: unknown): Promise<string> {
   try {
     await vscode.commands.executeCommand(id, arg);
   } catch (err) {
-    return (err as Error).message;
+    const message = (err as Error).message;
+    // Every message a script (or a user) reads is ours, never a library's.
+    assert.doesNotMatch(message, LIBRARY_PHRASES, `${id} rejected with library text`);
+    return message;
   }
   assert.fail(`${id} resolved; a rejection was expected`);
 }
