@@ -5,7 +5,7 @@ import { addField, compareAndSet, deleteFields, getField, renameField } from '..
 import { removeTtl, setTtl } from '../core/keyOps';
 import type { CellDetail, DisplayValue, RowDto, WriteResult } from '../shared/protocol';
 import type { HashSession } from './session';
-import { displayOf } from './session';
+import { displayOf } from './display';
 
 /*
  * Writes from the table. Each one is compare-and-set against the bytes the row showed (the store has them;

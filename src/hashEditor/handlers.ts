@@ -4,7 +4,7 @@ import { fieldTtlUnsupported } from '../core/serverInfo';
 import type { Handlers } from '../shared/protocol';
 import { addRowTtls, sortByTtl } from './fieldTtls';
 import type { HashEditorPanel } from './panel';
-import { displayOf } from './session';
+import { displayOf } from './display';
 
 /** What each webview request does. Messages are validated before they get here (validate.ts). */
 export function requestHandlers(p: HashEditorPanel): Handlers {

@@ -1,12 +1,13 @@
 import { isUtf8 } from 'node:buffer';
-import { preview, toDisplay } from '../core/codec';
+import { preview } from '../core/codec';
 import type { RedisConnection } from '../core/connection';
 import { RedisExplorerError, toExplorerError } from '../core/errors';
 import { fieldCount, getField } from '../core/hashOps';
 import { getTtl, keyType } from '../core/keyOps';
 import { HashPager } from '../core/pagers';
 import { RowStore, StoreFullError } from '../core/rowStore';
-import type { DisplayValue, LoadState, RowDto, SortSpec, StatusInfo } from '../shared/protocol';
+import type { LoadState, RowDto, SortSpec, StatusInfo } from '../shared/protocol';
+import { isUtf8Prefix } from './display';
 import { FieldTtlTable, sortByTtl } from './fieldTtls';
 
 /*
@@ -427,23 +428,4 @@ export class HashSession {
 /** Lets callers waiting on a promise this code resolved run before it goes on (setImmediate). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** The display form of a value that may be only a prefix: a UTF-8 sequence cut at the end does not make it binary. */
-export function displayOf(buf: Buffer, truncated: boolean): DisplayValue {
-  if (!truncated) return toDisplay(buf);
-  const n = utf8PrefixLength(buf);
-  return n < 0 ? toDisplay(buf) : { text: buf.toString('utf8', 0, n), utf8: true };
-}
-
-/** Whether a prefix of a value is UTF-8 text, allowing a sequence cut at the end (no string is made). */
-function isUtf8Prefix(buf: Buffer): boolean {
-  return utf8PrefixLength(buf) >= 0;
-}
-
-/** How many bytes of `buf` are valid UTF-8 once a sequence cut at the end is dropped; -1 when it is not text. */
-function utf8PrefixLength(buf: Buffer): number {
-  if (isUtf8(buf)) return buf.length;
-  for (let cut = 1; cut <= 3 && cut < buf.length; cut++) if (isUtf8(buf.subarray(0, buf.length - cut))) return buf.length - cut;
-  return -1;
 }
