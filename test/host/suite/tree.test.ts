@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/tree/nodes';
+import { serverBuild } from '../../support/redisServer';
 import type { TestHooks } from './sidebarSupport';
 import {
   child,
@@ -107,7 +108,8 @@ describe('Redis view tree', function () {
       ['email', 'u1@example.com'],
       ['name', 'user 1'],
     ]);
-    assert.equal(itemOf(h.tree, fields[0]).contextValue, 'field');
+    // `.fttl` where the server has field TTLs (the field menu offers Set Field TTL): Redis 8, not 7.0
+    assert.equal(itemOf(h.tree, fields[0]).contextValue, serverBuild().fieldTtl ? 'field.fttl' : 'field');
     const folder = await child(h.tree, conn, 'user');
     const idsBefore = [conn.id, folder.id, user1.id, ...fields.map((f) => f.id)];
     await vscode.commands.executeCommand('redisHashExplorer.refresh', { connection: CONN });
@@ -301,7 +303,7 @@ describe('Redis view tree', function () {
     assert.equal(itemOf(h.tree, kids[0]).contextValue, 'folder.connected.ro');
     const plain = kids.find((k) => labelOf(h.tree, k) === 'plain')!;
     assert.equal(itemOf(h.tree, plain).contextValue, 'hashKey.ro');
-    assert.equal(itemOf(h.tree, (await childrenOf(h.tree, plain))[0]).contextValue, 'field.ro');
+    assert.equal(itemOf(h.tree, (await childrenOf(h.tree, plain))[0]).contextValue, serverBuild().fieldTtl ? 'field.fttl.ro' : 'field.ro');
   });
 
   it('switches the database a connection shows', async () => {
