@@ -204,7 +204,7 @@ describe('Sidebar commands', function () {
     it('selectDatabase, filterKeys, clearFilter, refresh, loadMore, disconnect and retryConnection work with plain arguments', async () => {
       await run('selectDatabase', { connection: CONN, db: 1 });
       assert.match(String(itemOf(h.tree, await connectionNode(h.tree, CONN)).description), /^db1 /);
-      assert.match(await rejectionOf('redisHashExplorer.selectDatabase', { connection: CONN, db: 99 }), /no db99/);
+      assert.match(await rejectionOf('redisHashExplorer.selectDatabase', { connection: CONN, db: 99 }), /has no database 99/);
       await run('selectDatabase', { connection: CONN, db: DB });
       await run('filterKeys', { connection: CONN, value: 'cmd:h2' });
       assert.equal(h.tree.filterOf(CONN), 'cmd:h2');
