@@ -1,6 +1,7 @@
 import type { RedisConnection } from './connection';
 import { RedisExplorerError } from './errors';
 import type { RedisKey } from './pagers';
+import { maxFieldTtlSeconds } from '../shared/fieldTtl';
 
 /*
  * Hash-field TTLs (HEXPIRE and friends: Redis 7.4+, Redis 8, Valkey 9). Callers check
@@ -9,12 +10,7 @@ import type { RedisKey } from './pagers';
 
 type Bytes = string | Buffer;
 
-/** Redis keeps field expiry times below 2^48 ms; a TTL past that is refused by the server. */
-const EXPIRY_LIMIT_MS = 2 ** 48 - 1;
-
-export function maxFieldTtlSeconds(now = Date.now()): number {
-  return Math.floor((EXPIRY_LIMIT_MS - now) / 1000) - 1;
-}
+export { maxFieldTtlSeconds, parseFieldTtlText as parseFieldTtl } from '../shared/fieldTtl';
 
 function show(b: Bytes): string {
   const s = Buffer.isBuffer(b) ? b.toString('utf8') : b;
@@ -31,23 +27,6 @@ export function checkFieldTtl(seconds: number): void {
   if (seconds > max) {
     throw new RedisExplorerError('INVALID', `A field TTL can be at most ${max.toLocaleString('en-US')} seconds; nothing was changed.`);
   }
-}
-
-/**
- * Parses what a user typed for a field TTL: a whole number of seconds, or empty / 0 / -1 for "no TTL"
- * (returned as 0). Returns a message for anything else.
- */
-export function parseFieldTtl(text: string): { seconds: number } | { error: string } {
-  const t = text.trim();
-  if (t === '' || t === '0' || t === '-1') return { seconds: 0 };
-  if (!/^\d+$/.test(t)) return { error: 'A whole number of seconds (empty, 0 or -1 removes the TTL).' };
-  const n = Number(t);
-  try {
-    checkFieldTtl(n);
-  } catch (err) {
-    return { error: (err as Error).message.replace(/; nothing was changed\.$/, '.') };
-  }
-  return { seconds: n };
 }
 
 function unsupported(err: unknown, where: string): never {

@@ -1,6 +1,7 @@
 import type { RedisConnection } from './connection';
 import { RedisExplorerError } from './errors';
 import { checkFieldTtl } from './fieldTtl';
+import { knownCapabilities } from './serverInfo';
 import type { RedisKey } from './pagers';
 
 /*
@@ -12,10 +13,12 @@ import type { RedisKey } from './pagers';
 /*
  * A plain HSET over a field clears that field's TTL (Redis 7.4+), so every script that writes an
  * existing field reads its expiry first and restores it after the write, in the same atomic step.
- * redis.pcall keeps the scripts harmless on servers without field TTLs (the command is unknown there).
+ * `ttls` ('0' where the server is known to lack field TTLs) spares such servers the unknown command;
+ * where it is not known, redis.pcall keeps the script harmless.
  */
 const KEEP_TTL = `
-local function expiryOf(key, field)
+local function expiryOf(key, field, ttls)
+  if ttls == '0' then return nil end
   local r = redis.pcall('HPEXPIRETIME', key, 'FIELDS', 1, field)
   if type(r) == 'table' and type(r[1]) == 'number' and r[1] > 0 then return r[1] end
   return nil
@@ -30,13 +33,13 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {err='NOT_FOUND key'} end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return {err='NOT_FOUND field'} end
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return {err='EXISTS field'} end
-local at = expiryOf(KEYS[1], ARGV[1])
+local at = expiryOf(KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[1], ARGV[2], v)
 redis.call('HDEL', KEYS[1], ARGV[1])
 restore(KEYS[1], ARGV[2], at)
 return 1`;
 
-// ARGV: field, new value, 'present'|'absent'|'any', expected value (when present).
+// ARGV: field, new value, 'present'|'absent'|'any', expected value (when present), ttls flag.
 const COMPARE_AND_SET = `${KEEP_TTL}
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local same
@@ -47,7 +50,7 @@ if not same then
   return {0, cur}
 end
 local at = nil
-if cur then at = expiryOf(KEYS[1], ARGV[1]) end
+if cur then at = expiryOf(KEYS[1], ARGV[1], ARGV[5]) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 restore(KEYS[1], ARGV[1], at)
 return {1}`;
@@ -65,6 +68,11 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return {err='EXISTS key'} end
 return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])`;
 
 export type Bytes = string | Buffer;
+
+/** '0' where the server is known to have no field TTLs, '1' otherwise (the keep-TTL scripts' ARGV). */
+function ttlsFlag(conn: RedisConnection): string {
+  return knownCapabilities(conn)?.fieldTtl === false ? '0' : '1';
+}
 
 function show(b: Bytes): string {
   const s = Buffer.isBuffer(b) ? b.toString('utf8') : b;
@@ -99,7 +107,7 @@ export async function valueLength(conn: RedisConnection, key: RedisKey, field: B
 /** Writes a value whatever the field holds (the user chose to overwrite); an existing field keeps its TTL. */
 export async function setField(conn: RedisConnection, key: RedisKey, field: Bytes, value: Bytes): Promise<void> {
   conn.assertWritable();
-  await conn.run((c) => c.eval(COMPARE_AND_SET, 1, key, field, value, 'any', ''));
+  await conn.run((c) => c.eval(COMPARE_AND_SET, 1, key, field, value, 'any', '', ttlsFlag(conn)));
 }
 
 /**
@@ -146,7 +154,7 @@ export async function renameField(conn: RedisConnection, key: RedisKey, field: B
   conn.assertWritable();
   if (Buffer.from(field).equals(Buffer.from(newField))) return;
   try {
-    await conn.run((c) => c.eval(RENAME_FIELD, 1, key, field, newField));
+    await conn.run((c) => c.eval(RENAME_FIELD, 1, key, field, newField, ttlsFlag(conn)));
   } catch (err) {
     scriptError(err, key, field, newField);
   }
@@ -161,7 +169,7 @@ export type CasResult = { ok: true } | { ok: false; current: Buffer | null };
 export async function compareAndSet(conn: RedisConnection, key: RedisKey, field: Bytes, expected: Bytes | null, value: Bytes): Promise<CasResult> {
   conn.assertWritable();
   const reply = (await conn.run((c) =>
-    c.callBuffer('EVAL', COMPARE_AND_SET, 1, key, field, value, expected === null ? 'absent' : 'present', expected ?? '') as Promise<unknown>,
+    c.callBuffer('EVAL', COMPARE_AND_SET, 1, key, field, value, expected === null ? 'absent' : 'present', expected ?? '', ttlsFlag(conn)) as Promise<unknown>,
   )) as unknown[];
   if (Number(reply[0]) === 1) return { ok: true };
   const cur = reply[1];

@@ -62,7 +62,7 @@ export async function getServerInfo(conn: RedisConnection): Promise<ServerInfo> 
   // Valkey's redis_version stays 7.2.4 whatever it has, so features are read from the command table.
   const commands = await commandsPresent(conn, ['hexpire', 'hsetex']);
   const redisVersion = info.get('redis_version') ?? version;
-  return {
+  const result: ServerInfo = {
     product: valkey ? 'Valkey' : 'Redis',
     version,
     mode,
@@ -76,6 +76,15 @@ export async function getServerInfo(conn: RedisConnection): Promise<ServerInfo> 
       hscanNoValues: await hscanTakesNoValues(conn),
     },
   };
+  known.set(conn, result.capabilities);
+  return result;
+}
+
+const known = new WeakMap<RedisConnection, ServerInfo['capabilities']>();
+
+/** What the last getServerInfo on this connection found; undefined before it ran (callers then stay safe). */
+export function knownCapabilities(conn: RedisConnection): ServerInfo['capabilities'] | undefined {
+  return known.get(conn);
 }
 
 /** "Redis 8.0.2", "Valkey 8.0.1": what a user reads in tooltips and messages. */

@@ -4,6 +4,7 @@ import type { RedisConnection } from '../core/connection';
 import type { HashPager, KeyPager } from '../core/pagers';
 import { KeyTreeModel } from '../core/keyTree';
 import type { ConnectionProfile } from '../core/profile';
+import { describeServer } from '../core/serverInfo';
 import { describeProfile } from '../core/profile';
 import type { ConnectionStatus } from '../connections/pool';
 import type { KeyMeta } from './labels';
@@ -111,7 +112,7 @@ export class ConnectionNode {
     if (state === 'reconnecting') parts.push('reconnecting…');
     item.description = parts.join(' · ');
     const tip = [`${this.name} — ${describeProfile(this.profile)} db${this.session.db}`, `state: ${state}`];
-    if (status.info) tip.push(`Redis ${status.info.version} (${status.info.mode})`);
+    if (status.info) tip.push(`${describeServer(status.info)} (${status.info.mode})${status.info.capabilities.fieldTtl ? ', field TTLs' : ''}`);
     if (this.session.error ?? status.error) tip.push(`error: ${this.session.error ?? status.error}`);
     if (this.readOnly) tip.push('read-only: writes are disabled');
     if (filter) tip.push(`key filter: ${filter}`);

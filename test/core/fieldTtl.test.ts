@@ -149,4 +149,16 @@ describe('field TTLs', () => {
     await assert.rejects(addField(conn, 'h', 'a', 'x', true, 5), isCode('EXISTS'));
     assert.ok((await ttlOf('h', 'a')) > 3500);
   });
+
+  it('writes send no command the server lacks once its capabilities are known (no error replies)', async () => {
+    const conn = await connect({}, undefined, db);
+    await getServerInfo(conn);
+    const errors = async () => Number(/total_error_replies:(\d+)/.exec(await admin().info('stats'))?.[1]);
+    const before = await errors();
+    assert.deepEqual(await compareAndSet(conn, 'h', 'plain', 'p', 'p2'), { ok: true });
+    await setField(conn, 'h', 'plain', 'p3');
+    await renameField(conn, 'h', 'plain', 'plain4');
+    assert.equal(await errors(), before, 'no error reply (an unknown HPEXPIRETIME would count as one)');
+    assert.equal(await admin().hget('h', 'plain4'), 'p3');
+  });
 });

@@ -181,6 +181,11 @@ describe('Field TTL commands', function () {
     const a = await path(h.tree, conn, 'fttl', 'h', 'a');
     const b = await path(h.tree, conn, 'fttl', 'h', 'b');
     const tipOf = (n: typeof a) => String(itemOf(h.tree, n).tooltip);
+    const version = /redis_version:(\S+)/.exec(await r.info('server'))?.[1];
+    assert.ok(
+      String(itemOf(h.tree, conn).tooltip).includes(`\nRedis ${version} (standalone)${hasFieldTtl ? ', field TTLs' : ''}\n`),
+      `the connection's tooltip names the server: ${String(itemOf(h.tree, conn).tooltip)}`,
+    );
     if (!hasFieldTtl) {
       assert.equal(itemOf(h.tree, a).contextValue, 'field');
       assert.doesNotMatch(tipOf(a), /TTL|expires/);
