@@ -14,10 +14,33 @@ export default tseslint.config(
     },
   },
   {
-    // The core is plain Node: tested without VS Code, reused by the benchmark.
-    files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
+    // Every Redis command lives in the core: nothing else talks to the client library.
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/shared must not depend on vscode.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'ioredis', message: 'Only src/core talks to Redis: call a core function.' }] }],
+    },
+  },
+  {
+    // The core is plain Node: tested without VS Code, reused by the benchmark.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core must not depend on vscode.' }] }],
+    },
+  },
+  {
+    // Shared with the webview: neither VS Code nor Redis.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/shared must not depend on vscode.' },
+            { name: 'ioredis', message: 'Only src/core talks to Redis.' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import * as vscode from 'vscode';
 import { escapeBytes, unescapeBytes } from '../core/codec';
-import { getField, valueLength } from '../core/hashOps';
+import { fieldExists, getField, valueLength } from '../core/hashOps';
 import { toExplorerError } from '../core/errors';
 import type { HashChange } from '../connections/changes';
 import type { Services } from '../services';
@@ -190,7 +190,7 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
       entry.stale = false;
       entry.size = escaped ? Buffer.byteLength(escapeBytes(value)) : value.length;
     } else if (entry.base === null) {
-      if (!(await conn.run((c) => c.hexists(ref.key, ref.field)))) {
+      if (!(await fieldExists(conn, ref.key, ref.field))) {
         this.open.delete(id);
         throw vscode.FileSystemError.FileNotFound(uri);
       }

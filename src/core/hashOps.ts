@@ -95,6 +95,16 @@ export async function getField(conn: RedisConnection, key: RedisKey, field: Byte
   return conn.run((c) => c.hgetBuffer(key, field));
 }
 
+/** HMGET: several fields in one round trip; null for each that is absent. */
+export async function getFields(conn: RedisConnection, key: RedisKey, fields: Bytes[]): Promise<Array<Buffer | null>> {
+  if (fields.length === 0) return [];
+  return conn.run((c) => c.hmgetBuffer(key, ...fields));
+}
+
+export async function fieldExists(conn: RedisConnection, key: RedisKey, field: Bytes): Promise<boolean> {
+  return (await conn.run((c) => c.hexists(key, field))) === 1;
+}
+
 export async function fieldCount(conn: RedisConnection, key: RedisKey): Promise<number> {
   return conn.run((c) => c.hlen(key));
 }

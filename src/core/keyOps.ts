@@ -16,6 +16,35 @@ export async function keyExists(conn: RedisConnection, key: RedisKey): Promise<b
   return (await conn.run((c) => c.exists(key))) === 1;
 }
 
+/** What the tree shows of a key: its type ('none': gone), TTL in ms (-1 none) and, for a hash, its field count. */
+export interface KeyFacts {
+  type: string;
+  pttl: number;
+  fields?: number;
+}
+
+/**
+ * TYPE, PTTL and HLEN of many keys in one round trip (a pipeline). A key whose facts could not be
+ * read gives undefined; HLEN of a key that is not a hash fails inside the pipeline only and is left out.
+ */
+export async function keyFacts(conn: RedisConnection, keys: RedisKey[]): Promise<Array<KeyFacts | undefined>> {
+  if (keys.length === 0) return [];
+  const replies = await conn.run(async (c) => {
+    const p = c.pipeline();
+    for (const k of keys) p.type(k).pttl(k).hlen(k);
+    return (await p.exec()) ?? [];
+  });
+  return keys.map((_, i) => {
+    const [typeErr, type] = replies[i * 3] ?? [];
+    const [, pttl] = replies[i * 3 + 1] ?? [];
+    const [hlenErr, hlen] = replies[i * 3 + 2] ?? [];
+    if (typeErr || typeof type !== 'string') return undefined;
+    const facts: KeyFacts = { type, pttl: typeof pttl === 'number' ? pttl : -1 };
+    if (type === 'hash' && !hlenErr && typeof hlen === 'number') facts.fields = hlen;
+    return facts;
+  });
+}
+
 /** Seconds to live: -1 when the key has no TTL, -2 when it does not exist. */
 export async function getTtl(conn: RedisConnection, key: RedisKey): Promise<number> {
   return conn.run((c) => c.ttl(key));

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '../core/connection';
+import { keyExists } from '../core/keyOps';
 import { loadFieldPage, loadMeta } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
 import { FolderNode, KeyNode, MessageNode, byteId } from './nodes';
@@ -58,7 +59,7 @@ export async function keyChildren(tree: KeyTreeProvider, node: KeyNode): Promise
   const list = node.fields;
   if (!list.pager) await loadFieldPage(node, conn, tree.settings(), tree.hasFieldTtl(node.conn.name));
   if (list.nodes.length === 0 && list.pager?.done) {
-    if ((await conn.run((c) => c.exists(node.key))) === 0) {
+    if (!(await keyExists(conn, node.key))) {
       // Deleted meanwhile: drop it from its folder, which refreshes.
       setTimeout(() => tree.keyDeleted(node.conn, node.key), 0);
       return [new MessageNode(node, 'gone', 'This key no longer exists', 'warning')];

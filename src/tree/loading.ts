@@ -1,5 +1,7 @@
 import type { RedisConnection } from '../core/connection';
 import { fieldTtls } from '../core/fieldTtl';
+import { getFields } from '../core/hashOps';
+import { keyFacts } from '../core/keyOps';
 import { HashPager, KeyPager, fillPage } from '../core/pagers';
 import type { KeyMeta } from './labels';
 import type { ConnectionSession, KeyNode } from './nodes';
@@ -60,34 +62,22 @@ export async function loadMeta(session: ConnectionSession, conn: RedisConnection
   const missing = force ? keys : keys.filter((k) => !session.meta.has(byteId(k)));
   if (missing.length === 0) return [];
   const epoch = session.epoch;
-  const replies = await conn.run(async (c) => {
-    const p = c.pipeline();
-    for (const k of missing) {
-      p.type(k);
-      p.pttl(k);
-      // HLEN of a key that is not a hash fails inside the pipeline only; its reply is ignored.
-      p.hlen(k);
-    }
-    return (await p.exec()) ?? [];
-  });
+  const facts = await keyFacts(conn, missing);
   if (epoch !== session.epoch) return [];
   const gone: Buffer[] = [];
   const now = Date.now();
-  for (let i = 0; i < missing.length; i++) {
-    const [typeErr, type] = replies[i * 3] ?? [];
-    const [, pttl] = replies[i * 3 + 1] ?? [];
-    const [hlenErr, hlen] = replies[i * 3 + 2] ?? [];
-    if (typeErr) continue;
-    if (type === 'none') {
+  facts.forEach((f, i) => {
+    if (!f) return;
+    if (f.type === 'none') {
       gone.push(missing[i]);
       session.meta.delete(byteId(missing[i]));
-      continue;
+      return;
     }
-    const meta: KeyMeta = { type: String(type) };
-    if (meta.type === 'hash' && !hlenErr && typeof hlen === 'number') meta.fields = hlen;
-    if (typeof pttl === 'number' && pttl >= 0) meta.expiresAt = now + pttl;
+    const meta: KeyMeta = { type: f.type };
+    if (f.fields !== undefined) meta.fields = f.fields;
+    if (f.pttl >= 0) meta.expiresAt = now + f.pttl;
     session.meta.set(byteId(missing[i]), meta);
-  }
+  });
   return gone;
 }
 
@@ -136,7 +126,7 @@ export async function reloadFields(node: KeyNode, conn: RedisConnection, fields:
   const unique = [...new Map(fields.map((f) => [byteId(f), f])).values()];
   if (unique.length === 0) return { changed: [], structural: false };
   // Both go out at once: one round trip, as before field TTLs.
-  const [values, ttls] = await Promise.all([conn.run((c) => c.hmgetBuffer(node.key, ...unique)), fieldTtl ? fieldTtls(conn, node.key, unique) : undefined]);
+  const [values, ttls] = await Promise.all([getFields(conn, node.key, unique), fieldTtl ? fieldTtls(conn, node.key, unique) : undefined]);
   const expiries = ttls && expiriesOf(ttls);
   if (node.fields !== list) return { changed: [], structural: false };
   const changed: FieldNode[] = [];
