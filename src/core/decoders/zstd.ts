@@ -1,3 +1,4 @@
+import type * as ZstdWasm from '@bokuweb/zstd-wasm';
 import { DecodeError } from './types';
 import type { Fitted, Limits, Transform } from './types';
 import { tooBig } from './limits';
@@ -7,7 +8,7 @@ import { search } from './zlibCommon';
  * Zstandard through @bokuweb/zstd-wasm (the reference C library compiled to WebAssembly: compresses and
  * decompresses, no native build). Its WebAssembly module is loaded on first use only (`zstdReady`).
  */
-type ZstdModule = typeof import('@bokuweb/zstd-wasm');
+type ZstdModule = typeof ZstdWasm;
 let lib: ZstdModule | undefined;
 let loading: Promise<ZstdModule> | undefined;
 
