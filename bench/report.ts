@@ -36,23 +36,35 @@ export async function collect(): Promise<void> {
  * before; for runs of a second or more. A sub-millisecond run right after a full collection is
  * slowed by it (fresh heap pages), so those go without and rely on the median.
  */
-export async function alternate(runs: number, ours: () => Promise<number>, baseline: () => Promise<number>, fullGc = true): Promise<{ ours: number[]; baseline: number[] }> {
+export async function alternate(
+  runs: number,
+  ours: () => Promise<number>,
+  baseline: () => Promise<number>,
+  fullGc = true,
+): Promise<{ ours: number[]; baseline: number[]; oursCpu: number[]; baselineCpu: number[] }> {
   const o: number[] = [];
   const b: number[] = [];
-  const one = async (f: () => Promise<number>, into: number[]) => {
+  const oc: number[] = [];
+  const bc: number[] = [];
+  // CPU time of this process (user + system, ms) beside wall time: on a busy machine the extra CPU work of
+  // our path shows here even when the wall time hides it behind waits on Redis.
+  const one = async (f: () => Promise<number>, into: number[], cpuInto: number[]) => {
     if (fullGc) await collect();
+    const c0 = process.cpuUsage();
     into.push(await f());
+    const c = process.cpuUsage(c0);
+    cpuInto.push((c.user + c.system) / 1000);
   };
   for (let i = 0; i < runs; i++) {
     if (i % 2 === 0) {
-      await one(ours, o);
-      await one(baseline, b);
+      await one(ours, o, oc);
+      await one(baseline, b, bc);
     } else {
-      await one(baseline, b);
-      await one(ours, o);
+      await one(baseline, b, bc);
+      await one(ours, o, oc);
     }
   }
-  return { ours: o, baseline: b };
+  return { ours: o, baseline: b, oursCpu: oc, baselineCpu: bc };
 }
 
 function round(x: number): number {
