@@ -1,6 +1,6 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { Fitted, Limits, Transform } from './types';
-import { inflateFailure, levelCandidates, search } from './zlibCommon';
+import { deflateOptions, gzipMember, inflateFailure, levelCandidates, search } from './zlibCommon';
 
 /** Length of a gzip member's header (the optional name, comment, extra and header CRC included), or -1. */
 function headerLength(b: Buffer): number {
@@ -34,7 +34,6 @@ export const gzip: Transform = {
     const xfl = original[8];
     const levels = levelCandidates(xfl === 2 ? [9] : xfl === 4 ? [1] : [6, 5, 4, 3, 2, 7, 8]);
     const header = original.subarray(0, head);
-    const make = (level: number) => (p: Buffer) => Buffer.concat([header, gzipSync(p, { level }).subarray(10)]);
-    return search('gzip', plain, original, levels, make);
+    return search('gzip', plain, original, deflateOptions(levels), (o) => (p) => gzipMember(header, p, o));
   },
 };

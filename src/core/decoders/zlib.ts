@@ -1,6 +1,6 @@
-import { deflateRawSync, deflateSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { inflateRawSync, inflateSync } from 'node:zlib';
 import type { Fitted, Limits, Transform } from './types';
-import { inflateFailure, levelCandidates, search } from './zlibCommon';
+import { deflateOptions, inflateFailure, levelCandidates, rawDeflate, search, zlibDeflate } from './zlibCommon';
 
 /** zlib stream (RFC 1950): CMF 0x78 (deflate, 32 KB window) and a header check that divides by 31. */
 function zlibMagic(b: Buffer): boolean {
@@ -22,7 +22,7 @@ export const zlib: Transform = {
     const windowBits = (original[0] >> 4) + 8;
     const flevel = original[1] >> 6;
     const first = [[1, 0], [5, 4, 3, 2], [6], [9, 7, 8]][flevel];
-    return search('zlib', plain, original, levelCandidates(first), (level) => (p) => deflateSync(p, { level, windowBits }));
+    return search('zlib', plain, original, deflateOptions(levelCandidates(first)), (o) => (p) => zlibDeflate(p, o, windowBits));
   },
 };
 
@@ -36,5 +36,5 @@ export const deflate: Transform = {
       throw inflateFailure('deflate', err, limits.maxOutput);
     }
   },
-  fit: (plain, original) => search('deflate', plain, original, levelCandidates([6]), (level) => (p) => deflateRawSync(p, { level })),
+  fit: (plain, original) => search('deflate', plain, original, deflateOptions(levelCandidates([6])), (o) => (p) => rawDeflate(p, o)),
 };

@@ -1,3 +1,4 @@
+import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { DecodeError } from './types';
 import type { Fitted } from './types';
 import { tooBig } from './limits';
@@ -26,4 +27,32 @@ export function inflateFailure(what: string, err: unknown, max: number): DecodeE
   if (e.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return tooBig(`This ${what} value`, max);
   if (e.code === 'Z_BUF_ERROR') return new DecodeError(`This ${what} data is truncated (it ends before the compressed stream does).`);
   return new DecodeError(`This is not valid ${what} data (corrupt or another format).`);
+}
+
+/**
+ * Deflate with Node's zlib at one level. Other zlib builds (Python's, PHP's) can give other bytes for the
+ * same input and level; the round-trip check then refuses the decoded form rather than guess.
+ */
+export interface DeflateOption {
+  level: number;
+}
+
+export function deflateOptions(levels: number[]): DeflateOption[] {
+  return levels.map((level) => ({ level }));
+}
+
+export function rawDeflate(p: Buffer, o: DeflateOption): Buffer {
+  return deflateRawSync(p, { level: o.level });
+}
+
+export function zlibDeflate(p: Buffer, o: DeflateOption, windowBits: number): Buffer {
+  return deflateSync(p, { level: o.level, windowBits });
+}
+
+/** A gzip member: the stored header as it was, the deflate stream, CRC-32 and length. */
+export function gzipMember(header: Buffer, p: Buffer, o: DeflateOption): Buffer {
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(p) >>> 0, 0);
+  trailer.writeUInt32LE(p.length >>> 0, 4);
+  return Buffer.concat([header, rawDeflate(p, o), trailer]);
 }
