@@ -13,6 +13,14 @@ const common = {
   logLevel: 'warning',
 };
 
+// The value decoders are a bundle of their own (dist/decoders.js), loaded by the extension on first use.
+const decodersOutside = {
+  name: 'decoders-outside',
+  setup(build) {
+    build.onResolve({ filter: /\/core\/decoders$/ }, (args) => (args.importer.includes('hashEditor') || args.importer.includes('commands') ? { path: './decoders.js', external: true } : undefined));
+  },
+};
+
 const builds = [
   {
     ...common,
@@ -22,6 +30,15 @@ const builds = [
     format: 'cjs',
     target: 'node18',
     external: ['vscode'],
+    plugins: [decodersOutside],
+  },
+  {
+    ...common,
+    entryPoints: ['src/core/decoders/index.ts'],
+    outfile: 'dist/decoders.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
   },
   {
     ...common,
@@ -41,7 +58,14 @@ function copyCodicons() {
   }
 }
 
+// zstd's WebAssembly module: @bokuweb/zstd-wasm reads it from beside the bundle (__dirname).
+function copyZstdWasm() {
+  mkdirSync('dist', { recursive: true });
+  cpSync('node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm', 'dist/zstd.wasm');
+}
+
 copyCodicons();
+copyZstdWasm();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

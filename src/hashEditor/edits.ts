@@ -223,6 +223,11 @@ export class HashEdits {
     return { status: 'ok' };
   }
 
+  /** Compare-and-set of `next` against `expected` (bytes the user saw, e.g. under a decoded form). */
+  writeBytes(field: Buffer, expected: Buffer, next: Buffer): Promise<WriteResult> {
+    return this.write(field, expected, next);
+  }
+
   /** Compare-and-set of one field; on a conflict the row takes the server's value and a token is returned. */
   private async write(field: Buffer, expected: Buffer | null, next: Buffer): Promise<WriteResult> {
     const conn = await this.s.conn();

@@ -26,6 +26,7 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       if (version !== s.version) return null;
       const rows = s.rows(start, count);
       if (p.header?.fieldTtl) await addRowTtls(s, rows);
+      await p.decoding.decorate(rows);
       return { version, start, rows };
     },
     async query({ match, filter, sort }) {
@@ -71,13 +72,21 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       for (const id of ids) {
         const row = s.liveRow(gen, id);
         const name = displayOf(Buffer.from(s.store.fieldAt(row)), false).text;
-        const value = what === 'name' ? '' : displayOf(await e.fullValue(gen, row), false).text;
+        const raw = what === 'name' ? Buffer.alloc(0) : await e.fullValue(gen, row);
+        const value =
+          what === 'name'
+            ? ''
+            : what === 'base64'
+              ? raw.toString('base64')
+              : what === 'decoded'
+                ? await p.decoding.decodedText(Buffer.from(s.store.fieldAt(row)), raw)
+                : displayOf(raw, false).text;
         parts.push({ name, value });
       }
       const text =
         what === 'name'
           ? parts.map((x) => x.name).join('\n')
-          : what === 'value'
+          : what !== 'row'
             ? parts.map((x) => x.value).join('\n')
             : JSON.stringify(Object.fromEntries(parts.map((x) => [x.name, x.value])), null, 2);
       await vscode.env.clipboard.writeText(text);
@@ -90,6 +99,20 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return null;
     },
+    async decode({ gen, id, decoder }) {
+      const raw = await e.fullValue(gen, id);
+      const value = await p.decoding.pane(gen, id, raw, decoder, p.header?.readOnly !== false);
+      if (p.header?.fieldTtl) {
+        const [row] = s.rows(s.positionOf(id), 1);
+        if (row && row.id === id) {
+          await addRowTtls(s, [row]);
+          value.ttl = row.ttl;
+        }
+      }
+      if (decoder !== undefined) p.postEvent({ type: 'invalidate' });
+      return value;
+    },
+    saveDecoded: ({ token, text }) => shown(p.decoding.save(token, text, (field, expected, next) => e.writeBytes(field, expected, next))),
     setFieldTtl: ({ gen, id, ttl }) => {
       needFieldTtls();
       return shown(e.setFieldTtl(gen, id, ttl));

@@ -7,6 +7,8 @@ import { log } from '../log';
 import type { Services } from '../services';
 import type { HeaderInfo, HostEvent, HostMessage, ReplyMessage, RequestMessage, StatusInfo } from '../shared/protocol';
 import { RequestClient, serveRequest } from '../shared/protocol';
+import { ValueDecoding } from './decoding';
+import type { DecoderRule } from './decoding';
 import { HashEdits } from './edits';
 import { requestHandlers } from './handlers';
 import { editorHtml, webviewOptions } from './html';
@@ -28,6 +30,7 @@ export function targetId(t: Target): string {
 export class HashEditorPanel implements vscode.Disposable {
   readonly session: HashSession;
   readonly edits: HashEdits;
+  readonly decoding: ValueDecoding;
   private ready = false;
   private headerInfo: HeaderInfo | undefined;
   private firing = false;
@@ -49,6 +52,7 @@ export class HashEditorPanel implements vscode.Disposable {
       invalidate: () => this.postEvent({ type: 'invalidate' }),
     });
     this.edits = new HashEdits(this.session, (fields) => this.afterWrite(fields));
+    this.decoding = new ValueDecoding(this.session, () => vscode.workspace.getConfiguration('redisHashExplorer').get<DecoderRule[]>('decoders') ?? []);
     const extensionUri = services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = editorHtml(panel.webview, extensionUri);

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isDecoderChain } from '../shared/decoded';
 import type { PersistedState, WebviewMessage } from '../shared/protocol';
 
 /*
@@ -32,10 +33,12 @@ const requestSchema = v.variant('method', [
   request('add', v.strictObject({ field: display, value: display, ttl: v.optional(fieldTtl) })),
   request('rename', v.strictObject({ gen: count, id: rowId, newName: display })),
   request('delete', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)) })),
-  request('copy', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)), what: v.picklist(['name', 'value', 'row']) })),
+  request('copy', v.strictObject({ gen: count, ids: v.pipe(v.array(rowId), v.minLength(1), v.maxLength(MAX_IDS)), what: v.picklist(['name', 'value', 'row', 'decoded', 'base64']) })),
   request('openValue', v.strictObject({ gen: count, id: rowId })),
   request('setTtl', v.strictObject({ ttl: v.pipe(v.number(), v.safeInteger(), v.minValue(-1), v.maxValue(2 ** 31)) })),
   request('setFieldTtl', v.strictObject({ gen: count, id: rowId, ttl: fieldTtl })),
+  request('decode', v.strictObject({ gen: count, id: rowId, decoder: v.optional(v.pipe(v.string(), v.maxLength(100), v.check(isDecoderChain, 'not a decoder'))) })),
+  request('saveDecoded', v.strictObject({ token: count, text: v.pipe(v.string(), v.maxLength(MAX_TEXT)) })),
 ]);
 
 const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready') }), requestSchema]);

@@ -5,6 +5,8 @@
  * incoming message before it acts on it (src/hashEditor/validate.ts).
  */
 
+import type { DecodedValue } from './decoded';
+
 /** A name or value as shown: text when the bytes are UTF-8, else escaped (\xNN, \\). */
 export interface DisplayValue {
   text: string;
@@ -36,6 +38,10 @@ export interface RowDto {
    * only when the server has field TTLs; the webview counts it down from when the reply arrived
    */
   ttl?: number;
+  /** the decoder chain of the value when it is not plain text (e.g. "gzip+json") */
+  decoder?: string;
+  /** a one-line preview of the decoded value */
+  decoded?: string;
 }
 
 export interface HeaderInfo {
@@ -98,7 +104,8 @@ export type WriteResult =
   /** add: the field exists; `resolve` with the token overwrites it */
   | { status: 'exists'; token: number; current: DisplayValue; length: number; truncated: boolean };
 
-export type CopyWhat = 'name' | 'value' | 'row';
+/** value: raw (UTF-8 text, else escaped bytes); decoded: as the value pane decodes it; base64: the raw bytes */
+export type CopyWhat = 'name' | 'value' | 'row' | 'decoded' | 'base64';
 
 /** What the webview can ask, with the reply each request gets. */
 export interface Requests {
@@ -118,6 +125,10 @@ export interface Requests {
   setTtl: { params: { ttl: number }; result: WriteResult };
   /** a field's TTL: seconds > 0 sets it, 0 or -1 removes it; resolves with the TTL the row has now */
   setFieldTtl: { params: { gen: number; id: number; ttl: number }; result: { ttl: number } };
+  /** the whole value decoded for the value pane; `decoder` chooses one for this field (kept while the editor is open) */
+  decode: { params: { gen: number; id: number; decoder?: string }; result: DecodedValue };
+  /** saves edited decoded text: re-encoded, compare-and-set against the raw bytes the `decode` with this token showed */
+  saveDecoded: { params: { token: number; text: string }; result: WriteResult };
 }
 
 export type Method = keyof Requests;

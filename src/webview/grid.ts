@@ -263,8 +263,9 @@ export class Grid {
     setText(fieldCell.firstChild as Element, r ? r.field : '…');
     setText(fieldCell.lastChild as Element, r?.fieldBinary ? 'bytes' : '');
     fieldCell.classList.toggle('binary', r?.fieldBinary === true);
-    setText(valueCell.firstChild as Element, r ? r.value : '');
-    setText(valueCell.lastChild as Element, r?.truncated ? `${formatBytes(r.length)}, partly loaded` : r?.valueBinary ? 'bytes' : '');
+    // a decoded value shows its decoded preview and its decoder (e.g. gzip+json)
+    setText(valueCell.firstChild as Element, r ? (r.decoded ?? r.value) : '');
+    setText(valueCell.lastChild as Element, r?.truncated ? `${formatBytes(r.length)}, partly loaded` : r?.decoder ?? (r?.valueBinary ? 'bytes' : ''));
     valueCell.classList.toggle('binary', r?.valueBinary === true);
     valueCell.classList.toggle('truncated', r?.truncated === true);
     ttlEl.hidden = !this.showTtl;

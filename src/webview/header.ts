@@ -1,4 +1,4 @@
-import type { HeaderInfo, StatusInfo } from '../shared/protocol';
+import type { CopyWhat, HeaderInfo, StatusInfo } from '../shared/protocol';
 import { button, el, formatCount, formatTtl, setText } from './dom';
 
 /* The top of the editor: key, counts, TTL, connection, loading progress, search inputs and row actions. */
@@ -15,7 +15,7 @@ export interface HeaderActions {
   edit(): void;
   rename(): void;
   remove(): void;
-  copy(what: 'name' | 'value' | 'row'): void;
+  copy(what: CopyWhat): void;
   /** set, change or remove the selected field's TTL */
   fieldTtl(): void;
 }
@@ -77,6 +77,8 @@ export class Header {
       button('Copy name', { icon: 'symbol-key', iconOnly: true, cls: 'icon', onClick: () => actions.copy('name') }),
       button('Copy value (Ctrl+C)', { icon: 'copy', iconOnly: true, cls: 'icon', onClick: () => actions.copy('value') }),
       button('Copy rows as JSON', { icon: 'json', iconOnly: true, cls: 'icon', onClick: () => actions.copy('row') }),
+      button('Copy value decoded', { icon: 'symbol-string', iconOnly: true, cls: 'icon', onClick: () => actions.copy('decoded') }),
+      button('Copy value as base64', { icon: 'file-binary', iconOnly: true, cls: 'icon', onClick: () => actions.copy('base64') }),
     );
     this.element = el(
       'header',

@@ -1,4 +1,4 @@
-import type { DisplayValue, HeaderInfo, HostEvent, HostMessage, PersistedState, RowDto, SortBy, StatusInfo, WriteResult } from '../shared/protocol';
+import type { CopyWhat, DisplayValue, HeaderInfo, HostEvent, HostMessage, PersistedState, RowDto, SortBy, StatusInfo, WriteResult } from '../shared/protocol';
 import { RequestClient } from '../shared/protocol';
 import { Dialog } from './dialog';
 import { el, formatCount } from './dom';
@@ -8,6 +8,7 @@ import { editFieldTtl } from './fieldTtlEditor';
 import { Grid } from './grid';
 import { Header } from './header';
 import { RowCache } from './rowCache';
+import { ValuePane } from './valuePane';
 
 /*
  * The hash editor page. It holds no Redis data of its own beyond the rows on screen: it says `ready`,
@@ -134,7 +135,14 @@ const grid = new Grid(cache, {
     const s = status?.view.sort;
     query({ sort: s?.by !== by ? { by, descending: false } : s.descending ? null : { by, descending: true } });
   },
-  selectionChanged: () => undefined,
+  selectionChanged: () => pane.show(grid.rowAtCursor()),
+});
+
+const pane = new ValuePane({
+  rpc,
+  gen,
+  notify,
+  conflict: async () => notify('The value changed on the server since the pane showed it; nothing was written. The pane shows the new value: edit it again.', 'error'),
 });
 
 async function removeSelected(): Promise<void> {
@@ -147,12 +155,13 @@ async function removeSelected(): Promise<void> {
   grid.focus();
 }
 
-async function copy(what: 'name' | 'value' | 'row'): Promise<void> {
+async function copy(what: CopyWhat): Promise<void> {
   const ids = grid.selectedIds();
   if (ids.length === 0) return;
   try {
     const r = await rpc.request('copy', { gen: gen(), ids, what });
-    notify(`Copied ${what === 'row' ? 'as JSON' : what === 'name' ? 'the name' : 'the value'}${r.copied > 1 ? ` of ${formatCount(r.copied)} rows` : ''}.`);
+    const label = { row: 'as JSON', name: 'the name', value: 'the value', decoded: 'the decoded value', base64: 'the value as base64' }[what];
+    notify(`Copied ${label}${r.copied > 1 ? ` of ${formatCount(r.copied)} rows` : ''}.`);
   } catch (err) {
     failed(err);
   }
@@ -187,7 +196,7 @@ const headerView = new Header({
 
 const viewNote = el('div', { class: 'view-note', role: 'status' });
 const empty = el('div', { class: 'empty' });
-document.getElementById('app')?.append(headerView.element, viewNote, el('div', { class: 'table-wrap' }, grid.element, empty));
+document.getElementById('app')?.append(headerView.element, viewNote, el('div', { class: 'table-wrap' }, grid.element, empty), pane.element);
 
 function applyHeader(h: HeaderInfo): void {
   header = h;
@@ -238,6 +247,7 @@ function onEvent(e: HostEvent): void {
     case 'invalidate':
       cache.invalidate();
       grid.schedule();
+      pane.refresh();
       break;
     case 'notice':
       notify(e.message, e.level === 'error' ? 'error' : 'info');
