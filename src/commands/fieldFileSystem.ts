@@ -4,7 +4,9 @@ import { escapeBytes, unescapeBytes } from '../core/codec';
 import { fieldExists, getField, valueLength } from '../core/hashOps';
 import { toExplorerError } from '../core/errors';
 import type { HashChange } from '../connections/changes';
+import { decoders } from '../hashEditor/decoding';
 import type { Services } from '../services';
+import { isDecoderChain } from '../shared/decoded';
 import { bytesText } from '../tree/labels';
 import type { FieldRef } from './conflict';
 import { writeIfUnchanged } from './conflict';
@@ -35,6 +37,11 @@ interface OpenValue {
   stale: boolean;
   /** a save answered "Reload": after VS Code's post-save stat, move the version so it re-reads */
   reloadAfterStat: boolean;
+  /** opened decoded with this chain (e.g. "gzip+json"): shown decoded, saved re-encoded */
+  decoder?: string;
+  /** the chain's encoder for `base` (absent: this decoded form cannot be written back, `readOnly` says why) */
+  encode?: (text: string) => Buffer;
+  readOnly?: string;
 }
 
 function hex(b: Buffer): string {
@@ -46,8 +53,8 @@ function pathSafe(buf: Buffer): string {
   return t.length > 60 ? `${t.slice(0, 60)}…` : t || '(empty)';
 }
 
-export function fieldUri(ref: FieldRef, escaped: boolean): vscode.Uri {
-  const query = new URLSearchParams({ c: ref.connection, d: String(ref.db), k: hex(ref.key), f: hex(ref.field), e: escaped ? '1' : '0' });
+export function fieldUri(ref: FieldRef, escaped: boolean, decoder?: string): vscode.Uri {
+  const query = new URLSearchParams({ c: ref.connection, d: String(ref.db), k: hex(ref.key), f: hex(ref.field), e: escaped ? '1' : '0', ...(decoder ? { x: decoder } : {}) });
   return vscode.Uri.from({
     scheme: FIELD_SCHEME,
     path: `/${pathSafe(Buffer.from(ref.connection))}/db${ref.db}/${pathSafe(ref.key)}/${pathSafe(ref.field)}`,
@@ -58,17 +65,18 @@ export function fieldUri(ref: FieldRef, escaped: boolean): vscode.Uri {
 /** The same field opened through differently encoded URIs is one entry. */
 function entryKey(uri: vscode.Uri): string {
   const q = new URLSearchParams(uri.query);
-  return ['c', 'd', 'k', 'f', 'e'].map((p) => q.get(p) ?? '').join('\u0000');
+  return ['c', 'd', 'k', 'f', 'e', 'x'].map((p) => q.get(p) ?? '').join('\u0000');
 }
 
-function parse(uri: vscode.Uri): { ref: FieldRef; escaped: boolean } {
+function parse(uri: vscode.Uri): { ref: FieldRef; escaped: boolean; decoder?: string } {
   const q = new URLSearchParams(uri.query);
   const c = q.get('c');
   const d = Number(q.get('d'));
   const k = q.get('k');
   const f = q.get('f');
   if (!c || !Number.isInteger(d) || k === null || f === null) throw vscode.FileSystemError.FileNotFound(uri);
-  return { ref: { connection: c, db: d, key: Buffer.from(k, 'hex'), field: Buffer.from(f, 'hex') }, escaped: q.get('e') === '1' };
+  const x = q.get('x');
+  return { ref: { connection: c, db: d, key: Buffer.from(k, 'hex'), field: Buffer.from(f, 'hex') }, escaped: q.get('e') === '1', ...(x && isDecoderChain(x) ? { decoder: x } : {}) };
 }
 
 export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
@@ -92,11 +100,17 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     this.emitter.dispose();
   }
 
-  /** Opens a field's value in a text editor; JSON values get the JSON language. */
+  /**
+   * Opens a field's value in a text editor; JSON values get the JSON language. A compressed or binary-encoded
+   * value (gzip, MessagePack, …) opens decoded and saves re-encoded.
+   */
   async show(ref: FieldRef, value: Buffer): Promise<vscode.TextEditor> {
-    const uri = fieldUri(ref, !isUtf8(value));
+    const decoded = await (await decoders()).decode(value, 'auto', { noEncoder: true });
+    const decoder = ['raw', 'text', 'json', 'hex'].includes(decoded.chain) ? undefined : decoded.chain;
+    const uri = fieldUri(ref, !decoder && !isUtf8(value), decoder);
     const doc = await vscode.workspace.openTextDocument(uri);
-    if (doc.languageId === 'plaintext' && looksLikeJson(value)) await vscode.languages.setTextDocumentLanguage(doc, 'json');
+    const asJson = decoder ? ['json', 'msgpack', 'php', 'pickle', 'protobuf'].includes(decoded.format) : looksLikeJson(value);
+    if (doc.languageId === 'plaintext' && asJson) await vscode.languages.setTextDocumentLanguage(doc, 'json');
     return vscode.window.showTextDocument(doc, { preview: false });
   }
 
@@ -105,7 +119,10 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const entry = await this.load(uri, false);
+    const decoded = parse(uri).decoder !== undefined;
+    // a decoded document's size is its decoded text's: VS Code checks it did not move between read and save
+    const entry = await this.load(uri, decoded);
+    if (decoded && entry.base) await this.decoded(entry, entry.base);
     const readOnly = this.services.store.has(entry.ref.connection) && this.services.store.get(entry.ref.connection).readOnly === true;
     const stat: vscode.FileStat = { type: vscode.FileType.File, ctime: 0, mtime: entry.mtime, size: entry.size, permissions: readOnly ? vscode.FilePermission.Readonly : undefined };
     if (entry.reloadAfterStat) {
@@ -118,6 +135,7 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const entry = await this.load(uri, true);
     const base = entry.base ?? Buffer.alloc(0);
+    if (entry.decoder) return this.decoded(entry, base);
     return entry.escaped ? Buffer.from(escapeBytes(base), 'utf8') : base;
   }
 
@@ -125,7 +143,8 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const entry = await this.load(uri, true);
     let value: Buffer;
     try {
-      value = entry.escaped ? unescapeBytes(Buffer.from(content).toString('utf8')) : Buffer.from(content);
+      if (entry.decoder && !entry.encode) throw new Error(`${entry.readOnly ?? 'this decoded form cannot be written back.'} Nothing was written.`);
+      value = entry.encode ? entry.encode(Buffer.from(content).toString('utf8')) : entry.escaped ? unescapeBytes(Buffer.from(content).toString('utf8')) : Buffer.from(content);
     } catch (err) {
       throw vscode.FileSystemError.Unavailable(`Not saved: ${(err as Error).message}`);
     }
@@ -146,6 +165,17 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
       // the stat that follows a save, move the version so it re-reads the server's value.
       entry.reloadAfterStat = true;
     }
+  }
+
+  /** The decoded text of `base`; its encoder (when the round trip gives the same bytes) goes with the entry. */
+  private async decoded(entry: OpenValue, base: Buffer): Promise<Uint8Array> {
+    const d = await (await decoders()).decode(base, entry.decoder ?? 'auto');
+    entry.encode = d.editable ? d.encode : undefined;
+    entry.readOnly = d.readOnlyReason ?? (d.chain !== entry.decoder ? `The value is no longer ${entry.decoder}: ${d.notes.join(' ')}` : undefined);
+    if (d.chain !== entry.decoder) entry.encode = undefined;
+    const text = Buffer.from(d.view.text, 'utf8');
+    entry.size = text.length;
+    return text;
   }
 
   readDirectory(): [string, vscode.FileType][] {
@@ -169,11 +199,11 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
    * `withValue`: make sure `base` is loaded (the first read, or the first read after `invalidate`).
    */
   private async load(uri: vscode.Uri, withValue: boolean): Promise<OpenValue> {
-    const { ref, escaped } = parse(uri);
+    const { ref, escaped, decoder } = parse(uri);
     const id = entryKey(uri);
     let entry = this.open.get(id);
     if (!entry) {
-      entry = { uri, ref, escaped, base: null, mtime: Date.now(), size: 0, stale: true, reloadAfterStat: false };
+      entry = { uri, ref, escaped, base: null, mtime: Date.now(), size: 0, stale: true, reloadAfterStat: false, decoder };
       this.open.set(id, entry);
     }
     if (!entry.stale || (!withValue && entry.base !== null)) return entry;
