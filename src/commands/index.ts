@@ -25,6 +25,11 @@ import { deleteField } from './deleteField';
 import { copyValue } from './copyValue';
 import { registerFieldFileSystem } from './fieldFileSystem';
 import { openHashEditor } from './openHashEditor';
+import { exportHash } from './exportHash';
+import { importHash } from './importHash';
+import { exportFolder } from './exportFolder';
+import { deleteFolder } from './deleteFolder';
+import { copyKeyAsCommands } from './copyKeyAsCommands';
 
 /** Every command, one file each. */
 const commands: CommandSpec[] = [
@@ -51,6 +56,11 @@ const commands: CommandSpec[] = [
   setFieldTtl,
   copyValue,
   openHashEditor,
+  exportHash,
+  importHash,
+  exportFolder,
+  deleteFolder,
+  copyKeyAsCommands,
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {

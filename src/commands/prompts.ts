@@ -17,8 +17,12 @@ export interface PromptLayer {
   pickKey(conn: RedisConnection, options: { hashesOnly: boolean; title: string }): Promise<Buffer | undefined>;
   /** A field of a hash, picked from HSCAN pages or typed in. */
   pickField(conn: RedisConnection, key: Buffer, options: { title: string; noValues?: boolean }): Promise<Buffer | undefined>;
-  /** Runs a task under a notification with a Cancel button; the signal aborts on Cancel. */
-  progress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Runs a task under a notification with a Cancel button; the signal aborts on Cancel; `report` updates its message. */
+  progress<T>(title: string, task: (signal: AbortSignal, report?: (message: string) => void) => Promise<T>): Promise<T>;
+  /** A file to write (save dialog); undefined when dismissed. */
+  saveFile(options: vscode.SaveDialogOptions): Promise<vscode.Uri | undefined>;
+  /** A file to read (open dialog); undefined when dismissed. */
+  openFile(options: vscode.OpenDialogOptions): Promise<vscode.Uri | undefined>;
   /** A short information message (no answer awaited). */
   inform(message: string): void;
 }
@@ -30,15 +34,17 @@ const defaults: PromptLayer = {
   pickKey,
   pickField,
   progress: async (title, task) =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());
       try {
-        return await task(controller.signal);
+        return await task(controller.signal, (message) => progress.report({ message }));
       } finally {
         sub.dispose();
       }
     }),
+  saveFile: async (options) => vscode.window.showSaveDialog(options),
+  openFile: async (options) => (await vscode.window.showOpenDialog({ canSelectMany: false, ...options }))?.[0],
   inform: (message) => void vscode.window.showInformationMessage(message),
 };
 

@@ -12,9 +12,17 @@ export interface CommandTarget {
   value?: string;
   newName?: string;
   ttl?: number;
+  /** a file path (export, import) */
+  path?: string;
+  /** json, ndjson, csv (and redis for exports); from the path's extension when absent */
+  format?: string;
+  /** import: skip (the default), overwrite or compareAndSet */
+  policy?: string;
+  /** a tree folder: the key prefix, separator included ("user:") */
+  prefix?: string;
 }
 
-const STRING_PROPS = ['key', 'field', 'value', 'newName'] as const;
+const STRING_PROPS = ['key', 'field', 'value', 'newName', 'path', 'format', 'policy', 'prefix'] as const;
 
 /*
  * What each command takes from a scripted call besides `connection`: anything else is refused, so an
@@ -42,6 +50,11 @@ const TAKES: Record<string, readonly string[]> = {
   deleteField: ['db', 'key', 'field'],
   copyValue: ['db', 'key', 'field'],
   setFieldTtl: ['db', 'key', 'field', 'ttl'],
+  exportHash: ['db', 'key', 'path', 'format'],
+  importHash: ['db', 'key', 'path', 'format', 'policy'],
+  exportFolder: ['db', 'prefix', 'path', 'format'],
+  deleteFolder: ['db', 'prefix'],
+  copyKeyAsCommands: ['db', 'key'],
 };
 
 const HINTS: Record<string, string> = {
