@@ -16,6 +16,8 @@ describe('packaged .vsix', () => {
     const files = listing.filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
     const allowed = [
       /^dist\/extension\.js$/,
+      /^dist\/decoders\.js$/,
+      /^dist\/zstd\.wasm$/,
       /^dist\/webview\.js$/,
       /^dist\/webview\.css$/,
       /^dist\/codicons\/codicon\.(css|ttf)$/,
@@ -27,10 +29,18 @@ describe('packaged .vsix', () => {
     ];
     const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
     assert.deepEqual(unexpected, [], `unexpected files in the .vsix: ${unexpected.join(', ')}`);
-    for (const must of ['dist/extension.js', 'dist/webview.js', 'package.json', 'readme.md', 'LICENSE.txt', 'changelog.md']) {
+    for (const must of ['dist/extension.js', 'dist/decoders.js', 'dist/zstd.wasm', 'dist/webview.js', 'package.json', 'readme.md', 'LICENSE.txt', 'changelog.md']) {
       assert.ok(files.some((f) => f.toLowerCase() === must.toLowerCase()), `${must} missing from the .vsix (has: ${files.join(', ')})`);
     }
     assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps');
+  });
+
+  it('loads the decoders apart: the extension bundle requires dist/decoders.js and does not hold them', () => {
+    const main = execFileSync('unzip', ['-p', vsix, 'extension/dist/extension.js'], { encoding: 'utf8' });
+    assert.ok(main.includes('import("./decoders.js")'), 'the extension bundle loads dist/decoders.js on demand');
+    assert.ok(!main.includes('MessagePack'), 'no MessagePack code in the extension bundle');
+    const decoders = execFileSync('unzip', ['-p', vsix, 'extension/dist/decoders.js'], { encoding: 'utf8' });
+    assert.ok(decoders.includes('zstd.wasm'), 'the decoders bundle loads zstd.wasm from beside it');
   });
 
   it('is not a UI-only extension (it needs Node sockets)', () => {
