@@ -37,6 +37,6 @@ export const addField: CommandSpec = {
       value = Buffer.from(orCancel(await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
     }
     await addFieldOp(conn, t.key, field, value, true, ttl);
-    fireFieldChange(services, { ...t, field });
+    await fireFieldChange(services, { ...t, field });
   },
 };

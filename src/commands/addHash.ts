@@ -37,6 +37,6 @@ export const addHash: CommandSpec = {
       value = Buffer.from(orCancel(await prompts.input({ title, prompt: `Value of "${f}"` })), 'utf8');
     }
     await createHash(conn, key, field, value);
-    services.changes.fire({ kind: 'keyAdded', connection: t.connection, db: t.db, key });
+    await services.changes.fire({ kind: 'keyAdded', connection: t.connection, db: t.db, key });
   },
 };

@@ -16,8 +16,9 @@ export interface FieldRef {
 
 export type WriteOutcome = 'written' | 'reloaded' | 'cancelled';
 
-export function fireFieldChange(services: Services, ref: FieldRef, fields: Buffer[] = [ref.field]): void {
-  services.changes.fire({ kind: 'fields', connection: ref.connection, db: ref.db, key: ref.key, fields });
+/** Tells the views; resolves once they show the change. */
+export function fireFieldChange(services: Services, ref: FieldRef, fields: Buffer[] = [ref.field]): Promise<void> {
+  return services.changes.fire({ kind: 'fields', connection: ref.connection, db: ref.db, key: ref.key, fields });
 }
 
 /**
@@ -43,7 +44,7 @@ export async function writeIfUnchanged(
       return { ok: true };
     });
     if (r.ok) {
-      fireFieldChange(services, ref);
+      await fireFieldChange(services, ref);
       return 'written';
     }
     const deleted = r.current === null;
@@ -57,7 +58,7 @@ export async function writeIfUnchanged(
     );
     if (choice === 'Reload') {
       // Not a write of ours, but the field did change: views showing it re-read it.
-      fireFieldChange(services, ref);
+      await fireFieldChange(services, ref);
       return 'reloaded';
     }
     if (choice !== 'Overwrite') return 'cancelled';

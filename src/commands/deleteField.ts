@@ -45,7 +45,7 @@ export const deleteField: CommandSpec = {
     for (const g of groups) {
       const conn = await client(services, g);
       removed += await deleteFields(conn, g.key, g.fields);
-      fireFieldChange(services, { ...g, field: g.fields[0] }, g.fields);
+      await fireFieldChange(services, { ...g, field: g.fields[0] }, g.fields);
     }
     if (scripted && removed === 0) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(groups[0].fields[0])}" does not exist in "${shown(groups[0].key)}".`);
   },

@@ -46,7 +46,7 @@ export const deleteKey: CommandSpec = {
     let removed = 0;
     for (const g of groups) {
       removed += await deleteKeys(await client(services, g), g.keys);
-      for (const key of g.keys) services.changes.fire({ kind: 'keyDeleted', connection: g.connection, db: g.db, key });
+      await Promise.all(g.keys.map((key) => services.changes.fire({ kind: 'keyDeleted', connection: g.connection, db: g.db, key })));
     }
     if (scripted && removed === 0) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(groups[0].keys[0])}" does not exist.`);
   },

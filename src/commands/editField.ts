@@ -40,7 +40,7 @@ export const editField: CommandSpec = {
           return { ok: true };
         });
         if (r.ok) {
-          fireFieldChange(services, t);
+          await fireFieldChange(services, t);
           return;
         }
       }

@@ -42,6 +42,6 @@ export const renameField: CommandSpec = {
     }
     if (newField.equals(t.field)) return;
     await renameFieldOp(conn, t.key, t.field, newField).catch((err: unknown) => settle(conn, err, 'rename', fieldRenamed(conn, t.key, t.field, newField)));
-    fireFieldChange(services, t, [t.field, newField]);
+    await fireFieldChange(services, t, [t.field, newField]);
   },
 };

@@ -45,6 +45,6 @@ export const renameKey: CommandSpec = {
     }
     if (newKey.equals(t.key)) return;
     await renameKeyOp(conn, t.key, newKey).catch((err: unknown) => settle(conn, err, 'rename', keyRenamed(conn, t.key, newKey)));
-    services.changes.fire({ kind: 'keyRenamed', connection: t.connection, db: t.db, key: t.key, newKey });
+    await services.changes.fire({ kind: 'keyRenamed', connection: t.connection, db: t.db, key: t.key, newKey });
   },
 };

@@ -44,7 +44,7 @@ export const setFieldTtl: CommandSpec = {
     }
     if (seconds > 0) await setFieldTtlOp(conn, t.key, t.field, seconds);
     else await removeFieldTtl(conn, t.key, t.field);
-    fireFieldChange(services, t);
+    await fireFieldChange(services, t);
     if (!t.scripted) {
       prompts.inform(seconds > 0 ? `Field "${shown(t.field)}" now expires in ${formatTtl(seconds)}.` : `Field "${shown(t.field)}" no longer has a TTL.`);
     }

@@ -34,7 +34,7 @@ export const setTtl: CommandSpec = {
     }
     if (seconds > 0) await setTtlOp(conn, t.key, seconds);
     else await removeTtl(conn, t.key);
-    services.changes.fire({ kind: 'key', connection: t.connection, db: t.db, key: t.key });
+    await services.changes.fire({ kind: 'key', connection: t.connection, db: t.db, key: t.key });
     if (!t.scripted) prompts.inform(seconds > 0 ? `Key "${shown(t.key)}" now expires in ${formatTtl(seconds)}.` : `Key "${shown(t.key)}" no longer has a TTL.`);
   },
 };

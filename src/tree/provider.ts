@@ -55,9 +55,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
         const node = this.byName.get(name);
         if (node && node.session.db === db && (node.session.started || node.session.error)) this.refresh(node);
       }),
-      changes.onDidChange((c) => {
-        applyChange(this, c).catch((err: unknown) => log.warn(`tree refresh after a change failed: ${toExplorerError(err).message}`));
-      }),
+      changes.onDidChange((c) =>
+        applyChange(this, c).catch((err: unknown) => log.warn(`tree refresh after a change failed: ${toExplorerError(err).message}`)),
+      ),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (['keys.separator', 'keys.onlyHashes'].some((s) => e.affectsConfiguration(`${SECTION}.${s}`))) this.resetAll();
       }),
