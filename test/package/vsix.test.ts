@@ -22,6 +22,7 @@ describe('packaged .vsix', () => {
       /^dist\/webview\.css$/,
       /^dist\/codicons\/codicon\.(css|ttf)$/,
       /^media\/[^/]+\.(svg|png|css)$/,
+      /^media\/walkthrough\/[^/]+\.md$/,
       /^package\.json$/,
       /^readme\.md$/i,
       /^license(\.txt|\.md)?$/i,
