@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { RedisConnection } from '../src/core/connection';
 import { startRedis } from '../test/support/redisServer';
 import type { TestRedis } from '../test/support/redisServer';
+import { DECODED_FIGURE, decodedFigures } from './decoded';
 import { bigValueFigures, fieldFigures, memoryFigures, wholeHashFigure } from './fields';
 import { keyFigures } from './keys';
 import type { Figure } from './report';
@@ -18,7 +19,7 @@ import { SHAPES, seed, seedBigHash } from './seed';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,redis8]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,redis8,decoded]
  */
 
 const repo = resolve(__dirname, '..', '..');
@@ -103,6 +104,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   if (MAIN_PARTS.some(want)) await mainFigures(figures, errors);
   if (want('redis8')) await group([REDIS8_FIGURE], () => redis8Figures(RUNS.whole), figures, errors);
+  if (want('decoded')) await group([DECODED_FIGURE], () => decodedFigures(RUNS.first), figures, errors);
   process.stdout.write('\n');
   printTable(figures);
   const file = join(repo, 'bench', 'results.json');
