@@ -84,7 +84,9 @@ export class ValueDecoding {
       if (!p || p.crc !== crc || p.length !== raw.length) {
         const dec = await d.decode(raw, this.specFor(Buffer.from(st.fieldAt(r.id))), { noEncoder: true, limits: { maxOutput: PREVIEW_OUTPUT_MAX } });
         const plain = dec.chain === 'raw' || dec.chain === 'text';
-        p = { crc, length: raw.length, ...(plain ? {} : { decoder: dec.chain, line: dec.chain === 'hex' ? undefined : d.previewLine(dec, 200) }) };
+        // plain JSON and a hex dump keep the raw preview (already the readable one-liner); the rest show decoded
+        const own = dec.chain === 'json' || dec.chain === 'hex';
+        p = { crc, length: raw.length, ...(plain ? {} : { decoder: dec.chain, line: own ? undefined : d.previewLine(dec, 200) }) };
         if (dec.chain === 'raw' && dec.notes.length > 0) p.decoder = 'raw';
         if (this.previews.size >= MAX_PREVIEWS) this.previews.clear();
         this.previews.set(r.id, p);
