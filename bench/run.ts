@@ -12,6 +12,7 @@ import { keyFigures } from './keys';
 import type { Figure } from './report';
 import { notMeasured, printTable, progress, writeResults } from './report';
 import { SHAPES, seed, seedBigHash } from './seed';
+import { TRANSFER_FIGURES, transferFigures } from './transfer';
 
 /*
  * `npm run bench`: own redis-server, seeded; figures 1-4 in this process (compiled code, alternating
@@ -104,6 +105,12 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   if (MAIN_PARTS.some(want)) await mainFigures(figures, errors);
   if (want('redis8')) await group([REDIS8_FIGURE], () => redis8Figures(RUNS.whole), figures, errors);
+  // Export, import and folder delete on a server of their own (--only=export,import,folderdelete).
+  if (['export', 'import', 'folderdelete'].some(want)) {
+    const parts = { export: want('export'), import: want('import'), folder: want('folderdelete') };
+    const names = TRANSFER_FIGURES.filter((f) => (f.name.startsWith('export') ? parts.export : f.name.startsWith('import') ? parts.import : parts.folder));
+    await group(names, () => transferFigures(parts, quick ? 1 : 3), figures, errors);
+  }
   if (want('decoded')) await group([DECODED_FIGURE], () => decodedFigures(RUNS.first), figures, errors);
   process.stdout.write('\n');
   printTable(figures);

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { RedisConnection } from './connection';
@@ -189,7 +188,15 @@ export class FileSink implements Sink {
   async write(chunk: string): Promise<void> {
     if (this.failed) throw this.fileError(this.failed);
     if (!chunk) return;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]).catch(() => undefined);
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.stream.off('drain', done).off('error', done);
+          resolve();
+        };
+        this.stream.on('drain', done).on('error', done);
+      });
+    }
     if (this.failed) throw this.fileError(this.failed);
   }
 

@@ -203,7 +203,8 @@ export async function applyImport(conn: RedisConnection, key: Buffer, source: Ch
 
   let batch: ImportRow[] = [];
   let bytes = 0;
-  outer: for await (const page of readRows(source, format)) {
+  // The first pass checked the input whole; this one only reads it again.
+  outer: for await (const page of readRows(source, format, false)) {
     for (const row of page) {
       batch.push(row);
       bytes += row.field.length + row.value.length;
