@@ -39,6 +39,8 @@ const MAX_TOKENS = 20;
 interface Preview {
   crc: number;
   length: number;
+  /** the decoder spec it was made with (a setting or a choice may change it) */
+  spec: string;
   decoder?: string;
   line?: string;
 }
@@ -80,13 +82,14 @@ export class ValueDecoding {
       if (r.id < 0 || r.truncated) continue;
       const raw = Buffer.from(st.valueAt(r.id));
       const crc = crc32(raw);
+      const spec = this.specFor(Buffer.from(st.fieldAt(r.id)));
       let p = this.previews.get(r.id);
-      if (!p || p.crc !== crc || p.length !== raw.length) {
-        const dec = await d.decode(raw, this.specFor(Buffer.from(st.fieldAt(r.id))), { noEncoder: true, limits: { maxOutput: PREVIEW_OUTPUT_MAX } });
+      if (!p || p.crc !== crc || p.length !== raw.length || p.spec !== spec) {
+        const dec = await d.decode(raw, spec, { noEncoder: true, limits: { maxOutput: PREVIEW_OUTPUT_MAX } });
         const plain = dec.chain === 'raw' || dec.chain === 'text';
         // plain JSON and a hex dump keep the raw preview (already the readable one-liner); the rest show decoded
         const own = dec.chain === 'json' || dec.chain === 'hex';
-        p = { crc, length: raw.length, ...(plain ? {} : { decoder: dec.chain, line: own ? undefined : d.previewLine(dec, 200) }) };
+        p = { crc, length: raw.length, spec, ...(plain ? {} : { decoder: dec.chain, line: own ? undefined : d.previewLine(dec, 200) }) };
         if (dec.chain === 'raw' && dec.notes.length > 0) p.decoder = 'raw';
         if (this.previews.size >= MAX_PREVIEWS) this.previews.clear();
         this.previews.set(r.id, p);

@@ -100,9 +100,12 @@ describe('Decoded values', function () {
     assert.equal(chosen.detected, false);
     assert.equal((await rowNamed(h, 'b')).decoder, 'base64+gzip+json');
     await h.request('decode', { gen: h.status().gen, id, decoder: 'auto' });
+    assert.equal((await rowNamed(h, 'b')).decoder, undefined, 'back to detection: plain text');
     await setSetting('decoders', [{ keys: 'dec:r*', fields: 'b', decoder: 'base64+gzip+json' }]);
     const byRule = await h.request('decode', { gen: h.status().gen, id });
     assert.equal(byRule.decoder, 'base64+gzip+json');
+    assert.equal((await rowNamed(h, 'b')).decoder, 'base64+gzip+json', 'the row follows the rule too');
+    assert.equal((await rowNamed(h, 'b')).decoded, '{ "x": 1 }');
     const err = await h.send({ kind: 'request', id: 1_000_000_777, method: 'decode', params: { gen: h.status().gen, id, decoder: 'rot13' } });
     assert.ok(err && !err.ok);
     await setSetting('decoders', undefined);
