@@ -111,6 +111,21 @@ describe('Decoded values', function () {
     await setSetting('decoders', undefined);
   });
 
+  it('the pane shows the field TTL where the server has field TTLs, and none where it has not', async () => {
+    await r.hset('dec:ttl', 'f', gzipSync('{"a":1}'), 'g', 'x');
+    const h = await open('dec:ttl');
+    await h.loaded();
+    const fieldTtls = h.header()?.fieldTtl === true;
+    if (fieldTtls) await r.call('HEXPIRE', 'dec:ttl', '5000', 'FIELDS', '1', 'f');
+    const v = await h.request('decode', { gen: h.status().gen, id: (await rowNamed(h, 'f')).id });
+    if (fieldTtls) {
+      assert.ok(v.ttl !== undefined && v.ttl > 4000 && v.ttl <= 5000, `ttl ${v.ttl}`);
+      assert.deepEqual(await r.call('HTTL', 'dec:ttl', 'FIELDS', '1', 'g'), [-1], 'the other field untouched');
+    } else {
+      assert.equal(v.ttl, undefined);
+    }
+  });
+
   it('copies a value decoded and as base64', async () => {
     const raw = gzipSync(JSON.stringify(DOC));
     await r.hset('dec:copy', 'f', raw);
