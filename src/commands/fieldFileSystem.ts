@@ -88,6 +88,8 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   constructor(private readonly services: Services) {
     this.subscriptions = [
       services.changes.onDidChange((c) => this.onChange(c)),
+      // Nothing is told of writes made while the connection was down: re-read what is open on it.
+      services.pool.onDidReconnect(({ name, db }) => this.recheck((r) => r.connection === name && r.db === db)),
       // A closed document forgets its entry: opening it again reads the server's value.
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d.uri.scheme === FIELD_SCHEME) this.open.delete(entryKey(d.uri));
@@ -242,9 +244,14 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
    */
   private onChange(c: HashChange): void {
     if (c.kind !== 'fields') return;
+    this.recheck((r) => r.connection === c.connection && r.db === c.db && r.key.equals(c.key) && c.fields.some((f) => f.equals(r.field)));
+  }
+
+  /** Open values `which` selects: an editor without unsaved edits shows the server's value if it moved. */
+  private recheck(which: (r: FieldRef) => boolean): void {
     for (const entry of this.open.values()) {
       const r = entry.ref;
-      if (r.connection !== c.connection || r.db !== c.db || !r.key.equals(c.key) || !c.fields.some((f) => f.equals(r.field))) continue;
+      if (!which(r)) continue;
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === FIELD_SCHEME && entryKey(d.uri) === entryKey(entry.uri));
       if (!doc || doc.isDirty) continue;
       void this.services.pool.get(r.connection, r.db).then(

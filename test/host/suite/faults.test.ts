@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import type { ConnectionNode } from '../../../src/tree/nodes';
+import { fieldUri } from '../../../src/commands/fieldFileSystem';
 import { FaultyRedis, LIBRARY_PHRASES } from '../../support/faultyRedis';
 import type { TestHooks } from './sidebarSupport';
 import { connectionNode, hooks, itemOf, keysUnder, rejectionOf, setConnections, setSetting, waitFor } from './sidebarSupport';
@@ -103,6 +104,20 @@ describe('Faults', function () {
       } finally {
         editor.panel.dispose();
       }
+    });
+
+    it('an open value document shows the value written while the server was down, once it is back', async () => {
+      await server.admin().hset('flt:doc', 'long', 'line 1\nline 2');
+      const uri = fieldUri({ connection: CONN, db: 0, key: Buffer.from('flt:doc'), field: Buffer.from('long') }, false);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      assert.equal(doc.getText(), 'line 1\nline 2');
+      await server.shutdown();
+      await server.restart();
+      await server.admin().hset('flt:doc', 'long', 'written while we were away');
+      await waitFor('the document to show the server value', () => doc.getText() === 'written while we were away' || undefined, 30_000);
+      assert.equal(doc.isDirty, false);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
   });
 
