@@ -3,6 +3,7 @@ import { RedisExplorerError } from '../core/errors';
 import { removeFieldTtl, setFieldTtl } from '../core/fieldTtl';
 import { addField, compareAndSet, deleteFields, getField, renameField } from '../core/hashOps';
 import { removeTtl, setTtl } from '../core/keyOps';
+import { fieldRenamed, fieldSet, settle } from '../core/settle';
 import type { CellDetail, DisplayValue, RowDto, WriteResult } from '../shared/protocol';
 import type { HashSession } from './session';
 import { displayOf } from './display';
@@ -170,7 +171,8 @@ export class HashEdits {
     if (to.equals(field)) return { status: 'noop' };
     const conn = await this.s.conn();
     try {
-      await renameField(conn, this.s.key, field, to);
+      // An answer lost to a timeout or a dropped connection is checked: a rename that was applied succeeds.
+      await renameField(conn, this.s.key, field, to).catch((err: unknown) => settle(conn, err, 'rename', fieldRenamed(conn, this.s.key, field, to)));
     } catch (err) {
       if (err instanceof RedisExplorerError && err.code === 'NOT_FOUND' && this.s.ttls.expired(row)) throw this.gone(row, field, 'nothing was renamed');
       await this.s.refetch([field, to]).catch(() => undefined);
@@ -233,7 +235,10 @@ export class HashEdits {
     const conn = await this.s.conn();
     let r: Awaited<ReturnType<typeof compareAndSet>>;
     try {
-      r = await compareAndSet(conn, this.s.key, field, expected, next);
+      r = await compareAndSet(conn, this.s.key, field, expected, next).catch(async (err: unknown) => {
+        await settle(conn, err, 'change', fieldSet(conn, this.s.key, field, expected, next));
+        return { ok: true } as const;
+      });
     } catch (err) {
       await this.s.refetch([field]).catch(() => undefined);
       throw err;

@@ -7,6 +7,7 @@ import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import type { ConnectionNode } from '../../../src/tree/nodes';
 import { fieldUri } from '../../../src/commands/fieldFileSystem';
 import { FaultyRedis, LIBRARY_PHRASES } from '../../support/faultyRedis';
+import { rowNamed } from './hashEditorSupport';
 import type { TestHooks } from './sidebarSupport';
 import { connectionNode, hooks, itemOf, keysUnder, rejectionOf, setConnections, setSetting, waitFor } from './sidebarSupport';
 
@@ -142,6 +143,27 @@ describe('Faults', function () {
       ours(await rejectionOf('redisHashExplorer.editField', { connection: CONN, key: 'flt:p', field: 'b', value: '4' }), /did not answer in time; nothing was changed\./);
       server.resume();
       assert.deepEqual(await a.hgetall('flt:p'), { z: '1', b: '3' });
+    });
+    it("the editor's rename and edit whose answers came late are checked: applied ones succeed", async () => {
+      const a = server.admin();
+      await a.hset('flt:e', 'a', '1', 'b', '2');
+      const editor = (await run('openHashEditor', { connection: CONN, db: 0, key: 'flt:e' })) as HashEditorTestHooks;
+      try {
+        await editor.loaded();
+        const rowA = await rowNamed(editor, 'a');
+        const rowB = await rowNamed(editor, 'b');
+        const gen = editor.status().gen;
+        server.pause();
+        // resumed after the writes' answers timed out (600 ms), while the check (queued behind them) waits
+        setTimeout(() => server.resume(), 850);
+        const renamed = editor.request('rename', { gen, id: rowA.id, newName: { text: 'z', utf8: true } });
+        const edited = editor.request('edit', { gen, id: rowB.id, value: { text: '3', utf8: true } });
+        assert.deepEqual(await renamed, { status: 'ok' });
+        assert.deepEqual(await edited, { status: 'ok' });
+        assert.deepEqual(await a.hgetall('flt:e'), { z: '1', b: '3' });
+      } finally {
+        editor.panel.dispose();
+      }
     });
   });
 
