@@ -6,7 +6,8 @@ import { fieldSet, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange, writeIfUnchanged } from './conflict';
-import { fieldDocuments } from './fieldFileSystem';
+import { fieldDocuments, opensDecoded } from './fieldFileSystem';
+import { decoders } from '../hashEditor/decoding';
 import { prompts } from './prompts';
 import { client, fieldTarget, shown } from './resolve';
 import { required } from './target';
@@ -48,7 +49,7 @@ export const editField: CommandSpec = {
     }
     const seen = t.fieldNode?.value ?? (await getField(conn, t.key, t.field));
     if (seen === null) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" does not exist in "${shown(t.key)}".`);
-    if (seen.length > INPUT_BOX_MAX_BYTES || seen.includes(0x0a)) {
+    if (seen.length > INPUT_BOX_MAX_BYTES || seen.includes(0x0a) || (await encoded(seen))) {
       await fieldDocuments().show(t, seen);
       return;
     }
@@ -73,3 +74,9 @@ export const editField: CommandSpec = {
     await writeIfUnchanged(services, conn, t, seen, value, t.fieldNode?.expiresAt);
   },
 };
+
+/** A compressed or binary-encoded value (gzip, MessagePack, …): edited decoded in a document, never as escaped bytes. */
+async function encoded(value: Buffer): Promise<boolean> {
+  const d = await (await decoders()).decode(value, 'auto', { noEncoder: true });
+  return opensDecoded(d.chain);
+}

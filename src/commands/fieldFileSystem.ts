@@ -20,6 +20,11 @@ import { writeIfUnchanged } from './conflict';
  */
 export const FIELD_SCHEME = 'redis-hash';
 
+/** A value detected as this chain opens decoded (compressed or binary-encoded); plain text, JSON and raw bytes open as they are. */
+export function opensDecoded(chain: string): boolean {
+  return !['raw', 'text', 'json', 'hex'].includes(chain);
+}
+
 /**
  * One open value. `base` is what the editor shows (the compare-and-set's expected value), `mtime`
  * its version. VS Code reads stat and content in parallel and keeps the content only when the
@@ -108,7 +113,7 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
    */
   async show(ref: FieldRef, value: Buffer): Promise<vscode.TextEditor> {
     const decoded = await (await decoders()).decode(value, 'auto', { noEncoder: true });
-    const decoder = ['raw', 'text', 'json', 'hex'].includes(decoded.chain) ? undefined : decoded.chain;
+    const decoder = opensDecoded(decoded.chain) ? decoded.chain : undefined;
     const uri = fieldUri(ref, !decoder && !isUtf8(value), decoder);
     const doc = await vscode.workspace.openTextDocument(uri);
     const asJson = decoder ? ['json', 'msgpack', 'php', 'pickle', 'protobuf'].includes(decoded.format) : looksLikeJson(value);

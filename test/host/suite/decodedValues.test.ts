@@ -161,4 +161,28 @@ describe('Decoded values', function () {
     assert.equal(JSON.parse(gunzipSync(stored).toString()).user, 'grace');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  it('Edit Field Value on a short gzip JSON value opens it decoded too (never as escaped bytes in an input box)', async () => {
+    // a short value whose gzip bytes hold no newline (one an input box would have taken as escaped bytes)
+    let doc: object = DOC;
+    for (let i = 0; gzipSync(JSON.stringify(doc)).includes(0x0a); i++) doc = { ...DOC, n: i };
+    const raw = gzipSync(JSON.stringify(doc));
+    assert.ok(raw.length < 1024);
+    await r.hset('dec:short', 'f', raw);
+    const th: TestHooks = await hooks();
+    await vscode.commands.executeCommand('redisHashExplorer.refresh', { connection: CONN });
+    const node = await treePath(th.tree, await connectionNode(th.tree, CONN), 'dec', 'short', 'f');
+    let asked = false;
+    th.prompts.set({ input: async () => ((asked = true), undefined) });
+    try {
+      await vscode.commands.executeCommand('redisHashExplorer.editField', node);
+    } finally {
+      th.prompts.reset();
+    }
+    assert.equal(asked, false, 'no input box');
+    const editor = await waitFor('the value document', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'redis-hash' ? vscode.window.activeTextEditor : undefined));
+    assert.match(editor.document.uri.query, /x=gzip%2Bjson/);
+    assert.equal(editor.document.getText(), JSON.stringify(doc, null, 2));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
