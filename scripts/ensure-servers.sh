@@ -4,8 +4,10 @@
 #   - Valkey 8.0.1 (bookworm-backports): runs as it is on Debian 12.
 #   - Redis 8.0.2 (trixie's redis-tools): needs glibc 2.38, so it runs through trixie's own loader and
 #     libraries, extracted beside it; the wrapper `bin/redis-server` hides that.
+#   - OpenSSH 9.2 (bookworm's openssh-server, openssh-client, libwrap0): the sshd the SSH tunnel tests run
+#     unprivileged on a loopback port, and the ssh-keygen/ssh-agent/ssh-add of the same version.
 #
-#   bash scripts/ensure-servers.sh          # prints "NAME=PATH" lines: redis8=..., valkey8=...
+#   bash scripts/ensure-servers.sh          # prints "NAME=PATH" lines: redis8=..., valkey8=..., sshd=..., sshbin=...
 #
 # Idempotent: each finished install carries a marker file, and a second run only prints the paths.
 # Environment: RHE_CACHE_DIR (default: $HOME/.cache/redis-hash-explorer).
@@ -53,8 +55,9 @@ fetch() {
 }
 
 command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || {
-  [ -x "$CACHE_DIR/servers/redis-8.0/bin/redis-server" ] && [ -x "$CACHE_DIR/servers/valkey-8.0/bin/valkey-server" ] ||
-    die "apt-get and dpkg-deb are needed to fetch Redis 8 and Valkey (Debian or Ubuntu)"
+  [ -x "$CACHE_DIR/servers/redis-8.0/bin/redis-server" ] && [ -x "$CACHE_DIR/servers/valkey-8.0/bin/valkey-server" ] &&
+    [ -x "$CACHE_DIR/servers/openssh-9.2/bin/sshd" ] ||
+    die "apt-get and dpkg-deb are needed to fetch Redis 8, Valkey and OpenSSH (Debian or Ubuntu)"
 }
 mkdir -p "$CACHE_DIR/servers"
 # Test runs started together (parallel layers, two checkouts) install once and wait for each other.
@@ -94,5 +97,26 @@ EOF
   touch "$REDIS8/$MARKER"
 fi
 
+# --- OpenSSH 9.2 -----------------------------------------------------------------------------------
+OPENSSH="$CACHE_DIR/servers/openssh-9.2"
+if [ ! -f "$OPENSSH/$MARKER" ]; then
+  log "fetching OpenSSH 9.2 (bookworm)"
+  fetch "$OPENSSH/root" bookworm openssh-server openssh-client libwrap0
+  mkdir -p "$OPENSSH/bin"
+  # sshd re-executes itself by its absolute path and needs libwrap from beside it (the child inherits the path).
+  cat > "$OPENSSH/bin/sshd" <<EOF
+#!/bin/sh
+LD_LIBRARY_PATH="$OPENSSH/root/usr/lib/x86_64-linux-gnu" exec "$OPENSSH/root/usr/sbin/sshd" "\$@"
+EOF
+  chmod +x "$OPENSSH/bin/sshd"
+  for tool in ssh-keygen ssh-agent ssh-add ssh; do ln -sf "$OPENSSH/root/usr/bin/$tool" "$OPENSSH/bin/$tool"; done
+  "$OPENSSH/bin/sshd" -V 2>&1 | grep -q '^OpenSSH_9\.' || die "sshd does not run"
+  "$OPENSSH/bin/ssh-keygen" -q -t ed25519 -N '' -f "$OPENSSH/.probe" && rm -f "$OPENSSH/.probe" "$OPENSSH/.probe.pub" ||
+    die "ssh-keygen does not run"
+  touch "$OPENSSH/$MARKER"
+fi
+
 echo "redis8=$REDIS8/bin/redis-server"
 echo "valkey8=$VALKEY/bin/valkey-server"
+echo "sshd=$OPENSSH/bin/sshd"
+echo "sshbin=$OPENSSH/bin"
