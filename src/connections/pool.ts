@@ -115,28 +115,28 @@ export class ConnectionPool implements vscode.Disposable {
   /** Keeps the status in step with a client: lost (reconnecting), back (connected, stale views told), given up (failed). */
   private follow(name: string, db: number, conn: RedisConnection, drop: () => void): void {
     let lost = false;
-    conn.client.on('reconnecting', () => {
-      if (!lost) log.warn(`[${name}] lost the connection to ${conn.where} (db ${db}); reconnecting`);
-      lost = true;
-      const state = this.status(name).state;
-      if (state === 'connected' || state === 'reconnecting') {
-        this.setStatus(name, { ...this.status(name), state: 'reconnecting', error: `The connection to ${conn.where} was lost; reconnecting…` });
-      }
-    });
-    conn.client.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      log.info(`[${name}] reconnected to ${conn.where} (db ${db})`);
-      if (this.status(name).state === 'reconnecting') this.setStatus(name, { state: 'connected', info: this.status(name).info });
-      this.reconnected.fire({ name, db });
-    });
-    conn.client.on('end', () => {
-      drop();
-      const state = this.status(name).state;
-      if (state === 'connected' || state === 'reconnecting') {
-        const error = conn.failure?.message ?? `The connection to ${conn.where} was closed.`;
-        log.error(`[${name}] ${error}`);
-        this.setStatus(name, { state: 'failed', error });
+    conn.onState((state) => {
+      if (state === 'lost') {
+        if (!lost) log.warn(`[${name}] lost the connection to ${conn.where} (db ${db}); reconnecting`);
+        lost = true;
+        const now = this.status(name).state;
+        if (now === 'connected' || now === 'reconnecting') {
+          this.setStatus(name, { ...this.status(name), state: 'reconnecting', error: `The connection to ${conn.where} was lost; reconnecting…` });
+        }
+      } else if (state === 'ready') {
+        if (!lost) return;
+        lost = false;
+        log.info(`[${name}] reconnected to ${conn.where} (db ${db})`);
+        if (this.status(name).state === 'reconnecting') this.setStatus(name, { state: 'connected', info: this.status(name).info });
+        this.reconnected.fire({ name, db });
+      } else {
+        drop();
+        const now = this.status(name).state;
+        if (now === 'connected' || now === 'reconnecting') {
+          const error = conn.failure?.message ?? `The connection to ${conn.where} was closed.`;
+          log.error(`[${name}] ${error}`);
+          this.setStatus(name, { state: 'failed', error });
+        }
       }
     });
   }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Cluster, RedisOptions } from 'ioredis';
 import { CONNECTION_LOST, RedisExplorerError, toExplorerError } from './errors';
-import type { ConnectionProfile, TlsOptions } from './profile';
+import type { ConnectionKind, ConnectionProfile, TlsOptions } from './profile';
+import { whereOf } from './profile';
+import { confirmWrite, openCluster, openSentinel, readReplicaCount } from './topology';
 
 export interface ConnectOptions {
   password?: string;
@@ -15,7 +17,22 @@ export interface ConnectOptions {
   maxReconnectDelayMs?: number;
   /** reconnect attempts after a connection that worked was lost (default: for as long as it is open) */
   maxReconnects?: number;
+  /** sentinel: the sentinels' password (ACL of the sentinels, not of the master) */
+  sentinelPassword?: string;
+  /** sentinel: how long a write waits for a replica to confirm it (WAIT 1 <ms>) */
+  confirmTimeoutMs?: number;
+  /** cluster: how often the slot map is re-read (a master stopped without closing its socket is found this way) */
+  slotsRefreshIntervalMs?: number;
 }
+
+/**
+ * What the core runs commands on: one server or a whole cluster (ioredis routes each keyed command to the
+ * node that owns its slot, and follows MOVED and ASK). Callbacks use only what both have.
+ */
+export type Commands = Redis | Cluster;
+
+/** What a pool follows: the link was lost (reconnecting), is back (ready), or has ended for good. */
+export type LinkState = 'lost' | 'ready' | 'end';
 
 /** Commands that change data: a call that sent one and got no answer may have changed it. */
 const WRITES = new Set([
@@ -43,17 +60,91 @@ export class RedisConnection {
   /** why the connection gave up reconnecting (a password or database the server no longer accepts) */
   private fatal: RedisExplorerError | undefined;
   private readonly waiting = new Set<(err: Error) => void>();
+  /** sentinel: replicas of the current master (writes are confirmed with WAIT where it has any) */
+  private replicas: Promise<number> | undefined;
 
   private constructor(
     readonly profile: ConnectionProfile,
     readonly db: number,
-    readonly client: Redis,
+    private readonly commands: Commands,
+    private readonly options: ConnectOptions = {},
   ) {
     // An answer that never comes after a close: ioredis does not resend it (autoResendUnfulfilledCommands
     // off) and would leave it waiting until its timeout; fail it now.
-    client.on('close', () => {
+    commands.on('close', () => {
       for (const fail of [...this.waiting]) fail(new Error(CONNECTION_LOST));
     });
+    // After a failover the master is another server: count its replicas again.
+    if (this.kind === 'sentinel') commands.on('ready', () => (this.replicas = undefined));
+  }
+
+  get kind(): ConnectionKind {
+    return this.profile.kind ?? 'standalone';
+  }
+
+  get isCluster(): boolean {
+    return this.kind === 'cluster';
+  }
+
+  /** The one client of a standalone or sentinel connection (tests and benchmarks reach the server through it). */
+  get client(): Redis {
+    if (this.isCluster) throw new RedisExplorerError('INVALID', `Connection "${this.profile.name}" is a cluster: it has no single client.`);
+    return this.commands as Redis;
+  }
+
+  /** The servers a keyspace scan must visit: every master of a cluster, else the one server. */
+  scanTargets(): Redis[] {
+    return this.isCluster ? (this.commands as Cluster).nodes('master') : [this.commands as Redis];
+  }
+
+  /** "host:port" of one node, as scanTargets gives it. */
+  static nodeKey(node: Redis): string {
+    return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
+  }
+
+  /** Cluster: the master now serving `slot` (after a failover, the promoted replica). */
+  masterOfSlot(slot: number): Redis | undefined {
+    if (!this.isCluster) return this.commands as Redis;
+    const cluster = this.commands as Cluster;
+    const key = cluster.slots[slot]?.[0];
+    return key ? cluster.nodes('master').find((n) => RedisConnection.nodeKey(n) === key) : undefined;
+  }
+
+  /** Cluster: re-read the slot map now (a redirect named a node the client does not know yet). */
+  refreshTopology(): void {
+    if (this.isCluster) (this.commands as Cluster).refreshSlotsCache();
+  }
+
+  /** Cluster: the first slot each master serves (so a scan can find a failed master's successor). */
+  firstSlots(): Map<string, number> {
+    const out = new Map<string, number>();
+    if (!this.isCluster) return out;
+    const slots = (this.commands as Cluster).slots;
+    for (let s = 0; s < slots.length; s++) {
+      const key = slots[s]?.[0];
+      if (key && !out.has(key)) out.set(key, s);
+    }
+    return out;
+  }
+
+  /** Runs `fn` on every scan target (each master of a cluster), in parallel, with this connection's error messages. */
+  forEachNode<T>(fn: (node: Redis) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.scanTargets().map((n) => this.runOn(n, fn)));
+  }
+
+  /** Follows the link: lost, ready again, ended. Returns a function that stops following. */
+  onState(listener: (state: LinkState) => void): () => void {
+    const lost = () => listener('lost');
+    const ready = () => listener('ready');
+    const end = () => listener('end');
+    this.commands.on('reconnecting', lost);
+    this.commands.on('ready', ready);
+    this.commands.on('end', end);
+    return () => {
+      this.commands.off('reconnecting', lost);
+      this.commands.off('ready', ready);
+      this.commands.off('end', end);
+    };
   }
 
   get readOnly(): boolean {
@@ -61,7 +152,7 @@ export class RedisConnection {
   }
 
   get where(): string {
-    return `${this.profile.host}:${this.profile.port}`;
+    return whereOf(this.profile);
   }
 
   assertWritable(): void {
@@ -74,10 +165,14 @@ export class RedisConnection {
    * Runs commands, turning failures into clear messages that say whether anything may have been
    * written (the commands `fn` calls are noted on their way to the client).
    */
-  async run<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
-    if (this.fatal && this.client.status === 'end') throw this.fatal;
+  async run<T>(fn: (client: Commands) => Promise<T>): Promise<T> {
+    return this.runOn(this.commands, fn);
+  }
+
+  /** `run` on one node of a cluster (a scan of one master), or on the whole client. */
+  async runOn<C extends Commands, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
+    if (this.fatal && this.commands.status === 'end') throw this.fatal;
     let wrote = false;
-    const client = this.client;
     const noting = new Proxy(client, {
       get(target, prop) {
         const v: unknown = Reflect.get(target, prop, target);
@@ -92,7 +187,9 @@ export class RedisConnection {
     const lost = new Promise<never>((_, reject) => (fail = reject));
     this.waiting.add(fail);
     try {
-      return await Promise.race([fn(noting), lost]);
+      const result = await Promise.race([fn(noting), lost]);
+      if (wrote && this.kind === 'sentinel') await this.confirm();
+      return result;
     } catch (err) {
       if (this.fatal && /Connection is closed|Stream isn't writeable/i.test(String((err as Error)?.message))) throw this.fatal;
       throw toExplorerError(err, this.where, wrote ? 'write' : 'read');
@@ -101,26 +198,38 @@ export class RedisConnection {
     }
   }
 
+  /**
+   * Sentinel: a write is done only once a replica has it (WAIT 1), so a failover cannot lose a write we
+   * reported as done. A master without replicas has nothing to wait for.
+   */
+  private async confirm(): Promise<void> {
+    const client = this.commands as Redis;
+    this.replicas ??= readReplicaCount(client).catch(() => 0);
+    const replicas = await this.replicas;
+    if (replicas > 0) await confirmWrite(client, this.where, this.options.confirmTimeoutMs ?? 5000);
+  }
+
   get status(): string {
-    return this.client.status;
+    return this.commands.status;
   }
 
   /** Resolves once the client is connected (true), or false after `ms` or when it gave up. */
   whenReady(ms: number): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    if (this.client.status === 'end') return Promise.resolve(false);
+    const client = this.commands;
+    if (client.status === 'ready') return Promise.resolve(true);
+    if (client.status === 'end') return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
-        this.client.off('ready', onReady);
-        this.client.off('end', onEnd);
+        client.off('ready', onReady);
+        client.off('end', onEnd);
         resolve(ok);
       };
       const onReady = () => done(true);
       const onEnd = () => done(false);
       const timer = setTimeout(() => done(false), ms);
-      this.client.on('ready', onReady);
-      this.client.on('end', onEnd);
+      client.on('ready', onReady);
+      client.on('end', onEnd);
     });
   }
 
@@ -131,41 +240,40 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     try {
-      await this.client.quit();
+      await this.commands.quit();
     } catch {
-      this.client.disconnect();
+      this.commands.disconnect();
     }
+    // QUIT leaves a sentinel client's failover watch (its own sentinel connections) running.
+    if (this.kind === 'sentinel') this.commands.disconnect();
   }
 
   static async open(profile: ConnectionProfile, options: ConnectOptions = {}): Promise<RedisConnection> {
     const db = options.db ?? profile.db ?? 0;
-    const where = `${profile.host}:${profile.port}`;
+    const where = whereOf(profile);
     if (!Number.isInteger(db) || db < 0) throw new RedisExplorerError('INVALID', `"${String(db)}" is not a database number (0, 1, 2, …). Nothing was sent to ${where}.`);
+    if (profile.kind === 'cluster') {
+      if (db !== 0) throw new RedisExplorerError('INVALID', `A cluster has only database 0 (${where}); db ${db} was refused. Nothing was sent.`);
+      const cluster = await openCluster(profile, options, clientOptions(profile, options));
+      return new RedisConnection(profile, 0, cluster, options);
+    }
     const maxDelay = options.maxReconnectDelayMs ?? 2000;
     const redisOptions: RedisOptions = {
+      ...clientOptions(profile, options),
       host: profile.host,
       port: profile.port,
       // The database is selected below and checked before the connection is handed out: ioredis's own
       // SELECT at connect only emits an 'error' event and stays on db 0 when the server lacks the database.
       db: 0,
-      username: profile.username || undefined,
-      password: options.password || undefined,
-      tls: tlsOptions(profile.tls),
       lazyConnect: true,
-      connectTimeout: options.connectTimeoutMs ?? 5000,
-      commandTimeout: options.commandTimeoutMs ?? 15000,
       maxRetriesPerRequest: 1,
-      // Never queue a command while disconnected (it would run later, unasked), never resend one whose
-      // answer was lost (a write could run twice).
+      // Never queue a command while disconnected (it would run later, unasked).
       enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-      // The ready check needs INFO, which restricted ACL users may lack; the PING below suffices.
-      enableReadyCheck: false,
       autoResubscribe: false,
       // Fail fast on the first connect: a wrong password or a closed port is reported, not retried.
       retryStrategy: () => null,
-      connectionName: 'redis-hash-explorer',
     };
+    if (profile.kind === 'sentinel') return RedisConnection.openThroughSentinels(profile, options, redisOptions, db);
     const client = new Redis(redisOptions);
     // ioredis emits 'error' for every failed attempt; callers get errors through promises instead.
     // The first connect only says "Connection is closed", so keep the real cause to report it.
@@ -188,6 +296,17 @@ export class RedisConnection {
       }
       throw e;
     }
+    return RedisConnection.ready(profile, options, client, db, maxDelay);
+  }
+
+  private static async openThroughSentinels(profile: ConnectionProfile, options: ConnectOptions, redisOptions: RedisOptions, db: number): Promise<RedisConnection> {
+    const client = await openSentinel(profile, options, redisOptions);
+    return RedisConnection.ready(profile, options, client, db, options.maxReconnectDelayMs ?? 2000);
+  }
+
+  /** Selects and checks the database, then lets the client reconnect by itself from now on. */
+  private static async ready(profile: ConnectionProfile, options: ConnectOptions, client: Redis, db: number, maxDelay: number): Promise<RedisConnection> {
+    const where = whereOf(profile);
     if (db !== 0) {
       try {
         await client.select(db);
@@ -199,12 +318,15 @@ export class RedisConnection {
         throw new RedisExplorerError('INVALID', `The server ${where} has no database ${db}${range ? ` (it has 0 to ${range - 1})` : ''}. Nothing was written.`, err);
       }
     }
-    const conn = new RedisConnection(profile, db, client);
+    const conn = new RedisConnection(profile, db, client, options);
     client.removeAllListeners('error');
     client.on('error', (err: unknown) => conn.onError(err));
     // Once connected, reconnect for as long as the connection is open: a restart or a network blip heals.
     const limit = options.maxReconnects ?? Infinity;
-    client.options.retryStrategy = (times: number) => (times > limit ? null : Math.min(times * 250, maxDelay));
+    const retry = (times: number) => (times > limit ? null : Math.min(times * 250, maxDelay));
+    client.options.retryStrategy = retry;
+    // Sentinel: ask the sentinels again for as long as the connection is open.
+    if (profile.kind === 'sentinel') client.options.sentinelRetryStrategy = retry;
     return conn;
   }
 
@@ -213,9 +335,25 @@ export class RedisConnection {
     const e = toExplorerError(err, this.where);
     if (e.code === 'AUTH' || (e.code === 'INVALID' && /database/.test(e.message))) {
       this.fatal ??= new RedisExplorerError(e.code, `${e.message.replace(/\.$/, '')} on reconnecting; the connection was closed.`, err);
-      this.client.disconnect();
+      this.commands.disconnect();
     }
   }
+}
+
+/** Options every client of a profile shares: user, password, TLS, timeouts; never queued, never resent. */
+function clientOptions(profile: ConnectionProfile, options: ConnectOptions): RedisOptions {
+  return {
+    username: profile.username || undefined,
+    password: options.password || undefined,
+    tls: tlsOptions(profile.tls),
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    commandTimeout: options.commandTimeoutMs ?? 15000,
+    // Never resend a command whose answer was lost (a write could run twice).
+    autoResendUnfulfilledCommands: false,
+    // The ready check needs INFO, which restricted ACL users may lack; a PING suffices.
+    enableReadyCheck: false,
+    connectionName: 'redis-hash-explorer',
+  };
 }
 
 async function databaseCount(client: Redis): Promise<number | undefined> {

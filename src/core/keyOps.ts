@@ -29,6 +29,7 @@ export interface KeyFacts {
  */
 export async function keyFacts(conn: RedisConnection, keys: RedisKey[]): Promise<Array<KeyFacts | undefined>> {
   if (keys.length === 0) return [];
+  if (conn.isCluster) return clusterKeyFacts(conn, keys);
   const replies = await conn.run(async (c) => {
     const p = c.pipeline();
     for (const k of keys) p.type(k).pttl(k).hlen(k);
@@ -41,6 +42,20 @@ export async function keyFacts(conn: RedisConnection, keys: RedisKey[]): Promise
     if (typeErr || typeof type !== 'string') return undefined;
     const facts: KeyFacts = { type, pttl: typeof pttl === 'number' ? pttl : -1 };
     if (type === 'hash' && !hlenErr && typeof hlen === 'number') facts.fields = hlen;
+    return facts;
+  });
+}
+
+/**
+ * A cluster's keys live on many nodes and a pipeline must not span slots: each command is sent on its own,
+ * all at once, so they are in flight together on each node's connection (about one round trip, as a pipeline).
+ */
+async function clusterKeyFacts(conn: RedisConnection, keys: RedisKey[]): Promise<Array<KeyFacts | undefined>> {
+  const settled = await conn.run((c) => Promise.all(keys.map((k) => Promise.allSettled([c.type(k), c.pttl(k), c.hlen(k)]))));
+  return settled.map(([type, pttl, hlen]) => {
+    if (type.status !== 'fulfilled') return undefined;
+    const facts: KeyFacts = { type: type.value, pttl: pttl.status === 'fulfilled' ? pttl.value : -1 };
+    if (type.value === 'hash' && hlen.status === 'fulfilled') facts.fields = hlen.value;
     return facts;
   });
 }
@@ -73,6 +88,15 @@ export async function renameKey(conn: RedisConnection, key: RedisKey, newKey: Re
   } catch (err) {
     if (err instanceof RedisExplorerError && /no such key/i.test(err.message)) {
       throw new RedisExplorerError('NOT_FOUND', `Key "${show(key)}" no longer exists.`);
+    }
+    // Refused rather than done as copy-then-delete: that would not be atomic, and a failure between the two
+    // would leave two keys (or, done the other way round, none).
+    if (err instanceof RedisExplorerError && /CROSSSLOT/.test(err.message)) {
+      throw new RedisExplorerError(
+        'INVALID',
+        `"${show(key)}" and "${show(newKey)}" are in different hash slots of the cluster (${conn.where}): Redis cannot rename a key across slots. Nothing was renamed. A name with the same hash tag ({…}) stays in one slot.`,
+        err,
+      );
     }
     throw err;
   }

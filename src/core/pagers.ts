@@ -1,4 +1,5 @@
 import type { RedisConnection } from './connection';
+import { ClusterHashScan, scanCluster } from './clusterScan';
 
 export type RedisKey = string | Buffer;
 
@@ -52,6 +53,8 @@ export class KeyPager {
     if (this.options.match) args.push('MATCH', this.options.match);
     args.push('COUNT', this.options.count ?? 500);
     if (this.options.type) args.push('TYPE', this.options.type);
+    // A cluster's keys are spread over its masters: one page is a page from each, the cursor one per master.
+    if (this.conn.isCluster) return scanCluster(this.conn, cursor, args.slice(1), asScanReplyBuffers);
     return this.conn.run((c) => c.callBuffer('SCAN', ...args) as Promise<unknown>).then(asScanReplyBuffers);
   }
 
@@ -101,12 +104,16 @@ export class HashPager {
   private finished = false;
   private ahead: Promise<[Buffer, Buffer[]]> | undefined;
   private reads = 0;
+  /** in a cluster: the scan pinned to the master that owns the hash */
+  private readonly pinned: ClusterHashScan | undefined;
 
   constructor(
     private readonly conn: RedisConnection,
     readonly key: RedisKey,
     private readonly options: HashPagerOptions = {},
-  ) {}
+  ) {
+    if (conn.isCluster) this.pinned = new ClusterHashScan(conn, key);
+  }
 
   get done(): boolean {
     return this.finished;
@@ -137,6 +144,7 @@ export class HashPager {
     if (this.options.match) args.push('MATCH', this.options.match);
     args.push('COUNT', this.options.count ?? 500);
     if (this.options.noValues) args.push('NOVALUES');
+    if (this.pinned) return this.pinned.fetch(cursor, args.slice(2));
     return this.conn.run((c) => c.hscanBuffer(...(args as [RedisKey, string])));
   }
 

@@ -7,11 +7,29 @@ export interface TlsOptions {
   servername?: string;
 }
 
+/** standalone: one server; cluster: Redis Cluster through seed nodes; sentinel: the master that sentinels name. */
+export type ConnectionKind = 'standalone' | 'cluster' | 'sentinel';
+export const CONNECTION_KINDS: readonly ConnectionKind[] = ['standalone', 'cluster', 'sentinel'];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
 /** A connection as stored in settings: never a password. */
 export interface ConnectionProfile {
   name: string;
+  /** default standalone */
+  kind?: ConnectionKind;
+  /** the server; for a cluster the first seed node, for sentinel the first sentinel (filled from `nodes`/`sentinels`) */
   host: string;
   port: number;
+  /** cluster: seed nodes (`host`/`port` alone is one seed) */
+  nodes?: HostPort[];
+  /** sentinel: the sentinels to ask for the master */
+  sentinels?: HostPort[];
+  /** sentinel: the name the sentinels monitor the master under */
+  masterName?: string;
   db?: number;
   username?: string;
   tls?: boolean | TlsOptions;
@@ -56,13 +74,60 @@ export function parseRedisUrl(input: string): ParsedUrl {
 /** Checks a profile read from settings; returns a message for the first problem, or undefined. */
 export function validateProfile(p: Partial<ConnectionProfile>): string | undefined {
   if (!p.name || typeof p.name !== 'string' || !p.name.trim()) return 'A connection needs a name.';
-  if (!p.host || typeof p.host !== 'string') return `Connection "${p.name}" needs a host.`;
-  if (!Number.isInteger(p.port) || (p.port as number) < 1 || (p.port as number) > 65535) return `Connection "${p.name}" has an invalid port.`;
+  const kind = p.kind ?? 'standalone';
+  if (!CONNECTION_KINDS.includes(kind)) return `Connection "${p.name}" has an unknown kind "${String(kind)}": use standalone, cluster or sentinel.`;
+  const list = kind === 'cluster' ? 'nodes' : kind === 'sentinel' ? 'sentinels' : undefined;
+  const seeds = list ? p[list] : undefined;
+  if (list && seeds !== undefined) {
+    if (!Array.isArray(seeds) || seeds.length === 0) return `Connection "${p.name}": "${list}" must be a list of { host, port }.`;
+    for (const s of seeds) {
+      if (!s || typeof s !== 'object' || !s.host || typeof s.host !== 'string') return `Connection "${p.name}": each of "${list}" needs a host.`;
+      if (!validPort(s.port)) return `Connection "${p.name}": ${s.host} in "${list}" has an invalid port.`;
+    }
+  } else {
+    if (!p.host || typeof p.host !== 'string') return `Connection "${p.name}" needs a host.`;
+    if (!validPort(p.port)) return `Connection "${p.name}" has an invalid port.`;
+  }
+  if (kind !== 'cluster' && p.nodes !== undefined) return `Connection "${p.name}": "nodes" are for a cluster connection (kind "cluster").`;
+  if (kind !== 'sentinel' && (p.sentinels !== undefined || p.masterName !== undefined)) return `Connection "${p.name}": "sentinels" and "masterName" are for a sentinel connection (kind "sentinel").`;
+  if (kind === 'sentinel' && (!p.masterName || typeof p.masterName !== 'string')) return `Connection "${p.name}" needs "masterName": the name the sentinels monitor the master under.`;
   if (p.db !== undefined && (!Number.isInteger(p.db) || p.db < 0)) return `Connection "${p.name}" has an invalid database number.`;
+  if (kind === 'cluster' && p.db !== undefined && p.db !== 0) return `Connection "${p.name}" is a cluster: a cluster has only database 0.`;
   return undefined;
 }
 
+function validPort(port: unknown): boolean {
+  return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535;
+}
+
+/** The seed nodes of a cluster, or the sentinels, or the one server: `nodes`/`sentinels` when set, else host:port. */
+export function seedsOf(p: ConnectionProfile): HostPort[] {
+  const list = p.kind === 'cluster' ? p.nodes : p.kind === 'sentinel' ? p.sentinels : undefined;
+  return list && list.length ? list.map((s) => ({ host: s.host, port: s.port })) : [{ host: p.host, port: p.port }];
+}
+
+/** A profile read from settings: host/port of a cluster or sentinel profile given only as a list are its first entry. */
+export function withAddress(p: Omit<ConnectionProfile, 'host' | 'port'> & Partial<Pick<ConnectionProfile, 'host' | 'port'>>): ConnectionProfile {
+  if (p.host !== undefined && p.port !== undefined) return p as ConnectionProfile;
+  const first = (p.kind === 'cluster' ? p.nodes : p.kind === 'sentinel' ? p.sentinels : undefined)?.[0];
+  return { ...p, host: p.host ?? first?.host ?? '127.0.0.1', port: p.port ?? first?.port ?? 6379 } as ConnectionProfile;
+}
+
+function hostPort(s: HostPort): string {
+  return `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+}
+
+/** Where a connection goes, for messages: "127.0.0.1:6379", "cluster 10.0.0.1:7000, …", "master mymaster via sentinels …". */
+export function whereOf(p: ConnectionProfile): string {
+  const seeds = seedsOf(p);
+  const list = seeds.length > 2 ? `${seeds.slice(0, 2).map(hostPort).join(', ')}, …` : seeds.map(hostPort).join(', ');
+  if (p.kind === 'cluster') return `cluster ${list}`;
+  if (p.kind === 'sentinel') return `master "${p.masterName ?? ''}" via sentinels ${list}`;
+  return hostPort(seeds[0]);
+}
+
 export function describeProfile(p: ConnectionProfile): string {
+  if (p.kind === 'cluster' || p.kind === 'sentinel') return `${p.tls ? 'rediss' : 'redis'} ${whereOf(p)}`;
   return `${p.tls ? 'rediss' : 'redis'}://${p.username ? p.username + '@' : ''}${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
 }
 

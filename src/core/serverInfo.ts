@@ -40,24 +40,30 @@ export function versionAtLeast(version: string, major: number, minor = 0): boole
 }
 
 export async function getServerInfo(conn: RedisConnection): Promise<ServerInfo> {
-  const [server, keyspaceText] = await Promise.all([conn.run((c) => c.info('server')), conn.run((c) => c.info('keyspace'))]);
+  // In a cluster every master has its share of the keys: INFO keyspace is read on each and added up.
+  const [server, keyspaceTexts] = await Promise.all([conn.run((c) => c.info('server')), conn.forEachNode((n) => n.info('keyspace'))]);
   const info = parseInfo(server);
   const valkey = info.get('server_name') === 'valkey' || info.has('valkey_version');
   const version = (valkey ? info.get('valkey_version') : undefined) ?? info.get('redis_version') ?? '0.0.0';
   const modeText = info.get('redis_mode') ?? info.get('server_mode') ?? 'standalone';
   const mode: ServerMode = modeText === 'cluster' || modeText === 'sentinel' ? modeText : 'standalone';
   const keyspace = new Map<number, number>();
-  for (const [k, v] of parseInfo(keyspaceText)) {
-    const m = /^db(\d+)$/.exec(k);
-    const keys = /keys=(\d+)/.exec(v);
-    if (m && keys) keyspace.set(Number(m[1]), Number(keys[1]));
+  for (const keyspaceText of keyspaceTexts) {
+    for (const [k, v] of parseInfo(keyspaceText)) {
+      const m = /^db(\d+)$/.exec(k);
+      const keys = /keys=(\d+)/.exec(v);
+      if (m && keys) keyspace.set(Number(m[1]), (keyspace.get(Number(m[1])) ?? 0) + Number(keys[1]));
+    }
   }
   let databases = 16;
-  try {
-    const reply = (await conn.client.config('GET', 'databases')) as unknown as string[];
-    if (Array.isArray(reply) && reply[1]) databases = Number(reply[1]) || 16;
-  } catch {
-    // CONFIG is often disabled on managed Redis; 16 is the server default.
+  if (conn.isCluster) databases = 1;
+  else {
+    try {
+      const reply = (await conn.run((c) => c.config('GET', 'databases'))) as unknown as string[];
+      if (Array.isArray(reply) && reply[1]) databases = Number(reply[1]) || 16;
+    } catch {
+      // CONFIG is often disabled on managed Redis; 16 is the server default.
+    }
   }
   // Valkey's redis_version stays 7.2.4 whatever it has, so features are read from the command table.
   const commands = await commandsPresent(conn, ['hexpire', 'hsetex']);
@@ -100,7 +106,7 @@ export function fieldTtlUnsupported(info: Pick<ServerInfo, 'product' | 'version'
 /** Which of the named commands the server has (COMMAND INFO); undefined where COMMAND is refused. */
 async function commandsPresent<N extends string>(conn: RedisConnection, names: N[]): Promise<Record<N, boolean> | undefined> {
   try {
-    const reply = (await conn.client.call('COMMAND', 'INFO', ...names)) as unknown;
+    const reply = (await conn.run((c) => c.call('COMMAND', 'INFO', ...names))) as unknown;
     if (!Array.isArray(reply) || reply.length !== names.length) return undefined;
     return Object.fromEntries(names.map((n, i) => [n, Array.isArray(reply[i])])) as Record<N, boolean>;
   } catch {
@@ -111,7 +117,7 @@ async function commandsPresent<N extends string>(conn: RedisConnection, names: N
 /** HSCAN NOVALUES: named among HSCAN's arguments in COMMAND DOCS (7.0+; false where refused or older). */
 async function hscanTakesNoValues(conn: RedisConnection): Promise<boolean> {
   try {
-    const reply = (await conn.client.call('COMMAND', 'DOCS', 'HSCAN')) as unknown;
+    const reply = (await conn.run((c) => c.call('COMMAND', 'DOCS', 'HSCAN'))) as unknown;
     return mentions(reply, 'NOVALUES');
   } catch {
     return false;

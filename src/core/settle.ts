@@ -1,6 +1,7 @@
 import type { RedisConnection } from './connection';
 import { RedisExplorerError } from './errors';
 import type { RedisKey } from './pagers';
+import { UNCONFIRMED } from './topology';
 
 /*
  * A write whose answer never came (a timeout, a connection lost meanwhile) may or may not have been applied.
@@ -20,6 +21,8 @@ const CHECK_WAIT_MS = 5000;
  */
 export async function settle(conn: RedisConnection, err: unknown, what: string, check: () => Promise<Outcome>): Promise<void> {
   if (!(err instanceof RedisExplorerError) || err.written !== 'maybe') throw err;
+  // On the master it may well be; what is unknown is whether it survives a failover: reading it back cannot tell.
+  if (err.detail === UNCONFIRMED) throw err;
   let outcome: Outcome = 'unknown';
   try {
     if (await conn.whenReady(CHECK_WAIT_MS)) outcome = await check();
