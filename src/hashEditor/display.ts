@@ -42,3 +42,22 @@ export function rowPreview(buf: Buffer, max: number): string {
   const text = parts.join('');
   return text.length > max ? text.slice(0, max) + '…' : text;
 }
+
+const NEWLINE = 0x0a;
+
+/**
+ * A row's one-line preview in the table: `rowPreview`, except that the line breaks of a text value show as
+ * " ↵ " (not as "\n", which reads like a backslash and an n stored in the value).
+ */
+export function tablePreview(buf: Buffer, max: number): string {
+  const head = buf.subarray(0, max * 4);
+  if (head.indexOf(NEWLINE) < 0) return rowPreview(buf, max);
+  const n = buf.length > head.length ? utf8PrefixLength(head) : isUtf8(head) ? head.length : -1;
+  if (n < 0) return rowPreview(buf, max);
+  const text = head
+    .toString('utf8', 0, n)
+    .replace(/\r?\n/g, ' ↵ ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\t' ? '\\t' : c === '\r' ? '\\r' : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')));
+  return text.length > max || buf.length > head.length ? text.slice(0, max) + '…' : text;
+}

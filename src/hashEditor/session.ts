@@ -7,7 +7,7 @@ import { getTtl, keyType } from '../core/keyOps';
 import { HashPager } from '../core/pagers';
 import { RowStore, StoreFullError } from '../core/rowStore';
 import type { LoadState, RowDto, SortSpec, StatusInfo } from '../shared/protocol';
-import { isUtf8Prefix, rowPreview } from './display';
+import { isUtf8Prefix, tablePreview } from './display';
 import { FieldTtlTable, sortByTtl } from './fieldTtls';
 
 /*
@@ -353,7 +353,7 @@ export class HashSession {
       id: row,
       field: preview(field, 500),
       fieldBinary: !isUtf8(field),
-      value: rowPreview(value, 500),
+      value: tablePreview(value, 500),
       valueBinary: !(truncated ? isUtf8Prefix(value) : isUtf8(value)),
       length: s.valueLengthAt(row),
       truncated,

@@ -18,6 +18,8 @@ export interface EditorContext {
   notify(message: string, level?: 'info' | 'error'): void;
   /** select a field's row after it was added */
   reveal(field: DisplayValue): void;
+  /** select a field's row and open its value editor (an add that found the field already there) */
+  editExisting(field: DisplayValue): void;
 }
 
 export function looksLikeJson(text: string): boolean {
@@ -43,8 +45,27 @@ function serverValueBox(current: DisplayValue | null, length: number, truncated:
   return box;
 }
 
+/** An add found the name taken: what is there, and that nothing was written. */
+function existsBox(field: DisplayValue, current: DisplayValue, length: number, truncated: boolean): HTMLElement {
+  return el(
+    'div',
+    { class: 'conflict exists', role: 'alert' },
+    el('p', { text: `A field named "${field.text}" already exists in this hash; nothing was written. Its value (${formatBytes(length)}${truncated ? ', first 64 KB shown' : ''}${current.utf8 ? '' : ', escaped bytes'}):` }),
+    el('pre', { class: 'server-value', text: current.text }),
+  );
+}
+
 /** After a write: close on success, or turn the dialog into Overwrite / Reload (or Cancel) on a conflict. */
-function handleWrite(ctx: EditorContext, r: WriteResult, what: string, mine: () => DisplayValue, content: HTMLElement, reload: () => Promise<void>, onDone?: () => void): void {
+function handleWrite(
+  ctx: EditorContext,
+  r: WriteResult,
+  what: string,
+  mine: () => DisplayValue,
+  content: HTMLElement,
+  reload: () => Promise<void>,
+  onDone?: () => void,
+  existing?: DisplayValue,
+): void {
   if (r.status === 'ok' || r.status === 'noop') {
     ctx.dialog.close();
     ctx.notify(describeWrite(r, what));
@@ -52,6 +73,31 @@ function handleWrite(ctx: EditorContext, r: WriteResult, what: string, mine: () 
     return;
   }
   content.querySelector('.conflict')?.remove();
+  if (r.status === 'exists' && existing) {
+    // nothing changed on the server: the name is taken. Say so, and offer the field itself
+    content.prepend(existsBox(existing, r.current, r.length, r.truncated));
+    ctx.dialog.buttons([
+      {
+        label: 'Edit its value',
+        primary: true,
+        icon: 'edit',
+        run: () => {
+          ctx.dialog.close();
+          ctx.editExisting(existing);
+        },
+      },
+      {
+        label: 'Show it',
+        icon: 'eye',
+        run: () => {
+          ctx.dialog.close();
+          ctx.reveal(existing);
+        },
+      },
+      { label: 'Cancel', run: () => ctx.dialog.close() },
+    ]);
+    return;
+  }
   content.prepend(serverValueBox(r.current, r.length, r.truncated));
   const overwrite: DialogButton = {
     label: r.status === 'exists' ? 'Overwrite' : 'Overwrite with mine',
@@ -141,7 +187,7 @@ export async function editValue(ctx: EditorContext, row: RowDto, initial?: Displ
   if (conflict) handleWrite(ctx, conflict, 'the value', mine, content, reload);
 }
 
-/** Adds a field; an existing name is refused unless the user then chooses Overwrite. */
+/** Adds a field; an existing name writes nothing: the dialog says so and offers that field to edit or show. */
 export function addField(ctx: EditorContext): void {
   const name = el('input', { type: 'text', class: 'text-input', 'aria-label': 'Field name', spellcheck: 'false' });
   const value = el('textarea', { class: 'value-editor', 'aria-label': 'Value', spellcheck: 'false' });
@@ -180,7 +226,7 @@ export function addField(ctx: EditorContext): void {
           }
           ttl.removeAttribute('aria-invalid');
           const r = await ctx.rpc.request('add', { field, value: mine(), ...(parsed.seconds > 0 ? { ttl: parsed.seconds } : {}) });
-          handleWrite(ctx, r, `field "${field.text}"`, mine, content, async () => undefined, () => ctx.reveal(field));
+          handleWrite(ctx, r, `field "${field.text}"`, mine, content, async () => undefined, () => ctx.reveal(field), field);
         },
       },
       { label: 'Cancel', run: () => ctx.dialog.close() },
@@ -196,9 +242,12 @@ export async function renameField(ctx: EditorContext, row: RowDto): Promise<void
   input.value = detail.field.text;
   const note = detail.field.utf8 ? [] : [el('p', { class: 'dialog-info', text: 'Not UTF-8: bytes are shown as \\xNN escapes.' })];
   const run = async () => {
-    const r = await ctx.rpc.request('rename', { gen, id: row.id, newName: { text: input.value, utf8: detail.field.utf8 } });
+    const newName = { text: input.value, utf8: detail.field.utf8 };
+    const r = await ctx.rpc.request('rename', { gen, id: row.id, newName });
     ctx.dialog.close();
     ctx.notify(r.status === 'noop' ? 'Same name: nothing was renamed.' : `Renamed to "${input.value}".`);
+    // the row may have moved (a sort by name): the cursor follows it
+    if (r.status === 'ok') ctx.reveal(newName);
   };
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.ctrlKey) {

@@ -1,6 +1,7 @@
 import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
 import { el, formatBytes, setText } from './dom';
 import type { RowCache } from './rowCache';
+import { makeResizable } from './gridResize';
 import { ttlCell } from './ttlColumn';
 
 /*
@@ -22,6 +23,10 @@ export interface GridActions {
   /** set, change or remove the field TTL of a row (T, double-click on its TTL) */
   editTtl(position: number, row: RowDto): void;
   selectionChanged(): void;
+  /** Insert */
+  add(): void;
+  /** the row menu (right-click, Shift+F10, the context-menu key) at a point of the page */
+  menu(position: number, at: { x: number; y: number }): void;
 }
 
 export class Grid {
@@ -62,8 +67,12 @@ export class Grid {
     this.body.addEventListener('keydown', (e) => this.onKey(e));
     this.body.addEventListener('click', (e) => this.onClick(e));
     this.body.addEventListener('dblclick', (e) => this.onDoubleClick(e));
-    this.body.addEventListener('focus', () => this.ensureCursor());
-    new ResizeObserver(() => this.schedule()).observe(this.body);
+    this.body.addEventListener('contextmenu', (e) => this.onContextMenu(e));
+    // the value pane opening under the table shrinks it: the cursor row stays in view
+    new ResizeObserver(() => {
+      if (this.cursor >= 0) this.keepInView(this.cursor);
+      this.schedule();
+    }).observe(this.body);
     this.setTtlColumn(false);
   }
 
@@ -171,33 +180,9 @@ export class Grid {
     cell.querySelector('button')?.addEventListener('click', () => this.actions.sort(by));
     if (by === 'field') {
       cell.append(resizer);
-      this.makeResizable(resizer);
+      makeResizable(resizer, this.element, () => this.headers.field.getBoundingClientRect().width);
     }
     return cell;
-  }
-
-  private makeResizable(handle: HTMLElement): void {
-    const apply = (w: number) => this.element.style.setProperty('--field-width', `${Math.max(60, Math.min(w, 2000))}px`);
-    const current = () => this.headers.field.getBoundingClientRect().width;
-    handle.addEventListener('pointerdown', (e) => {
-      e.preventDefault();
-      const startX = e.clientX;
-      const startW = current();
-      handle.setPointerCapture(e.pointerId);
-      const move = (m: PointerEvent) => apply(startW + m.clientX - startX);
-      const up = () => {
-        handle.removeEventListener('pointermove', move);
-        handle.removeEventListener('pointerup', up);
-      };
-      handle.addEventListener('pointermove', move);
-      handle.addEventListener('pointerup', up);
-    });
-    handle.addEventListener('keydown', (e) => {
-      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-        e.preventDefault();
-        apply(current() + (e.key === 'ArrowLeft' ? -20 : 20));
-      }
-    });
   }
 
   /** scrollTop ↔ pixel offset in the full (unscaled) list */
@@ -272,10 +257,6 @@ export class Grid {
     if (this.showTtl) this.fillTtl(ttlEl, pos, Date.now());
   }
 
-  private ensureCursor(): void {
-    if (this.cursor < 0 && this.length > 0) this.moveCursor(0, false, false);
-  }
-
   private moveCursor(pos: number, extend: boolean, toggle: boolean): void {
     if (this.length === 0) return;
     pos = Math.max(0, Math.min(this.length - 1, pos));
@@ -302,12 +283,16 @@ export class Grid {
       this.anchor = pos;
     }
     this.cursor = pos;
+    this.keepInView(pos);
+    this.actions.selectionChanged();
+    this.schedule();
+  }
+
+  private keepInView(pos: number): void {
     const top = this.realTop();
     const vh = this.body.clientHeight;
     if (pos * ROW_HEIGHT < top) this.scrollToReal(pos * ROW_HEIGHT);
     else if ((pos + 1) * ROW_HEIGHT > top + vh) this.scrollToReal((pos + 1) * ROW_HEIGHT - vh);
-    this.actions.selectionChanged();
-    this.schedule();
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -352,6 +337,16 @@ export class Grid {
         e.preventDefault();
         this.actions.deleteSelection();
         return;
+      case 'Insert':
+        e.preventDefault();
+        this.actions.add();
+        return;
+      case 'ContextMenu':
+      case 'F10':
+        if (e.key === 'F10' && !e.shiftKey) return;
+        e.preventDefault();
+        e.stopPropagation();
+        return this.menuAtCursor();
       case 't':
       case 'T': {
         const r = this.rowAtCursor();
@@ -380,6 +375,26 @@ export class Grid {
     if (pos < 0) return;
     this.moveCursor(pos, e.shiftKey, e.ctrlKey || e.metaKey);
     this.body.focus();
+  }
+
+  /** The row menu for the cursor row (the first row when there is none yet), under that row. */
+  menuAtCursor(): void {
+    if (this.length === 0) return;
+    if (this.cursor < 0) this.moveCursor(0, false, false);
+    const rowEl = this.rowEls.get(this.cursor);
+    const box = (rowEl ?? this.body).getBoundingClientRect();
+    this.actions.menu(this.cursor, { x: box.left + 24, y: rowEl ? box.bottom : box.top });
+  }
+
+  private onContextMenu(e: MouseEvent): void {
+    // ours, not the workbench's (which would offer only Cut/Copy/Paste)
+    e.preventDefault();
+    const pos = this.positionOf(e);
+    if (pos < 0) return;
+    const r = this.cache.get(pos);
+    if (!r || !(this.selected.has(r.id) || (this.selected.size === 0 && pos === this.cursor))) this.moveCursor(pos, false, false);
+    this.body.focus();
+    this.actions.menu(pos, { x: e.clientX, y: e.clientY });
   }
 
   private onDoubleClick(e: MouseEvent): void {

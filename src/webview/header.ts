@@ -1,5 +1,5 @@
 import type { CopyWhat, HeaderInfo, StatusInfo } from '../shared/protocol';
-import { button, el, formatCount, formatTtl, setText } from './dom';
+import { button, el, formatCount, formatTtl, icon, setText } from './dom';
 
 /* The top of the editor: key, counts, TTL, connection, loading progress, search inputs and row actions. */
 
@@ -18,6 +18,21 @@ export interface HeaderActions {
   copy(what: CopyWhat): void;
   /** set, change or remove the selected field's TTL */
   fieldTtl(): void;
+  /** the copy choices, as a menu under the Copy button */
+  copyMenu(at: { x: number; y: number }): void;
+  /** the row menu under the Actions button */
+  rowMenu(at: { x: number; y: number }): void;
+}
+
+/** A search box whose name says what it does (the visible label is its first word or two). */
+function searchBox(name: string, placeholder: string, title: string): HTMLInputElement {
+  return el('input', { type: 'search', class: 'text-input', placeholder, title, 'aria-label': name, spellcheck: 'false' });
+}
+
+/** Where a menu opened from a button goes: under it. */
+function below(b: HTMLElement): { x: number; y: number } {
+  const r = b.getBoundingClientRect();
+  return { x: r.left, y: r.bottom + 2 };
 }
 
 export class Header {
@@ -32,19 +47,21 @@ export class Header {
   private readonly bar = el('div', { class: 'bar-fill' });
   private readonly stopButton: HTMLButtonElement;
   private readonly resumeButton: HTMLButtonElement;
-  private readonly pattern = el('input', { type: 'search', class: 'text-input', placeholder: 'Field pattern, e.g. user:*', title: 'Field pattern (HSCAN MATCH): loads only matching fields', 'aria-label': 'Field pattern' });
-  private readonly lookupInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Exact field name', title: 'Exact field lookup (HGET), instant on any size', 'aria-label': 'Exact field name' });
-  private readonly filterInput = el('input', { type: 'search', class: 'text-input', placeholder: 'Filter loaded names and values', title: 'Substring filter over the loaded names and values', 'aria-label': 'Filter loaded names and values' });
+  private readonly pattern = searchBox('Load fields matching a pattern', 'e.g. user:*', 'Loads only the fields whose names match this pattern (HSCAN MATCH; * and ? are wildcards). Enter applies it.');
+  private readonly lookupInput = searchBox('Go to field', 'exact field name', 'Jumps to the field with exactly this name (HGET: instant on a hash of any size). Enter goes.');
+  private readonly filterInput = searchBox('Filter loaded fields', 'text in names or values', 'Shows only the loaded fields whose name or value contains this text.');
   readonly note = el('div', { class: 'note', role: 'status', 'aria-live': 'polite' });
   private readonly writeButtons: HTMLButtonElement[] = [];
   private readonly fieldTtlButton: HTMLButtonElement;
   private ttlEditing = false;
+  private failed = false;
 
   constructor(private readonly actions: HeaderActions) {
     this.ttlButton = button('TTL', { icon: 'watch', cls: 'link ttl', onClick: () => this.editTtl() });
     this.stopButton = button('Stop', { icon: 'debug-stop', cls: 'secondary small', onClick: () => actions.stop() });
-    this.resumeButton = button('Resume', { icon: 'debug-continue', cls: 'secondary small', onClick: () => actions.resume() });
-    const refresh = button('Refresh', { icon: 'refresh', iconOnly: true, cls: 'icon', onClick: () => actions.refresh() });
+    // after a failure "Try again" starts over: the cursor of a page that failed is not trusted
+    this.resumeButton = button('Resume', { icon: 'debug-continue', cls: 'secondary small', onClick: () => (this.failed ? actions.refresh() : actions.resume()) });
+    const refresh = button('Refresh', { icon: 'refresh', iconOnly: true, cls: 'icon', title: 'Refresh: load the hash again from the server', onClick: () => actions.refresh() });
     const onEnter = (input: HTMLInputElement, run: (v: string) => void) =>
       input.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') {
@@ -64,22 +81,36 @@ export class Header {
       return b;
     };
     // shown only where the server has field TTLs (update())
-    this.fieldTtlButton = write(button('Set field TTL (T)', { icon: 'watch', iconOnly: true, cls: 'icon', onClick: () => actions.fieldTtl() }));
+    this.fieldTtlButton = write(button('TTL', { icon: 'watch', cls: 'tool', title: "Set the selected field's TTL (T)", onClick: () => actions.fieldTtl() }));
+    this.fieldTtlButton.setAttribute('aria-label', 'Field TTL');
     this.fieldTtlButton.hidden = true;
+    const copy: HTMLButtonElement = button('Copy', {
+      icon: 'copy',
+      cls: 'tool',
+      title: 'Copy the name, value, rows as JSON, decoded value or base64 (Ctrl+C copies the value)',
+      onClick: () => actions.copyMenu(below(copy)),
+    });
+    copy.setAttribute('aria-haspopup', 'menu');
+    copy.append(icon('chevron-down'));
+    const more: HTMLButtonElement = button('Actions', { icon: 'ellipsis', cls: 'tool', title: "Everything you can do with the selected row (Shift+F10, or right-click the row)", onClick: () => actions.rowMenu(below(more)) });
+    more.setAttribute('aria-haspopup', 'menu');
     const tools = el(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Row actions' },
-      write(button('Add field', { icon: 'add', iconOnly: true, cls: 'icon', onClick: () => actions.add() })),
-      button('Edit value (Enter)', { icon: 'edit', iconOnly: true, cls: 'icon', onClick: () => actions.edit() }),
-      write(button('Rename field (F2)', { icon: 'symbol-field', iconOnly: true, cls: 'icon', onClick: () => actions.rename() })),
+      write(button('Add', { icon: 'add', cls: 'tool', title: 'Add a field (Insert)', onClick: () => actions.add() })),
+      button('Edit', { icon: 'edit', cls: 'tool', title: 'Edit the selected value (Enter, or double-click it)', onClick: () => actions.edit() }),
+      write(button('Rename', { icon: 'rename', cls: 'tool', title: 'Rename the selected field (F2, or double-click its name)', onClick: () => actions.rename() })),
       this.fieldTtlButton,
-      write(button('Delete selected (Delete)', { icon: 'trash', iconOnly: true, cls: 'icon', onClick: () => actions.remove() })),
-      button('Copy name', { icon: 'symbol-key', iconOnly: true, cls: 'icon', onClick: () => actions.copy('name') }),
-      button('Copy value (Ctrl+C)', { icon: 'copy', iconOnly: true, cls: 'icon', onClick: () => actions.copy('value') }),
-      button('Copy rows as JSON', { icon: 'json', iconOnly: true, cls: 'icon', onClick: () => actions.copy('row') }),
-      button('Copy value decoded', { icon: 'symbol-string', iconOnly: true, cls: 'icon', onClick: () => actions.copy('decoded') }),
-      button('Copy value as base64', { icon: 'file-binary', iconOnly: true, cls: 'icon', onClick: () => actions.copy('base64') }),
+      write(button('Delete', { icon: 'trash', cls: 'tool', title: 'Delete the selected fields (Delete); asks first', onClick: () => actions.remove() })),
+      copy,
+      more,
     );
+    for (const [b, name] of [
+      [tools.children[0], 'Add field'],
+      [tools.children[1], 'Edit value'],
+      [tools.children[2], 'Rename field'],
+      [tools.children[4], 'Delete selected fields'],
+    ] as const) b.setAttribute('aria-label', name);
     this.element = el(
       'header',
       { class: 'hdr' },
@@ -88,15 +119,16 @@ export class Header {
       el(
         'div',
         { class: 'toolbar' },
-        el('div', { class: 'search' }, this.withIcon('regex', this.pattern), this.withIcon('search', this.lookupInput), this.withIcon('filter', this.filterInput)),
+        el('div', { class: 'search' }, this.labelled('Pattern', this.pattern), this.labelled('Go to', this.lookupInput), this.labelled('Filter', this.filterInput)),
         tools,
       ),
       this.note,
     );
   }
 
-  private withIcon(name: string, input: HTMLInputElement): HTMLElement {
-    return el('div', { class: 'input-wrap' }, el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' }), input);
+  /** A search box with a visible word before it (the box's own aria-label says the whole of it). */
+  private labelled(text: string, input: HTMLInputElement): HTMLElement {
+    return el('label', { class: 'input-wrap' }, el('span', { class: 'input-label', text, 'aria-hidden': 'true' }), input);
   }
 
   update(h: HeaderInfo): void {
@@ -130,6 +162,10 @@ export class Header {
     this.progress.classList.toggle('error', s.load === 'error');
     this.stopButton.hidden = s.load !== 'loading';
     this.resumeButton.hidden = !(s.load === 'stopped' || s.load === 'error');
+    this.failed = s.load === 'error';
+    setText(this.resumeButton.lastChild as Element, this.failed ? 'Try again' : 'Resume');
+    // the count read before a load that failed is no longer known to be true
+    this.count.hidden = s.load === 'error';
     const pct = s.load === 'done' ? 100 : s.total ? Math.min(100, (100 * s.loaded) / s.total) : 0;
     this.bar.style.width = `${pct}%`;
     this.bar.parentElement?.classList.toggle('active', s.load === 'loading');

@@ -1,12 +1,14 @@
 import type { CopyWhat, DisplayValue, HeaderInfo, HostEvent, HostMessage, PersistedState, RowDto, SortBy, StatusInfo, WriteResult } from '../shared/protocol';
 import { RequestClient } from '../shared/protocol';
 import { Dialog } from './dialog';
-import { el, formatCount } from './dom';
+import { button, el, formatCount } from './dom';
 import type { EditorContext } from './editors';
 import { addField, editValue, looksLikeJson, renameField } from './editors';
 import { editFieldTtl } from './fieldTtlEditor';
 import { Grid } from './grid';
 import { Header } from './header';
+import { showMenu } from './menu';
+import type { MenuEntry } from './menu';
 import { RowCache } from './rowCache';
 import { ValuePane } from './valuePane';
 
@@ -52,15 +54,31 @@ const ctx: EditorContext = {
   readOnly,
   fieldTtl,
   notify,
-  reveal: (field) => void lookup(field),
+  reveal: (field) => void lookup(field).catch(failed),
+  editExisting: (field) =>
+    void lookup(field)
+      .then((row) => row && editValue(ctx, row))
+      .catch(failed),
 };
 
-async function lookup(field: DisplayValue): Promise<void> {
+/** Selects a field's row (HGET, any size) and gives the table the focus; resolves with the row, if found. */
+async function lookup(field: DisplayValue): Promise<RowDto | undefined> {
   const r = await rpc.request('lookup', { field });
-  if (!r.found) return notify(`No field named "${field.text}" in this hash.`);
+  if (!r.found) {
+    notify(`No field named "${field.text}" in this hash.`);
+    return undefined;
+  }
   grid.select(r.position);
   grid.focus();
+  return r.row;
 }
+
+// Ctrl+A in a text box selects its text here. Let through, the workbench would answer with a "select all"
+// of its own a moment later, selecting what was typed since, so the next key replaced it (keys looked lost).
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement;
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a' && (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement)) e.stopPropagation();
+});
 
 function query(changes: { match?: string; filter?: string; sort?: StatusInfo['view']['sort'] }): void {
   if (!status) return;
@@ -136,7 +154,35 @@ const grid = new Grid(cache, {
     query({ sort: s?.by !== by ? { by, descending: false } : s.descending ? null : { by, descending: true } });
   },
   selectionChanged: () => pane.show(grid.rowAtCursor()),
+  add: () => {
+    if (!readOnly()) addField(ctx);
+  },
+  menu: (_pos, at) => rowMenu(at),
 });
+
+/** Everything that can be done with the cursor row (or the selection), with the keys that do it. */
+function rowMenu(at: { x: number; y: number }): void {
+  const row = grid.rowAtCursor();
+  const has = row !== undefined && row.id >= 0;
+  const ro = readOnly();
+  const entries: MenuEntry[] = [
+    { label: 'Edit value', keys: 'Enter', icon: 'edit', disabled: !has, run: () => row && void edit(grid.cursor, row).catch(failed) },
+    { label: 'Rename field', keys: 'F2', icon: 'rename', disabled: !has || ro, run: () => row && void renameField(ctx, row).catch(failed) },
+    ...(fieldTtl() ? [{ label: 'Set field TTL', keys: 'T', icon: 'watch', disabled: !has || ro, run: () => row && editFieldTtl(ctx, grid, grid.cursor, row, cache.receivedAt(grid.cursor)) }] : []),
+    { label: 'Open in editor tab', icon: 'go-to-file', disabled: !has, run: () => row && void rpc.request('openValue', { gen: gen(), id: row.id }).catch(failed) },
+    null,
+    ...copyEntries(has),
+    null,
+    { label: 'Add field…', keys: 'Insert', icon: 'add', disabled: ro, run: () => addField(ctx) },
+    { label: 'Delete', keys: 'Delete', icon: 'trash', disabled: !has || ro, run: () => void removeSelected().catch(failed) },
+  ];
+  showMenu('Row actions', entries, at);
+}
+
+function copyEntries(enabled: boolean): MenuEntry[] {
+  const item = (label: string, what: CopyWhat, keys?: string): MenuEntry => ({ label, keys, disabled: !enabled, run: () => void copy(what) });
+  return [item('Copy name', 'name'), item('Copy value', 'value', 'Ctrl+C'), item('Copy as JSON', 'row'), item('Copy decoded value', 'decoded'), item('Copy as base64', 'base64')];
+}
 
 const pane = new ValuePane({
   rpc,
@@ -192,16 +238,32 @@ const headerView = new Header({
     const r = grid.rowAtCursor();
     if (r && r.id >= 0 && fieldTtl()) editFieldTtl(ctx, grid, grid.cursor, r, cache.receivedAt(grid.cursor));
   },
+  copyMenu: (at) => {
+    const r = grid.rowAtCursor();
+    showMenu('Copy', copyEntries(r !== undefined && r.id >= 0), at);
+  },
+  rowMenu,
 });
 
 const viewNote = el('div', { class: 'view-note', role: 'status' });
 const empty = el('div', { class: 'empty' });
-document.getElementById('app')?.append(headerView.element, viewNote, el('div', { class: 'table-wrap' }, grid.element, empty), pane.element);
+// a load that failed before any row came: said as a failure, with what to do (not as an empty hash)
+const failureText = el('p', { class: 'failure-text' });
+const failure = el(
+  'div',
+  { class: 'load-failure', role: 'alert' },
+  el('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+  failureText,
+  button('Try again', { icon: 'refresh', cls: 'primary', onClick: () => void rpc.request('load', { action: 'refresh' }).catch(failed) }),
+);
+failure.hidden = true;
+document.getElementById('app')?.append(headerView.element, viewNote, el('div', { class: 'table-wrap' }, grid.element, empty, failure), pane.element);
 
 function applyHeader(h: HeaderInfo): void {
   header = h;
   headerView.update(h);
   grid.setTtlColumn(h.fieldTtl);
+  showEmpty();
   api.setState({ connection: h.connection, db: h.db, key: h.keyBase64 });
 }
 
@@ -214,7 +276,21 @@ function applyStatus(s: StatusInfo): void {
   grid.setSort(s.view.sort);
   if (newView) grid.resetSelection();
   viewNote.textContent = viewNoteText(s);
-  empty.textContent = s.view.length > 0 || s.load === 'loading' ? '' : s.view.filter || s.match ? 'No field matches.' : header?.exists === false ? 'This key does not exist.' : 'No fields.';
+  const failedEmpty = s.load === 'error' && s.view.length === 0;
+  failure.hidden = !failedEmpty;
+  if (failedEmpty) {
+    const where = header ? `${header.key.text} from ${header.connection} (db ${header.db})` : 'this hash';
+    failureText.textContent = `Could not load the fields of ${where}${s.message ? `: ${s.message}` : '.'} Nothing was written. Check that the server is reachable, then try again.`;
+  }
+  showEmpty();
+}
+
+/** The line in an empty table: why it is empty (a header may say the key is gone after the status came). */
+function showEmpty(): void {
+  const s = status;
+  if (!s) return;
+  const quiet = s.view.length > 0 || s.load === 'loading' || (s.load === 'error' && s.view.length === 0);
+  empty.textContent = quiet ? '' : s.view.filter || s.match ? 'No field matches.' : header?.exists === false ? 'This key does not exist.' : 'No fields.';
 }
 
 /** What the view covers when it is not simply every field: a sort or filter over part of the hash, TTLs still being read. */
@@ -222,13 +298,19 @@ function viewNoteText(s: StatusInfo): string {
   const partial = s.load !== 'done' || s.match !== '';
   const sort = s.view.sort;
   if (s.ttlRead) return `Reading field TTLs to sort by: ${formatCount(s.ttlRead.done)} of ${formatCount(s.ttlRead.total)}…`;
+  if (!sort && !(s.view.filter && partial)) return '';
+  // what the sort or filter runs over, counted as what it is: fields shown, fields loaded, fields matching
+  const fields = (n: number) => `${formatCount(n)} field${n === 1 ? '' : 's'}`;
+  const loaded = `${fields(s.loaded)}${s.match ? ` matching ${s.match}` : ''}${s.load === 'done' ? '' : ' loaded so far'}`;
+  const over = s.view.filter ? `${fields(s.view.length)} shown by the filter, out of the ${loaded}` : `the ${loaded}`;
+  const rest = s.load === 'done' ? '' : ': not all fields are loaded';
   if (sort?.by === 'ttl') {
     const order = sort.descending ? 'fields without a TTL first, then the latest expiry' : 'soonest expiry first, fields without a TTL after';
-    const unknown = s.view.ttlUnknown ? ` ${formatCount(s.view.ttlUnknown)} fields loaded since are last until their TTLs are read.` : '';
-    return `Sorted by TTL (${order})${partial ? ` over the ${formatCount(s.view.length)} fields loaded so far` : ''}.${unknown}`;
+    const unknown = s.view.ttlUnknown ? ` ${fields(s.view.ttlUnknown)} loaded since are last until their TTLs are read.` : '';
+    return `Sorted by TTL (${order})${partial || s.view.filter ? ` over ${over}` : ''}.${unknown}`;
   }
-  if (sort && partial) return `Sorted by ${sort.by} over the ${formatCount(s.view.length)} fields loaded so far: not all fields are loaded.`;
-  return s.view.filter && partial ? 'The filter covers the fields loaded so far.' : '';
+  if (sort) return partial || s.view.filter ? `Sorted by ${sort.by} over ${over}${rest}.` : '';
+  return `The filter covers the ${loaded}${rest}.`;
 }
 
 function onEvent(e: HostEvent): void {

@@ -158,3 +158,19 @@ export async function waitUntil(what, fn, ms = 15_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Switches the colour theme from the palette (Preferences: Color Theme) and waits until the workbench shows it,
+ * e.g. setTheme(page, 'Light Modern', 'vs'); classes: vs, vs-dark, hc-black, hc-light.
+ */
+export async function setTheme(page, name, themeClass) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input[role="combobox"]');
+  await input.waitFor();
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
+  await page.locator(`.monaco-workbench.${themeClass}`).waitFor();
+}

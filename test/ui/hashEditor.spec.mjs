@@ -193,7 +193,7 @@ describe('hash editor (workbench)', function () {
 
   it('field TTLs: set with T, counting down, sorted by, removed (only where the server has them)', async () => {
     const frame = editor(page);
-    const ttlButton = frame.getByRole('button', { name: 'Set field TTL (T)' });
+    const ttlButton = frame.getByRole('button', { name: 'Field TTL', exact: true });
     const ttlInput = frame.locator('input.ttl-edit');
     await rowNamed(frame, 'apple').locator('.cell.field').click();
     if (!(await hasFieldTtls(wb.redis))) {
