@@ -21,6 +21,8 @@ const decodersOutside = {
   },
 };
 
+const sshNative = ['cpu-features', '*.node'];
+
 const builds = [
   {
     ...common,
@@ -29,7 +31,9 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node18',
-    external: ['vscode'],
+    // ssh2's optional native parts (cpu-features, sshcrypto.node) stay out: ssh2 loads them in a try and
+    // falls back to pure JavaScript, so the .vsix needs no native build per platform.
+    external: ['vscode', ...sshNative],
     plugins: [decodersOutside],
   },
   {

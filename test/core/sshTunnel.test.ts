@@ -2,7 +2,9 @@
 // passphrase-protected key and by an agent; host keys trusted, unknown and changed; each failure named by hop;
 // several Redis servers behind one SSH connection; a lost SSH connection re-opened; close.
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { RedisExplorerError } from '../../src/core/errors';
 import { SshError, SshTunnel, fingerprintOf, normalizeFingerprint } from '../../src/core/sshTunnel';
@@ -217,6 +219,33 @@ describe('SSH tunnel (real sshd)', function () {
     await c.connect();
     assert.equal(await c.ping(), 'PONG');
     assert.equal(t.connections, 2);
+  });
+
+  it('works without ssh2\'s optional native parts (as in the .vsix, where cpu-features and sshcrypto.node are left out)', async () => {
+    // A Node process where loading cpu-features or any .node file fails, as it does from the bundle.
+    const script = `
+      const Module = require('module');
+      let blocked = 0;
+      const load = Module._load;
+      Module._load = function (request, ...rest) {
+        if (request === 'cpu-features' || request.endsWith('.node')) { blocked++; throw new Error('not shipped'); }
+        return load.call(this, request, ...rest);
+      };
+      const { SshTunnel } = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'core', 'sshTunnel.js'))});
+      const net = require('net');
+      (async () => {
+        const t = await SshTunnel.open(JSON.parse(process.argv[1]), {});
+        const local = await t.forward('127.0.0.1', Number(process.argv[2]));
+        const s = net.createConnection(local.port, '127.0.0.1', () => s.write('PING\\r\\n'));
+        s.on('data', async (d) => { console.log(blocked + ' ' + d.toString().trim()); s.destroy(); await t.close(); });
+      })().catch((e) => { console.log('failed ' + e.message); });
+    `;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', script, JSON.stringify(ssh()), String(redisPort())], (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+    );
+    const [blocked, reply] = out.split(' ');
+    assert.ok(Number(blocked) >= 2, `both native parts were asked for and refused: ${out}`);
+    assert.equal(reply, '+PONG', out);
   });
 
   it('close() ends the SSH session and the local listeners', async () => {
