@@ -13,7 +13,8 @@ const TITLE = 'Add Redis Connection';
  * to SecretStorage, after trying it.
  * Interactive: paste a URL or host:port, a name, then a review list of every field; Save tests the
  * connection and, when that fails, offers "Save anyway" or "Edit".
- * Scripted: `{ connection: name, url? | host?, port?, db?, username?, password?, tls?, readOnly?, separator?,
+ * Scripted: `{ connection: name, kind?: "standalone" | "cluster" | "sentinel", url? | host?, port?, nodes?: [{ host, port }],
+ * sentinels?: [{ host, port }], masterName?, db?, username?, password?, sentinelPassword?, tls?, readOnly?, separator?,
  * target?: "user" | "workspace", test?: boolean }`: rejects (nothing saved) when the connection does not
  * work, unless `test: false`.
  */
@@ -30,8 +31,9 @@ export const addConnection: CommandSpec = {
       if (draft.scope === 'workspace' && !store.hasWorkspace()) {
         throw new RedisExplorerError('INVALID', `No folder or workspace is open: connection "${draft.profile.name}" can be stored only in user settings. Nothing was saved.`);
       }
-      if (test) await assertConnects(draft.profile, draft.password);
+      if (test) await assertConnects(draft.profile, draft.password, draft.sentinelPassword);
       await store.setPassword(draft.profile.name, draft.password);
+      await store.setSentinelPassword(draft.profile.name, draft.sentinelPassword);
       await saveOrForgetPassword(store, draft);
       return;
     }
@@ -59,6 +61,7 @@ async function saveOrForgetPassword(store: ConnectionStore, draft: ConnectionDra
     return await store.save(draft.profile, { scope: draft.scope ?? 'user' });
   } catch (err) {
     await store.deletePassword(draft.profile.name);
+    await store.setSentinelPassword(draft.profile.name, undefined);
     throw err;
   }
 }

@@ -16,8 +16,8 @@ import { prompts } from './prompts';
  */
 
 /** Scripted: tries the profile; rejects with what failed, saying nothing was saved. */
-export async function assertConnects(profile: ConnectionProfile, password: string | undefined): Promise<void> {
-  const outcome = await testConnection(profile, { password });
+export async function assertConnects(profile: ConnectionProfile, password: string | undefined, sentinelPassword?: string): Promise<void> {
+  const outcome = await testConnection(profile, { password, sentinelPassword });
   if (outcome.kind === 'ok') return;
   const reason = outcome.kind === 'failed' ? outcome.error.message : 'the test was cancelled.';
   throw new RedisExplorerError(

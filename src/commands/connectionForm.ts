@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
-import type { ConnectionProfile, TlsOptions } from '../core/profile';
-import { parseRedisUrl, validateProfile } from '../core/profile';
+import type { ConnectionKind, ConnectionProfile, HostPort, TlsOptions } from '../core/profile';
+import { CONNECTION_KINDS, parseRedisUrl, validateProfile, whereOf } from '../core/profile';
 import type { ConnectionScope } from '../connections/connectionStore';
 import { scopeLabel } from '../connections/connectionStore';
 import { orCancel } from './command';
@@ -17,6 +17,8 @@ export interface ConnectionDraft {
   profile: ConnectionProfile;
   /** undefined: keep what is stored; '': remove; else the new password (SecretStorage only) */
   password?: string;
+  /** sentinel, scripted only: the sentinels' password, as `password` */
+  sentinelPassword?: string;
   /** whether a password is stored now (for the form's label) */
   hasPassword: boolean;
   /** where to store it; undefined: where it is now, a new one in user settings */
@@ -102,15 +104,48 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
         },
       },
       {
-        label: 'Address',
-        description: `${p.host}:${p.port}`,
+        label: 'Kind',
+        description: kindLabel(p.kind),
         edit: async () => {
-          const parsed = parseAddress(await text('host:port, or a redis:// URL', `${p.host}:${p.port}`, (v) => messageOf(() => parseAddress(v))));
-          Object.assign(p, parsed.profile);
-          if (parsed.password !== undefined) draft.password = parsed.password;
+          const picked = orCancel(
+            await prompts.pick(
+              CONNECTION_KINDS.map((k) => ({ label: kindLabel(k), connectionKind: k })),
+              { title, placeHolder: 'What the address is: one server, a cluster, or sentinels that name the master' },
+            ),
+          );
+          setKind(p, picked.connectionKind);
         },
       },
-      { label: 'Database', description: String(p.db ?? 0), edit: async () => void (p.db = Number(await text('Database number', String(p.db ?? 0), (v) => (/^\d+$/.test(v) ? undefined : 'A number, 0 or more.')))) },
+      ...(p.kind === 'cluster' || p.kind === 'sentinel'
+        ? [
+            {
+              label: p.kind === 'cluster' ? 'Seed nodes' : 'Sentinels',
+              description: whereOf(p),
+              edit: async () => {
+                const seeds = parseSeeds(await text(p.kind === 'cluster' ? 'Seed nodes: host:port, host:port, …' : 'Sentinels: host:port, host:port, …', seedsText(p), (v) => messageOf(() => parseSeeds(v))));
+                if (p.kind === 'cluster') p.nodes = seeds;
+                else p.sentinels = seeds;
+                Object.assign(p, seeds[0]);
+              },
+            },
+          ]
+        : [
+            {
+              label: 'Address',
+              description: `${p.host}:${p.port}`,
+              edit: async () => {
+                const parsed = parseAddress(await text('host:port, or a redis:// URL', `${p.host}:${p.port}`, (v) => messageOf(() => parseAddress(v))));
+                Object.assign(p, parsed.profile);
+                if (parsed.password !== undefined) draft.password = parsed.password;
+              },
+            },
+          ]),
+      ...(p.kind === 'sentinel'
+        ? [{ label: 'Master name', description: p.masterName || '(needed)', edit: async () => void (p.masterName = (await text('The name the sentinels monitor the master under', p.masterName ?? 'mymaster', (v) => (v.trim() ? undefined : 'A master name is needed.'))).trim()) }]
+        : []),
+      ...(p.kind === 'cluster'
+        ? []
+        : [{ label: 'Database', description: String(p.db ?? 0), edit: async () => void (p.db = Number(await text('Database number', String(p.db ?? 0), (v) => (/^\d+$/.test(v) ? undefined : 'A number, 0 or more.')))) }]),
       { label: 'Username (ACL)', description: p.username || '(default user)', edit: async () => void (p.username = (await text('ACL user name (empty: default user)', p.username ?? '')) || undefined) },
       {
         label: 'Password',
@@ -146,8 +181,41 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
   }
 }
 
+function kindLabel(kind: ConnectionKind | undefined): string {
+  return kind === 'cluster' ? 'Redis Cluster' : kind === 'sentinel' ? 'Sentinel' : 'Standalone server';
+}
+
+/** A change of kind: a cluster starts seeded by the address (database 0), sentinels at the address. */
+function setKind(p: ConnectionProfile, kind: ConnectionKind): void {
+  p.kind = kind === 'standalone' ? undefined : kind;
+  p.nodes = kind === 'cluster' ? (p.nodes ?? [{ host: p.host, port: p.port }]) : undefined;
+  p.sentinels = kind === 'sentinel' ? (p.sentinels ?? [{ host: p.host, port: p.port === 6379 ? 26379 : p.port }]) : undefined;
+  if (kind === 'sentinel') {
+    p.masterName ??= 'mymaster';
+    Object.assign(p, p.sentinels?.[0]);
+  } else p.masterName = undefined;
+  if (kind === 'cluster') p.db = undefined;
+}
+
+function seedsText(p: ConnectionProfile): string {
+  const list = (p.kind === 'cluster' ? p.nodes : p.sentinels) ?? [{ host: p.host, port: p.port }];
+  return list.map((s) => `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`).join(', ');
+}
+
+/** "host:port, host:port" (commas or spaces between). */
+export function parseSeeds(input: string): HostPort[] {
+  const parts = input.split(/[\s,]+/).filter(Boolean);
+  if (parts.length === 0) throw new RedisExplorerError('INVALID', 'Enter at least one host:port.');
+  return parts.map((part) => {
+    if (/^rediss?:\/\//i.test(part)) throw new RedisExplorerError('INVALID', `"${part}": enter host:port here, not a URL.`);
+    const { host, port } = parseAddress(part).profile;
+    return { host, port };
+  });
+}
+
 /**
- * The scripted form: `{ connection, url?, host?, port?, db?, username?, password?, tls?, readOnly?, separator?, target? }`
+ * The scripted form: `{ connection, kind?, url?, host?, port?, nodes?, sentinels?, masterName?, db?, username?, password?,
+ * sentinelPassword?, tls?, readOnly?, separator?, target? }`
  * (`tls`: true, or `{ caFile?, verify?, servername? }`; `target`: "user" or "workspace"). Fields given override `base`.
  */
 export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionProfile): ConnectionDraft {
@@ -183,9 +251,59 @@ export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionPro
   if (separator !== undefined) profile.separator = separator;
   const newName = str('newName');
   if (newName) profile.name = newName;
+  kindArgs(arg, profile, str, host !== undefined || arg.port !== undefined);
+  const sentinelPassword = str('sentinelPassword');
+  if (sentinelPassword && profile.kind !== 'sentinel') throw new RedisExplorerError('INVALID', '"sentinelPassword" is for a sentinel connection (kind "sentinel").');
   const problem = validateProfile(profile);
   if (problem) throw new RedisExplorerError('INVALID', problem);
-  return { profile, password, hasPassword: !!password, scope: scopeArg(arg) };
+  return { profile, password, sentinelPassword, hasPassword: !!password, scope: scopeArg(arg) };
+}
+
+/**
+ * `kind`, `nodes`, `sentinels`, `masterName`: a cluster is seeded by `nodes` (or `host`/`port` as one seed),
+ * a sentinel connection by `sentinels` and `masterName`. Fields of another kind are dropped on a change of kind.
+ */
+function kindArgs(arg: Record<string, unknown>, profile: ConnectionProfile, str: (k: string) => string | undefined, addressGiven: boolean): void {
+  if (arg.kind !== undefined) {
+    if (typeof arg.kind !== 'string' || !CONNECTION_KINDS.includes(arg.kind as ConnectionKind)) throw new RedisExplorerError('INVALID', '"kind" must be "standalone", "cluster" or "sentinel".');
+    profile.kind = arg.kind === 'standalone' ? undefined : (arg.kind as ConnectionKind);
+  }
+  const kind = profile.kind ?? 'standalone';
+  if (kind !== 'cluster') profile.nodes = undefined;
+  if (kind !== 'sentinel') {
+    profile.sentinels = undefined;
+    profile.masterName = undefined;
+  }
+  if (kind === 'cluster') {
+    if (profile.db) throw new RedisExplorerError('INVALID', `A cluster has only database 0: "db" ${profile.db} is refused. Nothing was saved.`);
+    profile.db = undefined;
+  }
+  const list = (k: 'nodes' | 'sentinels'): HostPort[] | undefined => {
+    const v = arg[k];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.length === 0 || v.some((e) => !e || typeof e !== 'object' || typeof (e as HostPort).host !== 'string' || !Number.isInteger((e as HostPort).port))) {
+      throw new RedisExplorerError('INVALID', `"${k}" must be a list of { host, port }.`);
+    }
+    return (v as HostPort[]).map((e) => ({ host: e.host, port: e.port }));
+  };
+  for (const k of ['nodes', 'sentinels'] as const) {
+    const given = list(k);
+    if (given === undefined) continue;
+    if ((k === 'nodes' && kind !== 'cluster') || (k === 'sentinels' && kind !== 'sentinel')) {
+      throw new RedisExplorerError('INVALID', `"${k}" is for a ${k === 'nodes' ? 'cluster' : 'sentinel'} connection (kind "${k === 'nodes' ? 'cluster' : 'sentinel'}").`);
+    }
+    profile[k] = given;
+    // host/port follow the first entry unless given too
+    if (!addressGiven) Object.assign(profile, given[0]);
+  }
+  const masterName = str('masterName');
+  if (masterName !== undefined) {
+    if (kind !== 'sentinel') throw new RedisExplorerError('INVALID', '"masterName" is for a sentinel connection (kind "sentinel").');
+    profile.masterName = masterName;
+  }
+  // host/port given alone for a list kind: one seed (or one sentinel)
+  if (addressGiven && kind === 'cluster' && arg.nodes === undefined) profile.nodes = undefined;
+  if (addressGiven && kind === 'sentinel' && arg.sentinels === undefined) profile.sentinels = undefined;
 }
 
 /** The scripted `target`: which settings a connection is stored in. */

@@ -32,8 +32,9 @@ export const editConnection: CommandSpec = {
       const args = t.plain as unknown as Record<string, unknown>;
       const draft = draftFromArgs(args, current);
       checkName(draft);
-      if (testFlag(args, false)) await assertConnects(draft.profile, await passwordOf(draft));
+      if (testFlag(args, false)) await assertConnects(draft.profile, await passwordOf(draft), draft.sentinelPassword ?? (await store.getSentinelPassword(current.name)));
       await save(draft);
+      if (draft.sentinelPassword !== undefined) await store.setSentinelPassword(draft.profile.name, draft.sentinelPassword);
     } else {
       const scope = store.scopeOf(current.name);
       const form: FormOptions = {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { RedisExplorerError } from '../core/errors';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { prompts } from './prompts';
@@ -12,6 +13,9 @@ export const selectDatabase: CommandSpec = {
   id: ID,
   async run(services, arg) {
     const t = await connectionTarget(services, arg, 'Select Database');
+    if (services.store.get(t.connection).kind === 'cluster') {
+      throw new RedisExplorerError('INVALID', `"${t.connection}" is a cluster connection: a cluster has only database 0, so there is no database to select. Nothing was changed.`);
+    }
     const info = await services.pool.refreshInfo(t.connection);
     let db: number;
     if (t.plain) {

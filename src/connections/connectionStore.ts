@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionProfile } from '../core/profile';
-import { validateProfile } from '../core/profile';
+import { validateProfile, withAddress } from '../core/profile';
 import { RedisExplorerError } from '../core/errors';
 
 const SECTION = 'redisHashExplorer';
@@ -64,7 +64,7 @@ export class ConnectionStore implements vscode.Disposable {
           list.shadowed.add(p.name as string);
           list.problems.push(`Connection "${p.name}" is in both workspace and user settings: the workspace one is shown. Rename or remove one of them.`);
         } else {
-          list.profiles.push(p as ConnectionProfile);
+          list.profiles.push(withAddress(p as ConnectionProfile));
           list.scopes.set(p.name as string, scope);
         }
       }
@@ -127,6 +127,9 @@ export class ConnectionStore implements vscode.Disposable {
       const pw = await this.getPassword(lookup);
       if (pw !== undefined) await this.setPassword(profile.name, pw);
       if (!twin) await this.deletePassword(lookup);
+      const spw = await this.getSentinelPassword(lookup);
+      if (spw !== undefined) await this.setSentinelPassword(profile.name, spw);
+      if (!twin) await this.setSentinelPassword(lookup, undefined);
     }
     return to;
   }
@@ -142,7 +145,20 @@ export class ConnectionStore implements vscode.Disposable {
     }
     const stays = this.indexIn(from === 'user' ? 'workspace' : 'user', name) >= 0;
     await this.write(from, this.entries(from).filter((e) => nameOf(e) !== name));
-    if (!stays) await this.deletePassword(name);
+    if (!stays) {
+      await this.deletePassword(name);
+      await this.setSentinelPassword(name, undefined);
+    }
+  }
+
+  /** Sentinel: the sentinels' own password (SecretStorage only, like every password). */
+  getSentinelPassword(name: string): Thenable<string | undefined> {
+    return this.secrets.get(`redisHashExplorer.sentinelPassword:${name}`);
+  }
+
+  async setSentinelPassword(name: string, password: string | undefined): Promise<void> {
+    if (password) await this.secrets.store(`redisHashExplorer.sentinelPassword:${name}`, password);
+    else await this.secrets.delete(`redisHashExplorer.sentinelPassword:${name}`);
   }
 
   getPassword(name: string): Thenable<string | undefined> {
@@ -184,7 +200,14 @@ function secretKey(name: string): string {
   return `redisHashExplorer.password:${name}`;
 }
 
-/** Unset options are left out; an empty separator stays (it means a flat list, not the default). */
+/**
+ * Unset options are left out; an empty separator stays (it means a flat list, not the default). A cluster
+ * or sentinel profile given as a list keeps only the list (host/port are its first entry when read).
+ */
 function stripUndefined(p: ConnectionProfile): ConnectionProfile {
-  return Object.fromEntries(Object.entries(p).filter(([k, v]) => v !== undefined && (v !== '' || k === 'separator'))) as unknown as ConnectionProfile;
+  const list = p.kind === 'cluster' ? p.nodes : p.kind === 'sentinel' ? p.sentinels : undefined;
+  const fromList = list?.length ? list[0] : undefined;
+  return Object.fromEntries(
+    Object.entries(p).filter(([k, v]) => v !== undefined && (v !== '' || k === 'separator') && !(fromList && ((k === 'host' && v === fromList.host) || (k === 'port' && v === fromList.port)))),
+  ) as unknown as ConnectionProfile;
 }

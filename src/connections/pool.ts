@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { RedisConnection } from '../core/connection';
 import type { ConnectOptions } from '../core/connection';
+import type { ConnectionProfile } from '../core/profile';
 import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
 import type { ServerInfo } from '../core/serverInfo';
@@ -25,6 +26,8 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly clients = new Map<string, Promise<RedisConnection>>();
   private readonly statuses = new Map<string, ConnectionStatus>();
   private readonly selectedDbs = new Map<string, number>();
+  /** connections already told they point at a cluster node */
+  private readonly offeredCluster = new Set<string>();
   private readonly changed = new vscode.EventEmitter<string>();
   /** fires the connection name whose state or database changed */
   readonly onDidChangeState = this.changed.event;
@@ -83,7 +86,8 @@ export class ConnectionPool implements vscode.Disposable {
     this.setStatus(name, { state: 'connecting' });
     const opening = (async () => {
       const password = await this.store.getPassword(name);
-      const conn = await RedisConnection.open(profile, { ...this.connectOptions, password, db: theDb });
+      const sentinelPassword = profile.kind === 'sentinel' ? await this.store.getSentinelPassword(name) : undefined;
+      const conn = await RedisConnection.open(profile, { ...this.connectOptions, password, sentinelPassword, db: theDb });
       this.follow(name, theDb, conn, () => this.clients.get(id) === opening && this.clients.delete(id));
       let info: ServerInfo | undefined;
       try {
@@ -96,6 +100,7 @@ export class ConnectionPool implements vscode.Disposable {
       ({ conn, info }) => {
         log.info(`[${name}] connected to ${conn.where} db ${theDb}${info ? ` (Redis ${info.version}, ${info.mode})` : ''}`);
         this.setStatus(name, { state: 'connected', info });
+        if (info?.mode === 'cluster' && conn.kind === 'standalone') this.clusterNodeFound(conn);
         return conn;
       },
       (err: unknown) => {
@@ -139,6 +144,40 @@ export class ConnectionPool implements vscode.Disposable {
         }
       }
     });
+  }
+
+  /**
+   * A standalone connection to a node of a cluster sees only that node's share of the keys and fails on
+   * the others: say so once per connection and session, and offer to make it a cluster connection.
+   */
+  private clusterNodeFound(conn: RedisConnection): void {
+    const name = conn.profile.name;
+    if (this.offeredCluster.has(name)) return;
+    this.offeredCluster.add(name);
+    log.warn(`[${name}] ${conn.where} is a node of a Redis Cluster (cluster_enabled:1), but the connection is standalone`);
+    const choice = 'Switch to Cluster';
+    void Promise.resolve(
+      vscode.window.showWarningMessage(
+        `"${name}" is connected to a node of a Redis Cluster: as a standalone connection it shows only that node's keys and fails on keys of other nodes. Switch it to a cluster connection?`,
+        choice,
+      ),
+    ).then(async (picked) => {
+      if (picked !== choice) return;
+      await this.switchToCluster(name).catch((err: unknown) => {
+        const e = toExplorerError(err);
+        log.error(`[${name}] switching to cluster failed: ${e.message}`);
+        void vscode.window.showErrorMessage(e.message);
+      });
+    });
+  }
+
+  /** Makes a standalone connection a cluster one seeded by its host:port (database 0; every other setting kept). */
+  async switchToCluster(name: string): Promise<void> {
+    const current = this.store.get(name);
+    const next: ConnectionProfile = { ...current, kind: 'cluster', nodes: [{ host: current.host, port: current.port }], db: undefined };
+    await this.store.save(next, { previousName: name });
+    this.selectedDbs.delete(name);
+    await this.disconnect(name);
   }
 
   /** Re-reads INFO (key counts per database, for the database picker). */

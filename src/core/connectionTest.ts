@@ -2,6 +2,7 @@ import { RedisConnection } from './connection';
 import type { RedisExplorerError } from './errors';
 import { toExplorerError } from './errors';
 import type { ConnectionProfile } from './profile';
+import { whereOf } from './profile';
 import { getServerInfo } from './serverInfo';
 import type { ServerInfo } from './serverInfo';
 
@@ -12,6 +13,8 @@ export type ConnectionTestOutcome =
 
 export interface ConnectionTestOptions {
   password?: string;
+  /** sentinel: the sentinels' own password */
+  sentinelPassword?: string;
   /** stops waiting: the outcome is `cancelled` and a client that still opens is closed */
   signal?: AbortSignal;
   connectTimeoutMs?: number;
@@ -28,6 +31,7 @@ export async function testConnection(profile: ConnectionProfile, options: Connec
   const attempt = (async (): Promise<ConnectionTestOutcome> => {
     const conn = await RedisConnection.open(profile, {
       password: options.password,
+      sentinelPassword: options.sentinelPassword,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
       maxReconnects: 0,
@@ -45,7 +49,7 @@ export async function testConnection(profile: ConnectionProfile, options: Connec
     } finally {
       await conn.close();
     }
-  })().catch((err: unknown): ConnectionTestOutcome => ({ kind: 'failed', error: toExplorerError(err, `${profile.host}:${profile.port}`) }));
+  })().catch((err: unknown): ConnectionTestOutcome => ({ kind: 'failed', error: toExplorerError(err, whereOf(profile)) }));
   if (!signal) return attempt;
   // The attempt cannot be interrupted; it finishes (and closes its client) on its own.
   let onAbort: (() => void) | undefined;

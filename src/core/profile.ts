@@ -127,7 +127,7 @@ export function whereOf(p: ConnectionProfile): string {
 }
 
 export function describeProfile(p: ConnectionProfile): string {
-  if (p.kind === 'cluster' || p.kind === 'sentinel') return `${p.tls ? 'rediss' : 'redis'} ${whereOf(p)}`;
+  if (p.kind === 'cluster' || p.kind === 'sentinel') return `${whereOf(p)}${p.tls ? ' (TLS)' : ''}`;
   return `${p.tls ? 'rediss' : 'redis'}://${p.username ? p.username + '@' : ''}${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
 }
 

@@ -9,8 +9,9 @@ import type { ConnectionState } from '../connections/pool';
  * the texts of labels, descriptions and tooltips. Tooltips are bounded so a 10 MB value costs nothing.
  */
 
-export function connectionContext(state: ConnectionState, readOnly: boolean, filtered: boolean): string {
-  return `connection.${state}${readOnly ? '.ro' : ''}${filtered ? '.filtered' : ''}`;
+export function connectionContext(state: ConnectionState, readOnly: boolean, filtered: boolean, cluster = false): string {
+  // '.cluster': a cluster has only database 0, so the menu offers no database selection
+  return `connection.${state}${readOnly ? '.ro' : ''}${filtered ? '.filtered' : ''}${cluster ? '.cluster' : ''}`;
 }
 
 /** Where a connection is stored, on its tree item: a "workspace" tag, and a tooltip line for either place. */

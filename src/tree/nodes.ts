@@ -115,6 +115,7 @@ export class ConnectionNode {
     if (status.info) tip.push(`${describeServer(status.info)} (${status.info.mode})${status.info.capabilities.fieldTtl ? ', field TTLs' : ''}`);
     if (this.session.error ?? status.error) tip.push(`error: ${this.session.error ?? status.error}`);
     if (this.readOnly) tip.push('read-only: writes are disabled');
+    if (this.profile.kind === 'cluster') tip.push('database selection: not available, a cluster has only database 0');
     if (filter) tip.push(`key filter: ${filter}`);
     item.tooltip = tip.join('\n');
     item.iconPath =
@@ -125,7 +126,7 @@ export class ConnectionNode {
           : state === 'connected'
             ? new vscode.ThemeIcon(this.readOnly ? 'lock' : 'database')
             : new vscode.ThemeIcon('debug-disconnect');
-    item.contextValue = connectionContext(state, this.readOnly, filter !== undefined);
+    item.contextValue = connectionContext(state, this.readOnly, filter !== undefined, this.profile.kind === 'cluster');
     return item;
   }
 }
