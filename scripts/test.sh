@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone: installs what is missing, builds, lints, type-checks, then runs
-# the core tests (plain Node + a real server) on Redis 7.0, Valkey 8.0 and Redis 8.0, the package check,
+# the core tests (plain Node + a real server) on Redis 7.0, Valkey 8.0 and Redis 8.0, on a local Redis Cluster
+# and a Sentinel setup, the package check,
 # the extension-host tests on Redis 7.0 and Redis 8.0, and the UI tests (Redis 7.0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +92,8 @@ layer_bg core-redis7 core redis7
 layer_bg core-valkey8 core valkey8
 layers_wait
 layer_bg core-redis8 core redis8
+# Redis Cluster (3 masters + 3 replicas) and Sentinel (master + replica + 3 sentinels), started once for the layer.
+layer_bg core-cluster npx mocha --config test/core-cluster/.mocharc.json
 layers_wait
 echo
 echo "==> package"
