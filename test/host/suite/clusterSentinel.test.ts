@@ -1,0 +1,124 @@
+// Cluster and sentinel connections in the real extension host: scripted addConnection of each kind, the tree
+// listing the keys of every master, the hash editor and edits on a hash that lives on another node than the
+// seed, database selection refused on a cluster, and clear rejections for a cross-slot rename and a wrong
+// master name. The suite starts its own cluster (3 masters + 3 replicas) and sentinel setup; names "cl-…".
+import * as assert from 'node:assert/strict';
+import { Cluster } from 'ioredis';
+import * as vscode from 'vscode';
+import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
+import { startCluster } from '../../support/cluster';
+import type { TestCluster } from '../../support/cluster';
+import { startSentinel } from '../../support/sentinel';
+import type { TestSentinel } from '../../support/sentinel';
+import type { ProfileSetting, TestHooks } from './sidebarSupport';
+import { connectionNode, hooks, itemOf, keysUnder, rejectionOf, setConnections } from './sidebarSupport';
+
+const run = (id: string, arg?: unknown) => Promise.resolve(vscode.commands.executeCommand(`redisHashExplorer.${id}`, arg));
+
+interface KindSetting extends Partial<ProfileSetting> {
+  name: string;
+  kind?: string;
+  nodes?: Array<{ host: string; port: number }>;
+  sentinels?: Array<{ host: string; port: number }>;
+  masterName?: string;
+}
+
+function userNamed(name: string): KindSetting | undefined {
+  return vscode.workspace.getConfiguration('redisHashExplorer').inspect<KindSetting[]>('connections')?.globalValue?.find((p) => p.name === name);
+}
+
+describe('cluster and sentinel connections', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  let sentinel: TestSentinel;
+  let admin: Cluster;
+  let h: TestHooks;
+  const keys = Array.from({ length: 30 }, (_, i) => `hc:${i}`);
+
+  before(async () => {
+    h = await hooks();
+    [cluster, sentinel] = await Promise.all([startCluster(), startSentinel()]);
+    admin = new Cluster(cluster.seeds);
+    await Promise.all(keys.map((k, i) => admin.hset(k, 'f', String(i))));
+  });
+
+  after(async () => {
+    await setConnections('cl-', []);
+    for (const name of ['cl-cluster', 'cl-sentinel']) await run('removeConnection', { connection: name }).catch(() => undefined);
+    admin?.disconnect();
+    await Promise.all([cluster?.stop(), sentinel?.stop()]);
+  });
+
+  it('adds a cluster connection from a script: kind and seed nodes in settings, no host/port, no db', async () => {
+    await run('addConnection', { connection: 'cl-cluster', kind: 'cluster', nodes: cluster.seeds.slice(0, 2) });
+    const saved = userNamed('cl-cluster');
+    assert.ok(saved);
+    assert.equal(saved.kind, 'cluster');
+    assert.deepEqual(saved.nodes, cluster.seeds.slice(0, 2));
+    assert.equal(saved.host, undefined);
+    assert.equal(saved.port, undefined);
+    assert.equal(saved.db, undefined);
+  });
+
+  it('the tree lists the keys of every master; its menu offers no database selection', async () => {
+    const owners = new Set<number>();
+    for (const k of keys) owners.add(await cluster.masterOf(Number(await admin.cluster('KEYSLOT', k))));
+    assert.equal(owners.size, 3, 'the keys are spread over the three masters');
+    const conn = await connectionNode(h.tree, 'cl-cluster');
+    const listed = await keysUnder(h.tree, conn);
+    assert.deepEqual(listed.filter((k) => k.startsWith('hc:')).sort(), [...keys].sort());
+    const item = itemOf(h.tree, conn);
+    assert.match(String(item.contextValue), /\.cluster$/);
+    assert.match(String(item.tooltip), /a cluster has only database 0/);
+    const message = await rejectionOf('redisHashExplorer.selectDatabase', { connection: 'cl-cluster', db: 1 });
+    assert.match(message, /only database 0/);
+    const withDb = await rejectionOf('redisHashExplorer.editField', { connection: 'cl-cluster', db: 2, key: 'hc:1', field: 'f', value: 'x' });
+    assert.match(withDb, /only database 0/);
+    assert.equal(await admin.hget('hc:1', 'f'), '1');
+  });
+
+  it('opens and edits a hash that lives on another node than the seed', async () => {
+    const seed = cluster.seeds[0].port;
+    let key = '';
+    for (let i = 0; !key; i++) if ((await cluster.masterOf(Number(await admin.cluster('KEYSLOT', `far:${i}`)))) !== seed) key = `far:${i}`;
+    const fields: string[] = [];
+    for (let i = 0; i < 1500; i++) fields.push(`f${i}`, `v${i}`);
+    await admin.hset(key, ...fields);
+    const editor = (await run('openHashEditor', { connection: 'cl-cluster', key })) as HashEditorTestHooks;
+    for (let i = 0; i < 200 && editor.status().load !== 'done'; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(editor.status().load, 'done');
+    assert.equal(editor.status().view.length, 1500);
+    await run('editField', { connection: 'cl-cluster', key, field: 'f7', value: 'edited' });
+    const owner = await cluster.masterOf(Number(await admin.cluster('KEYSLOT', key)));
+    assert.equal(await cluster.admin(owner).hget(key, 'f7'), 'edited');
+    for (const e of editor.openEditors()) e.panel.dispose();
+  });
+
+  it('refuses a key rename across slots, leaving the key as it was', async () => {
+    const message = await rejectionOf('redisHashExplorer.renameKey', { connection: 'cl-cluster', key: 'hc:2', newName: 'hc:elsewhere:2' });
+    assert.match(message, /different hash slots/);
+    assert.equal(await admin.hget('hc:2', 'f'), '2');
+    assert.equal(await admin.exists('hc:elsewhere:2'), 0);
+  });
+
+  it('adds a sentinel connection from a script and writes to the master the sentinels name', async () => {
+    await run('addConnection', { connection: 'cl-sentinel', kind: 'sentinel', sentinels: sentinel.sentinelAddresses, masterName: sentinel.masterName });
+    const saved = userNamed('cl-sentinel');
+    assert.equal(saved?.kind, 'sentinel');
+    assert.equal(saved?.masterName, sentinel.masterName);
+    const master = sentinel.admin(await sentinel.masterPort());
+    await master.hset('st:h', 'f', 'before');
+    await run('editField', { connection: 'cl-sentinel', key: 'st:h', field: 'f', value: 'through sentinels' });
+    assert.equal(await master.hget('st:h', 'f'), 'through sentinels');
+    // reported done only once a replica had it
+    const replica = sentinel.servers.find((s) => s.port !== Number(master.options.port));
+    assert.ok(replica);
+    assert.equal(await sentinel.admin(replica.port).hget('st:h', 'f'), 'through sentinels');
+  });
+
+  it('a wrong master name is refused clearly and nothing is saved', async () => {
+    const message = await rejectionOf('redisHashExplorer.addConnection', { connection: 'cl-wrong', kind: 'sentinel', sentinels: sentinel.sentinelAddresses, masterName: 'nope' });
+    assert.match(message, /know no master named "nope"/);
+    assert.equal(userNamed('cl-wrong'), undefined);
+  });
+});
