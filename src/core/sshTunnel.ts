@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
-import { RedisExplorerError } from './errors';
-import type { ErrorCode } from './errors';
 import type { HostPort } from './profile';
+import { SshError, normalizeFingerprint, fingerprintOf, readPrivateKey } from './sshKeys';
+
+export { SshError, fingerprintOf, normalizeFingerprint, readPrivateKey } from './sshKeys';
+export type { SshFailure } from './sshKeys';
 
 /** SSH to a bastion, as stored with a connection (never a password or passphrase). */
 export interface SshOptions {
@@ -36,68 +36,19 @@ export interface SshTunnelOptions {
   agentSocket?: string;
   /** details for the log channel; never a secret */
   log?: (line: string) => void;
+  /** local listeners kept ready for targets learnt later (default 4) */
+  spareListeners?: number;
 }
 
-/** Why an SSH hop failed; `fingerprint` is the key the server offered, when the host key was the problem. */
-export type SshFailure = 'refused' | 'host' | 'timeout' | 'auth' | 'hostKeyUnknown' | 'hostKeyChanged' | 'key' | 'target' | 'closed';
-
-export class SshError extends RedisExplorerError {
-  constructor(
-    code: ErrorCode,
-    readonly reason: SshFailure,
-    message: string,
-    readonly fingerprint?: string,
-    detail?: unknown,
-  ) {
-    super(code, message, detail);
-    this.name = 'SshError';
-  }
-}
-
-/** "SHA256:<base64 without padding>" of a raw public key, as OpenSSH prints it. */
-export function fingerprintOf(key: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
-}
-
-/** A fingerprint as given by a user: "SHA256:…", padding optional; undefined when it is not one. */
-export function normalizeFingerprint(text: string): string | undefined {
-  const m = /^SHA256:([A-Za-z0-9+/]{43})=?$/.exec(text.trim());
-  return m ? `SHA256:${m[1]}` : undefined;
+interface Listener {
+  server: Server;
+  local: HostPort;
+  /** where its connections go through the bastion; none: they are closed */
+  target?: HostPort;
 }
 
 function addr(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-/**
- * The private key, read and decrypted before anything is sent, so a missing file, a file that is not a key and
- * a wrong or missing passphrase each get their own message.
- */
-export function readPrivateKey(file: string, passphrase?: string): ParsedKey {
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
-    throw new SshError('INVALID', 'key', `SSH: cannot read the private key file "${file}": ${why}. Nothing was sent.`, undefined, err);
-  }
-  const parsed = utils.parseKey(data, passphrase);
-  const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | Error | undefined) : parsed;
-  if (key instanceof Error || !key) {
-    const text = key instanceof Error ? key.message : '';
-    if (/no passphrase given/i.test(text)) {
-      throw new SshError('AUTH', 'key', `SSH: the private key "${file}" is encrypted: its passphrase is needed. Nothing was sent.`, undefined, key);
-    }
-    if (passphrase !== undefined && /decrypt|bad passphrase|integrity|padding/i.test(text)) {
-      throw new SshError('AUTH', 'key', `SSH: wrong passphrase for the private key "${file}". Nothing was sent.`, undefined, key);
-    }
-    throw new SshError('INVALID', 'key', `SSH: "${file}" is not a private key (OpenSSH, PEM or PuTTY format). Nothing was sent.`, undefined, key);
-  }
-  if (!key.isPrivateKey()) {
-    throw new SshError('INVALID', 'key', `SSH: "${file}" is a public key: give the private key file. Nothing was sent.`);
-  }
-  return key;
 }
 
 /**
@@ -112,9 +63,12 @@ export function readPrivateKey(file: string, passphrase?: string): ParsedKey {
 export class SshTunnel {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
-  private readonly listeners = new Map<string, Promise<HostPort>>();
-  private readonly mappedNow = new Map<string, HostPort>();
-  private readonly servers = new Set<Server>();
+  private readonly byTarget = new Map<string, Listener>();
+  private readonly pending = new Map<string, Promise<HostPort>>();
+  /** listeners already bound, handed to new targets at once (a synchronous address map cannot wait) */
+  private readonly spares: Listener[] = [];
+  /** closes every connection: where a synchronous map has no listener ready yet, never the address itself */
+  private refuser: Listener | undefined;
   private readonly sockets = new Set<Socket>();
   private closed = false;
   private lost: SshError | undefined;
@@ -148,6 +102,13 @@ export class SshTunnel {
     const key = ssh.privateKeyFile ? readPrivateKey(ssh.privateKeyFile, secrets.passphrase) : undefined;
     const tunnel = new SshTunnel(ssh, secrets, options, key);
     await tunnel.connection();
+    try {
+      tunnel.refuser = await tunnel.newListener();
+      await tunnel.refill();
+    } catch (err) {
+      await tunnel.close();
+      throw err;
+    }
     return tunnel;
   }
 
@@ -163,27 +124,55 @@ export class SshTunnel {
    */
   forward(host: string, port: number): Promise<HostPort> {
     const id = addr(host, port);
-    let known = this.listeners.get(id);
-    if (!known) {
-      known = this.listen(host, port);
-      this.listeners.set(id, known);
-      known.catch(() => this.listeners.delete(id));
+    const known = this.byTarget.get(id);
+    if (known) return Promise.resolve(known.local);
+    let p = this.pending.get(id);
+    if (!p) {
+      p = (async () => {
+        const probe = await this.channel(host, port);
+        probe.destroy();
+        const now = this.byTarget.get(id);
+        if (now) return now.local;
+        return this.assign(host, port, this.spares.shift() ?? (await this.newListener())).local;
+      })();
+      this.pending.set(id, p);
+      const done = () => this.pending.delete(id);
+      p.then(done, done);
     }
-    return known;
+    return p;
   }
 
-  /** The local address of a target already forwarded, without waiting (for a synchronous address map). */
+  /**
+   * The local address for `host:port` now, for ioredis's synchronous `natMap` (cluster nodes and sentinel
+   * masters it learns of): a ready listener is given to a new target at once. Should none be ready, a listener
+   * is made for next time and this one answers with the address that closes every connection (the client
+   * retries), so nothing ever goes to the target's own address around the tunnel.
+   */
+  forwardNow(host: string, port: number): HostPort {
+    const id = addr(host, port);
+    const known = this.byTarget.get(id);
+    if (known) return known.local;
+    const spare = this.spares.shift();
+    if (spare) return this.assign(host, port, spare).local;
+    this.forward(host, port).catch((err: unknown) => this.log(`SSH ${this.hop}: ${err instanceof Error ? err.message : String(err)}`));
+    if (!this.refuser) throw this.closedError();
+    return this.refuser.local;
+  }
+
+  /** The local address of a target already forwarded, or undefined. */
   forwarded(host: string, port: number): HostPort | undefined {
-    return this.mappedNow.get(addr(host, port));
+    return this.byTarget.get(addr(host, port))?.local;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.listeners.clear();
-    this.mappedNow.clear();
+    const all = [...this.byTarget.values(), ...this.spares, ...(this.refuser ? [this.refuser] : [])];
+    this.byTarget.clear();
+    this.spares.length = 0;
+    this.refuser = undefined;
     for (const s of this.sockets) s.destroy();
-    await Promise.all([...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(all.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
     this.client?.end();
     this.client = undefined;
   }
@@ -192,11 +181,22 @@ export class SshTunnel {
     this.options.log?.(line);
   }
 
-  private async listen(host: string, port: number): Promise<HostPort> {
-    const probe = await this.channel(host, port);
-    probe.destroy();
-    const server = createServer((socket) => this.carry(socket, host, port));
-    this.servers.add(server);
+  private assign(host: string, port: number, listener: Listener): Listener {
+    listener.target = { host, port };
+    this.byTarget.set(addr(host, port), listener);
+    this.log(`SSH ${this.hop}: ${addr(host, port)} is reached at ${addr(listener.local.host, listener.local.port)}`);
+    this.refill().catch(() => undefined);
+    return listener;
+  }
+
+  private async refill(): Promise<void> {
+    const want = this.options.spareListeners ?? 4;
+    while (!this.closed && this.spares.length < want) this.spares.push(await this.newListener());
+  }
+
+  private async newListener(): Promise<Listener> {
+    const server = createServer((socket) => this.carry(socket, listener));
+    const listener: Listener = { server, local: { host: '127.0.0.1', port: 0 } };
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -205,20 +205,20 @@ export class SshTunnel {
       server.close();
       throw this.closedError();
     }
-    const local = { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
-    this.mappedNow.set(addr(host, port), local);
-    this.log(`SSH ${this.hop}: ${addr(host, port)} is reached at ${addr(local.host, local.port)}`);
-    return local;
+    listener.local.port = (server.address() as AddressInfo).port;
+    return listener;
   }
 
   /** Pipes one local connection through a new channel; on failure the local socket is closed (Redis sees a reset). */
-  private carry(socket: Socket, host: string, port: number): void {
+  private carry(socket: Socket, listener: Listener): void {
+    const target = listener.target;
+    if (!target) return void socket.destroy();
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.pause();
-    this.channel(host, port).then(
+    this.channel(target.host, target.port).then(
       (ch) => {
         if (socket.destroyed) return void ch.destroy();
         ch.on('error', () => socket.destroy());
@@ -239,7 +239,9 @@ export class SshTunnel {
     return new Promise<ClientChannel>((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
         if (!err) return resolve(ch);
-        const why = /connect failed|refused/i.test(err.message) ? 'connection refused there' : /administratively prohibited|prohibited/i.test(err.message) ? 'forwarding is not allowed by the SSH server' : err.message;
+        // RFC 4254 reasons: 1 administratively prohibited, 2 connect failed, 4 resource shortage.
+        const code = (err as Error & { reason?: number }).reason;
+        const why = code === 2 || /connect failed/i.test(err.message) ? 'connection refused there' : code === 1 ? 'the SSH server does not allow forwarding there' : 'the SSH server refused the channel';
         reject(new SshError('REFUSED', 'target', `SSH: the bastion ${this.hop} cannot reach ${addr(host, port)} (${why}). Nothing was sent to Redis.`, undefined, err));
       });
     });

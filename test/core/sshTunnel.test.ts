@@ -126,6 +126,39 @@ describe('SSH tunnel (real sshd)', function () {
     }
   });
 
+  it('forwardNow maps a new target at once (for ioredis natMap); with no listener ready, an address that closes, never the target', async () => {
+    const second: TestRedis = await startRedis();
+    try {
+      const ready = await open({}, {}, { spareListeners: 1 });
+      const a = ready.forwardNow('127.0.0.1', redisPort());
+      assert.notEqual(a.port, redisPort());
+      const ca = client(a.port);
+      await ca.connect();
+      assert.equal(await ca.ping(), 'PONG');
+      assert.deepEqual(ready.forwardNow('127.0.0.1', redisPort()), a, 'the same listener for the same target');
+
+      const none = await open({}, {}, { spareListeners: 0 });
+      const b = none.forwardNow('127.0.0.1', second.port);
+      assert.notEqual(b.port, second.port, 'never the target address itself');
+      const closed = await new Promise<string>((resolve) => {
+        const s = createConnection(b.port, '127.0.0.1', () => s.write('PING\r\n'));
+        let got = '';
+        s.on('data', (d) => (got += d.toString()));
+        s.on('close', () => resolve(got));
+        s.on('error', () => undefined);
+      });
+      assert.equal(closed, '', 'closed without an answer');
+      const later = await none.forward('127.0.0.1', second.port);
+      assert.notEqual(later.port, b.port);
+      assert.deepEqual(none.forwardNow('127.0.0.1', second.port), later, 'the next lookup has its own listener');
+      const cb = client(later.port);
+      await cb.connect();
+      assert.equal(await cb.ping(), 'PONG');
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('logs in with a passphrase-protected key given its passphrase', async () => {
     const t = await open({ privateKeyFile: sshd.keys.encrypted }, { passphrase: sshd.keys.passphrase });
     const c = client((await t.forward('127.0.0.1', redisPort())).port);
