@@ -33,6 +33,8 @@ export interface WatcherOptions {
   /** the server has field TTLs: polling notices a changed field TTL too */
   fieldTtl?: boolean;
   log?: (message: string) => void;
+  /** opens a watch link (default RedisConnection.open) */
+  open?: (profile: RedisConnection['profile'], options: ConnectOptions) => Promise<RedisConnection>;
 }
 
 export type WatchEvent =
@@ -97,7 +99,7 @@ export class HashWatcher {
   private readonly inStep = new Map<WatchNode, number>();
   private readonly dirty = new Map<string, Set<Reason>>();
   private readonly statusListeners = new Set<(s: WatchStatus) => void>();
-  private options: Required<Omit<WatcherOptions, 'log'>> & Pick<WatcherOptions, 'log'>;
+  private options: Required<Omit<WatcherOptions, 'log' | 'open'>> & Pick<WatcherOptions, 'log' | 'open'>;
   private globallyPaused = false;
   private closed = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -123,6 +125,7 @@ export class HashWatcher {
       healthMs: options.healthMs ?? 5000,
       fieldTtl: options.fieldTtl ?? false,
       log: options.log,
+      open: options.open,
     };
   }
 
@@ -271,7 +274,7 @@ export class HashWatcher {
       const created: WatchNode = new WatchNode(
         target.profile,
         this.conn.db,
-        { polling: this.options.mode === 'polling', allowConfig: this.options.allowConfig, connect: this.options.connect },
+        { polling: this.options.mode === 'polling', allowConfig: this.options.allowConfig, connect: this.options.connect, open: this.options.open },
         {
           dirty: (ids) => this.nodeDirty(created, ids, 'event'),
           resync: () => this.nodeDirty(created, undefined, 'resync'),

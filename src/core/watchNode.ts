@@ -30,6 +30,8 @@ export interface NodeOptions {
   /** may turn on keyspace notifications with CONFIG SET when they are off */
   allowConfig: boolean;
   connect: ConnectOptions;
+  /** opens one watch link (default RedisConnection.open): a caller that reaches servers another way passes its own */
+  open?: (profile: ConnectionProfile, options: ConnectOptions) => Promise<RedisConnection>;
 }
 
 /** Keyspace events a hash view needs: K (keyspace channel) + generic, hash and expired events. */
@@ -164,12 +166,13 @@ export class WatchNode {
   /** First connect: choose the mode, then follow both links. */
   private async open(): Promise<void> {
     const connect = { ...this.options.connect, db: this.db };
-    const reader = await RedisConnection.open(this.profile, connect);
+    const openLink = this.options.open ?? ((p: ConnectionProfile, o: ConnectOptions) => RedisConnection.open(p, o));
+    const reader = await openLink(this.profile, connect);
     this.reader = reader;
     this.mode = undefined;
     this.fallback = undefined;
     if (!this.options.polling) {
-      const sub = await RedisConnection.open(this.profile, connect).catch(async (err) => {
+      const sub = await openLink(this.profile, connect).catch(async (err) => {
         await this.closeLinks();
         throw err;
       });
