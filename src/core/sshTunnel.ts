@@ -69,6 +69,7 @@ export class SshTunnel {
   private readonly spares: Listener[] = [];
   /** closes every connection: where a synchronous map has no listener ready yet, never the address itself */
   private refuser: Listener | undefined;
+  private refuserAt: HostPort = { host: '127.0.0.1', port: 0 };
   private readonly sockets = new Set<Socket>();
   private closed = false;
   private lost: SshError | undefined;
@@ -104,6 +105,7 @@ export class SshTunnel {
     await tunnel.connection();
     try {
       tunnel.refuser = await tunnel.newListener();
+      tunnel.refuserAt = tunnel.refuser.local;
       await tunnel.refill();
     } catch (err) {
       await tunnel.close();
@@ -154,9 +156,9 @@ export class SshTunnel {
     if (known) return known.local;
     const spare = this.spares.shift();
     if (spare) return this.assign(host, port, spare).local;
-    this.forward(host, port).catch((err: unknown) => this.log(`SSH ${this.hop}: ${err instanceof Error ? err.message : String(err)}`));
-    if (!this.refuser) throw this.closedError();
-    return this.refuser.local;
+    if (!this.closed) this.forward(host, port).catch((err: unknown) => this.log(`SSH ${this.hop}: ${err instanceof Error ? err.message : String(err)}`));
+    // Once closed, the refuser's address no longer listens: a client that asks still reaches nothing.
+    return this.refuserAt;
   }
 
   /** The local address of a target already forwarded, or undefined. */
