@@ -19,10 +19,19 @@ export function createKeyTree(store: ConnectionStore, pool: ConnectionPool, chan
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
   const showFilters = () => {
     const filters = [...provider.activeFilters()];
-    view.description = filters.length === 0 ? undefined : filters.length === 1 ? `filter: ${filters[0][1]}` : `${filters.length} filters`;
+    view.description = filters.length === 0 ? undefined : filters.length === 1 ? 'filtered' : `${filters.length} filters`;
     void vscode.commands.executeCommand('setContext', FILTER_CONTEXT_KEY, filters.length > 0);
+    showMessage();
   };
-  const sub = provider.onDidChangeFilters(showFilters);
+  // Long texts (a key filter, why a connection failed) at the top of the view, where they wrap: rows are cut at the sidebar's edge
+  const showMessage = () => {
+    const lines = [...provider.activeFilters()].map(([name, pattern]) => `Key filter on ${name}: ${pattern}`);
+    for (const c of provider.connectionNodes()) if (c.session.error) lines.push(`${c.name}: ${c.session.error}`);
+    // (the message is plain text on one paragraph: newlines would not show)
+    const message = lines.length > 0 ? lines.join(' · ') : undefined;
+    if (view.message !== message) view.message = message;
+  };
+  const sub = vscode.Disposable.from(provider.onDidChangeFilters(showFilters), provider.onDidChangeTreeData(showMessage));
   showFilters();
   return {
     provider,

@@ -108,3 +108,34 @@ export function fieldTooltip(field: Buffer, value: Buffer, expiresAt?: number | 
   const ttl = expiresAt === undefined ? '' : expiresAt === null ? '\nno TTL' : `\nexpires in ${formatTtl(Math.max(0, Math.round((expiresAt - now) / 1000)))}`;
   return `${bytesLabel(field, 300)}\n${formatBytes(value.length)}${utf8 ? '' : ', binary (shown escaped)'}${ttl}\n\n${text}${cut ? '…' : ''}`;
 }
+
+/** What fits a row of a sidebar of normal width (about 300 px) beside a short name. */
+const ROW_CHARS = 32;
+
+/**
+ * An address for a row's description: as it is when short, else its host cut in the middle so the port and
+ * both ends of the host stay ("redis-12…labs.com:12345"). The whole address is in the tooltip.
+ */
+export function shortAddress(address: string, max = 24): string {
+  if (address.length <= max) return address;
+  const colon = address.lastIndexOf(':');
+  const port = colon > 0 ? address.slice(colon) : '';
+  const host = colon > 0 ? address.slice(0, colon) : address;
+  const room = Math.max(6, max - port.length - 1);
+  const head = Math.ceil(room / 2);
+  return `${host.slice(0, head)}…${host.slice(host.length - (room - head))}${port}`;
+}
+
+/**
+ * A message row's label: its first sentence, cut at a word to fit the row. The whole text is shown at the top
+ * of the view (TreeView.message, which wraps) and in the tooltip.
+ */
+export function shortMessage(text: string, max = ROW_CHARS): string {
+  // "Connection refused (127.0.0.1:6379). Is Redis running there?" -> "Connection refused."
+  const plain = text.replace(/\s*\([^()]*\)/g, '');
+  const first = /^(.+?[.!?])(\s|$)/.exec(plain)?.[1] ?? plain;
+  if (first.length <= max) return first;
+  const cut = first.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
+}

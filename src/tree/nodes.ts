@@ -18,6 +18,8 @@ import {
   keyContext,
   keyDescription,
   keyTooltip,
+  shortAddress,
+  shortMessage,
 } from './labels';
 
 /*
@@ -105,8 +107,10 @@ export class ConnectionNode {
     const state = this.session.error ? 'failed' : status.state;
     const item = new vscode.TreeItem(`${this.name}${this.readOnly ? ' [read-only]' : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const parts = [`db${this.session.db}`, describeProfile(this.profile).replace(/^rediss?:\/\//, '')];
-    if (filter) parts.push(`filter: ${filter}`);
+    // short enough for a normal sidebar: the whole address and the filter are in the tooltip and the view's message
+    const parts = [`db${this.session.db}`];
+    if (filter) parts.push('filtered');
+    else if (state === 'connected' || state === 'idle') parts.push(shortAddress(describeProfile(this.profile).replace(/^rediss?:\/\//, '')));
     if (state === 'failed') parts.push('failed');
     if (state === 'connecting') parts.push('connecting…');
     if (state === 'reconnecting') parts.push('reconnecting…');
@@ -292,7 +296,7 @@ export class MessageNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(shortMessage(this.text), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.tooltip = this.text;
     item.iconPath = new vscode.ThemeIcon(this.icon, this.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);

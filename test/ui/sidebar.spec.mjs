@@ -1,7 +1,12 @@
 // The Redis view in the real workbench, clicked like a user would: the welcome view's Add Connection,
 // expanding a connection and a hash, and Delete Field from a context menu with its confirmation.
 import * as assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { repoRoot } from '../host/codeServer.mjs';
 import { contextMenu, expand, openRedisView, quickInput, runCommand, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+
+const require = createRequire(import.meta.url);
 
 const rowLabels = (page) => page.locator('.part.sidebar .pane-body [role=treeitem] .label-name').allTextContents();
 
@@ -120,5 +125,47 @@ describe('Redis view (UI)', function () {
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await waitUntil('the key to be deleted in Redis', async () => (await redis.exists('user:123')) === 0);
     assert.equal(await redis.dbsize(), 2999);
+  });
+  it('fits its rows in a sidebar of normal width and shows long texts at the top of the view, where they wrap', async () => {
+    const { freePort } = require(join(repoRoot, 'out', 'test', 'support', 'redisServer.js'));
+    const closed = await freePort();
+    wb = await startWorkbench({
+      connections: (port) => [
+        { name: 'local', host: '127.0.0.1', port },
+        { name: 'offline', host: '127.0.0.1', port: closed },
+      ],
+      seed: async (redis) => {
+        await redis.hset('customer:eu-west:premium:1001', 'name', 'Ada');
+      },
+    });
+    const { page } = wb;
+    await openRedisView(page);
+    await expand(page, 'offline');
+    const errorRow = page.locator('.part.sidebar .pane-body [role=treeitem][aria-level="2"]').first();
+    await errorRow.waitFor();
+    await runCommand(page, 'Redis: Filter Keys');
+    let input = await quickInput(page);
+    // the connection picker, then the pattern
+    if (await page.locator('.quick-input-list .monaco-list-row', { hasText: 'local' }).count()) {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'local' }).first().click();
+      input = await quickInput(page);
+    }
+    const pattern = 'customer:eu-west:premium:*';
+    await input.fill(pattern);
+    await page.keyboard.press('Enter');
+    await expand(page, 'local');
+    await treeItem(page, 'customer').waitFor();
+    // the view's message names the filter and why the other connection failed, in full
+    const message = page.locator('.part.sidebar .pane-body .message');
+    await waitUntil('the view message', async () => (await message.innerText()).includes(pattern));
+    const text = await message.innerText();
+    assert.match(text, new RegExp(`Key filter on local: ${pattern.replace(/[*]/g, '\\*')}`));
+    assert.match(text, /offline: /);
+    // no row is cut at the sidebar's edge (the default width)
+    const cut = await page.locator('.part.sidebar .pane-body [role=treeitem] .monaco-icon-label-container').evaluateAll((els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent),
+    );
+    assert.deepEqual(cut, []);
+    await wb.screenshot('sidebar-long-texts');
   });
 });

@@ -212,9 +212,11 @@ describe('Redis view tree', function () {
     await vscode.commands.executeCommand('redisHashExplorer.filterKeys', { connection: CONN, value: 'user:[12]' });
     let conn = await connectionNode(h.tree, CONN);
     assert.deepEqual(await keysUnder(h.tree, conn), ['user:1', 'user:2']);
-    assert.equal(h.treeView.description, 'filter: user:[12]');
+    // short in the title and the row; the pattern in full at the top of the view, where it wraps
+    assert.equal(h.treeView.description, 'filtered');
+    assert.equal(h.treeView.message, `Key filter on ${CONN}: user:[12]`);
     assert.equal(itemOf(h.tree, conn).contextValue, 'connection.connected.filtered');
-    assert.match(String(itemOf(h.tree, conn).description), /filter: user:\[12\]/);
+    assert.match(String(itemOf(h.tree, conn).description), / · filtered$/);
     await vscode.commands.executeCommand('redisHashExplorer.filterKeys', { connection: CONN, value: 'nothing:*' });
     conn = await connectionNode(h.tree, CONN);
     const kids = await childrenOf(h.tree, conn);
@@ -222,6 +224,7 @@ describe('Redis view tree', function () {
     await vscode.commands.executeCommand('redisHashExplorer.clearFilter', { connection: CONN });
     conn = await connectionNode(h.tree, CONN);
     assert.equal(h.treeView.description, undefined);
+    assert.equal(h.treeView.message, undefined);
     assert.equal(itemOf(h.tree, conn).contextValue, 'connection.connected');
     assert.equal((await keysUnder(h.tree, conn)).length, 7);
   });
