@@ -27,6 +27,7 @@ export function createKeyTree(store: ConnectionStore, pool: ConnectionPool, chan
   const showMessage = () => {
     const lines = [...provider.activeFilters()].map(([name, pattern]) => `Key filter on ${name}: ${pattern}`);
     for (const c of provider.connectionNodes()) if (c.session.error) lines.push(`${c.name}: ${c.session.error}`);
+    lines.push(...store.read().problems);
     // (the message is plain text on one paragraph: newlines would not show)
     const message = lines.length > 0 ? lines.join(' · ') : undefined;
     if (view.message !== message) view.message = message;

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { PromptLayer } from '../../../src/commands/prompts';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { ProfileSetting, TestHooks } from './sidebarSupport';
-import { closeClients, connectionNode, hooks, itemOf, keysUnder, labelOf, profile, redis, redisPort, rejectionOf, setConnections, waitFor, withPrompts } from './sidebarSupport';
+import { closeClients, connectionNode, hooks, itemOf, keysUnder, profile, redis, redisPort, rejectionOf, setConnections, waitFor, withPrompts } from './sidebarSupport';
 
 const DB = 9;
 const USER = 'conn-user';
@@ -38,7 +38,8 @@ async function rootNames(h: TestHooks): Promise<string[]> {
 }
 
 async function rootMessages(h: TestHooks): Promise<string[]> {
-  return (await h.tree.getChildren()).filter((n) => n.kind === 'message').map((n) => labelOf(h.tree, n));
+  // the whole text (a row shows its first words; the tooltip and the view's message have all of it)
+  return (await h.tree.getChildren()).filter((n) => n.kind === 'message').map((n) => tooltipOf(h, n));
 }
 
 function tooltipOf(h: TestHooks, node: TreeNode): string {
