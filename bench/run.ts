@@ -7,6 +7,7 @@ import { RedisConnection } from '../src/core/connection';
 import { startRedis } from '../test/support/redisServer';
 import type { TestRedis } from '../test/support/redisServer';
 import { DECODED_FIGURE, decodedFigures } from './decoded';
+import { CLUSTER_FIGURES, clusterFigures } from './cluster';
 import { bigValueFigures, fieldFigures, memoryFigures, wholeHashFigure } from './fields';
 import { keyFigures } from './keys';
 import type { Figure } from './report';
@@ -20,7 +21,7 @@ import { TRANSFER_FIGURES, transferFigures } from './transfer';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,redis8,decoded]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,redis8,decoded,cluster]
  */
 
 const repo = resolve(__dirname, '..', '..');
@@ -112,6 +113,8 @@ async function main(): Promise<number> {
     await group(names, () => transferFigures(parts, quick ? 1 : 3), figures, errors);
   }
   if (want('decoded')) await group([DECODED_FIGURE], () => decodedFigures(RUNS.first), figures, errors);
+  // A local cluster of three masters of its own (--only=cluster).
+  if (want('cluster')) await group(CLUSTER_FIGURES, () => clusterFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
   process.stdout.write('\n');
   printTable(figures);
   const file = join(repo, 'bench', 'results.json');

@@ -4,71 +4,95 @@ import type { Commands } from './connection';
 import { RedisExplorerError } from './errors';
 
 /*
- * SCAN over every master of a cluster, as one cursor. The cursor the pager keeps is '0' (start, or done)
- * or the list of masters not finished yet, each with its own SCAN cursor and the first slot it served.
- * A master that failed over meanwhile is found again through that slot: its promoted replica holds the
- * same keys, but its hash table is seeded differently, so its scan starts over there (keys may come twice,
- * which the tree dedupes; none is lost).
+ * SCAN over every master of a cluster. Each master is scanned on its own, with its own cursor and always
+ * one request in flight, and `next()` hands over whatever pages have arrived (at least one): a slow master
+ * never holds the others back. A master that failed over meanwhile is found again through the first slot
+ * it served: its promoted replica holds the same keys, but its hash table is seeded differently, so its
+ * scan starts over there (keys may come twice, which the tree dedupes; none is lost).
  */
 
-interface NodeCursor {
+interface NodeScan {
   /** "host:port" of the master when the scan started (or last moved) */
   node: string;
   /** the first slot it served, -1 when none */
   slot: number;
   cursor: string;
+  done: boolean;
+  /** the request in flight; settles to a page or an error, never rejects */
+  pending?: Promise<{ keys: Buffer[] } | { error: unknown }>;
 }
 
-const PREFIX = 'cluster:';
+export class ClusterKeyScan {
+  private scans: NodeScan[] | undefined;
 
-function decode(cursor: string): NodeCursor[] | undefined {
-  if (cursor === '0') return undefined;
-  return JSON.parse(cursor.slice(PREFIX.length)) as NodeCursor[];
-}
+  constructor(
+    private readonly conn: RedisConnection,
+    private readonly args: (string | number)[],
+    private readonly parse: (reply: unknown) => [string, Buffer[]],
+  ) {}
 
-function encode(list: NodeCursor[]): string {
-  return list.length === 0 ? '0' : PREFIX + JSON.stringify(list);
-}
+  get done(): boolean {
+    return this.scans !== undefined && this.scans.every((s) => s.done);
+  }
 
-function start(conn: RedisConnection): NodeCursor[] {
-  const slots = conn.firstSlots();
-  return conn.scanTargets().map((n) => {
-    const node = RedisConnection.nodeKey(n);
-    return { node, slot: slots.get(node) ?? -1, cursor: '0' };
-  });
-}
+  async next(): Promise<Buffer[]> {
+    const scans = (this.scans ??= this.start());
+    const live = scans.filter((s) => !s.done);
+    if (live.length === 0) return [];
+    for (const s of live) s.pending ??= this.fetch(s);
+    // the first page to arrive, then every other that is already in
+    await Promise.race(live.map((s) => s.pending));
+    const keys: Buffer[] = [];
+    let failure: unknown;
+    for (const s of live) {
+      // an already settled request wins this race; one still in flight loses to the plain value
+      const page = await Promise.race([s.pending, undefined]);
+      if (!page) continue;
+      s.pending = undefined;
+      if ('error' in page) failure ??= page.error;
+      else {
+        for (const k of page.keys) keys.push(k);
+        // keep one request in flight per master
+        if (!s.done) s.pending = this.fetch(s);
+      }
+    }
+    if (failure !== undefined && keys.length === 0) throw failure;
+    return keys;
+  }
 
-/** The node to scan next and the cursor to send it: the same master, or its successor from the start. */
-function find(conn: RedisConnection, at: NodeCursor): [Redis, string] {
-  const masters = conn.scanTargets();
-  const same = masters.find((n) => RedisConnection.nodeKey(n) === at.node);
-  if (same) return [same, at.cursor];
-  const successor = at.slot >= 0 ? conn.masterOfSlot(at.slot) : undefined;
-  if (successor) return [successor, '0'];
-  throw new RedisExplorerError(
-    'CLOSED',
-    `The cluster's master ${at.node} is gone and no master serves its keys yet (a failover may be under way); nothing was changed. Try again shortly, or refresh.`,
-  );
-}
+  private start(): NodeScan[] {
+    const slots = this.conn.firstSlots();
+    return this.conn.scanTargets().map((n) => {
+      const node = RedisConnection.nodeKey(n);
+      return { node, slot: slots.get(node) ?? -1, cursor: '0', done: false };
+    });
+  }
 
-/** One page from every master not finished yet, in parallel; resolves the merged keys and the next cursor. */
-export async function scanCluster(
-  conn: RedisConnection,
-  cursor: string,
-  args: (string | number)[],
-  parse: (reply: unknown) => [string, Buffer[]],
-): Promise<[string, Buffer[]]> {
-  const list = decode(cursor) ?? start(conn);
-  const pages = await Promise.all(
-    list.map(async (at) => {
-      const [node, from] = find(conn, at);
-      const [next, keys] = parse(await conn.runOn(node, (c) => c.callBuffer('SCAN', from, ...args) as Promise<unknown>));
-      return { at: { node: RedisConnection.nodeKey(node), slot: at.slot, cursor: next }, keys };
-    }),
-  );
-  const keys: Buffer[] = [];
-  for (const p of pages) for (const k of p.keys) keys.push(k);
-  return [encode(pages.filter((p) => p.at.cursor !== '0').map((p) => p.at)), keys];
+  /** One page of one master; the cursor moves only when it arrived. */
+  private async fetch(s: NodeScan): Promise<{ keys: Buffer[] } | { error: unknown }> {
+    try {
+      const [node, from] = this.find(s);
+      const [next, keys] = this.parse(await this.conn.runOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>, true));
+      s.node = RedisConnection.nodeKey(node);
+      s.cursor = next;
+      if (next === '0') s.done = true;
+      return { keys };
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** The node to scan next and the cursor to send it: the same master, or its successor from the start. */
+  private find(s: NodeScan): [Redis, string] {
+    const same = this.conn.scanTargets().find((n) => RedisConnection.nodeKey(n) === s.node);
+    if (same) return [same, s.cursor];
+    const successor = s.slot >= 0 ? this.conn.masterOfSlot(s.slot) : undefined;
+    if (successor) return [successor, '0'];
+    throw new RedisExplorerError(
+      'CLOSED',
+      `The cluster's master ${s.node} is gone and no master serves its keys yet (a failover may be under way); nothing was changed. Try again shortly, or refresh.`,
+    );
+  }
 }
 
 /** CRC16/XMODEM table, as Redis Cluster hashes keys to slots. */

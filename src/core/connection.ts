@@ -170,10 +170,11 @@ export class RedisConnection {
   }
 
   /** `run` on one node of a cluster (a scan of one master), or on the whole client. */
-  async runOn<C extends Commands, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
+  async runOn<C extends Commands, T>(client: C, fn: (client: C) => Promise<T>, readsOnly = false): Promise<T> {
     if (this.fatal && this.commands.status === 'end') throw this.fatal;
     let wrote = false;
-    const noting = new Proxy(client, {
+    // `readsOnly`: the caller sends no write, so nothing needs noting (a scan's many pages skip the proxy).
+    const noting = readsOnly ? client : new Proxy(client, {
       get(target, prop) {
         const v: unknown = Reflect.get(target, prop, target);
         if (typeof v !== 'function' || typeof prop !== 'string') return v;

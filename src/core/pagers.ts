@@ -1,5 +1,5 @@
 import type { RedisConnection } from './connection';
-import { ClusterHashScan, scanCluster } from './clusterScan';
+import { ClusterHashScan, ClusterKeyScan } from './clusterScan';
 
 export type RedisKey = string | Buffer;
 
@@ -24,11 +24,15 @@ export class KeyPager {
   private ahead: Promise<[string, Buffer[]]> | undefined;
   private reads = 0;
   private epoch = 0;
+  /** in a cluster: a scan of every master, each with its own cursor */
+  private cluster: ClusterKeyScan | undefined;
 
   constructor(
     private readonly conn: RedisConnection,
     private readonly options: KeyPagerOptions = {},
-  ) {}
+  ) {
+    this.cluster = this.clusterScan();
+  }
 
   get done(): boolean {
     return this.finished;
@@ -38,6 +42,13 @@ export class KeyPager {
     if (this.finished) return [];
     this.started = true;
     const epoch = this.epoch;
+    if (this.cluster) {
+      const scan = this.cluster;
+      const keys = await scan.next();
+      if (epoch !== this.epoch) return [];
+      this.finished = scan.done;
+      return keys;
+    }
     const pending = this.ahead ?? this.fetch(this.cursor);
     this.ahead = undefined;
     const [cursor, keys] = await pending;
@@ -48,13 +59,21 @@ export class KeyPager {
     return keys;
   }
 
-  private fetch(cursor: string): Promise<[string, Buffer[]]> {
+  private scanArgs(cursor: string): (string | number)[] {
     const args: (string | number)[] = [cursor];
     if (this.options.match) args.push('MATCH', this.options.match);
     args.push('COUNT', this.options.count ?? 500);
     if (this.options.type) args.push('TYPE', this.options.type);
-    // A cluster's keys are spread over its masters: one page is a page from each, the cursor one per master.
-    if (this.conn.isCluster) return scanCluster(this.conn, cursor, args.slice(1), asScanReplyBuffers);
+    return args;
+  }
+
+  /** A cluster's keys are spread over its masters: each is scanned with the same MATCH, COUNT and TYPE. */
+  private clusterScan(): ClusterKeyScan | undefined {
+    return this.conn.isCluster ? new ClusterKeyScan(this.conn, this.scanArgs('0').slice(1), asScanReplyBuffers) : undefined;
+  }
+
+  private fetch(cursor: string): Promise<[string, Buffer[]]> {
+    const args = this.scanArgs(cursor);
     return this.conn.run((c) => c.callBuffer('SCAN', ...args) as Promise<unknown>).then(asScanReplyBuffers);
   }
 
@@ -72,6 +91,7 @@ export class KeyPager {
     this.ahead = undefined;
     this.reads = 0;
     this.epoch++;
+    this.cluster = this.clusterScan();
   }
 
   get isStarted(): boolean {

@@ -78,11 +78,12 @@ function processOf(port: number, child: ChildProcess, dir: string): ServerProces
 
 /**
  * Six redis-server processes with cluster-enabled yes, made a cluster of three masters and three replicas
- * with `redis-cli --cluster create`; resolves when every node says cluster_state:ok.
+ * with `redis-cli --cluster create`; resolves when every node says cluster_state:ok. `replicas: 0`: three masters only.
  */
-export async function startCluster(kind: ServerKind = 'redis7'): Promise<TestCluster> {
+export async function startCluster(kind: ServerKind = 'redis7', options: { replicas?: number } = {}): Promise<TestCluster> {
+  const replicas = options.replicas ?? 1;
   const nodes = await Promise.all(
-    Array.from({ length: 6 }, () =>
+    Array.from({ length: 3 * (1 + replicas) }, () =>
       startProcess((port, dir) => [
         '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no',
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '3000',
@@ -92,7 +93,7 @@ export async function startCluster(kind: ServerKind = 'redis7'): Promise<TestClu
     ),
   );
   const host = '127.0.0.1';
-  await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${host}:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 60000 });
+  await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${host}:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60000 });
   const admins = new Map<number, Redis>();
   const admin = (port: number): Redis => {
     let c = admins.get(port);
@@ -153,7 +154,7 @@ export async function startCluster(kind: ServerKind = 'redis7'): Promise<TestClu
   };
   await cluster.waitHealthy();
   // Replicas must know their masters' data before a test stops one.
-  for (const port of await masters()) await admin(port).call('WAIT', '1', '5000');
+  if (replicas > 0) for (const port of await masters()) await admin(port).call('WAIT', '1', '5000');
   return cluster;
 }
 
