@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { utils } from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 import { RedisExplorerError } from './errors';
@@ -39,7 +40,8 @@ export function normalizeFingerprint(text: string): string | undefined {
 export function readPrivateKey(file: string, passphrase?: string): ParsedKey {
   let data: Buffer;
   try {
-    data = readFileSync(file);
+    // "~/.ssh/id_ed25519" as people write it in ssh's own config.
+    data = readFileSync(file.replace(/^~(?=$|[/\\])/, homedir()));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';

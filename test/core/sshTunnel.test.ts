@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Redis from 'ioredis';
 import { RedisExplorerError } from '../../src/core/errors';
 import { SshError, SshTunnel, fingerprintOf, normalizeFingerprint } from '../../src/core/sshTunnel';
@@ -169,6 +169,17 @@ describe('SSH tunnel (real sshd)', function () {
   it('refuses an encrypted key without its passphrase, or with a wrong one, before connecting', async () => {
     assertSsh(await failure(open({ privateKeyFile: sshd.keys.encrypted })), 'key', /^SSH: the private key ".*id_encrypted" is encrypted: its passphrase is needed\. Nothing was sent\.$/);
     assertSsh(await failure(open({ privateKeyFile: sshd.keys.encrypted }, { passphrase: 'wrong' })), 'key', /^SSH: wrong passphrase for the private key ".*id_encrypted"\. Nothing was sent\.$/);
+  });
+
+  it('reads a key file given as ~/…, as ssh\'s own config writes it', async () => {
+    const home = process.env.HOME;
+    process.env.HOME = dirname(sshd.keys.plain);
+    try {
+      const t = await open({ privateKeyFile: `~/${basename(sshd.keys.plain)}` });
+      assert.equal(t.connections, 1);
+    } finally {
+      process.env.HOME = home;
+    }
   });
 
   it('refuses a key file that does not exist, one that is not a key, and a public key', async () => {
