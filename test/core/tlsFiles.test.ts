@@ -48,7 +48,8 @@ describe('TLS client certificates (real redis-server with --tls-auth-clients yes
     clients.push(c);
     return c;
   }
-  const files = (extra: Partial<TlsFiles> = {}): TlsFiles => ({ caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey, ...extra });
+  // The server certificate names "localhost" (no IP): the name is given as the server name.
+  const files = (extra: Partial<TlsFiles> = {}): TlsFiles => ({ caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKey, servername: 'localhost', ...extra });
 
   it('connects with the client certificate and key; the write lands in Redis (read on the plain port)', async () => {
     const c = tlsClient(tlsConnectionOptions(files()));
@@ -68,8 +69,16 @@ describe('TLS client certificates (real redis-server with --tls-auth-clients yes
     assert.equal(await c.ping(), 'PONG');
   });
 
+  it('checks the server certificate against the name: 127.0.0.1 is not in it', async () => {
+    const c = tlsClient(tlsConnectionOptions(files({ servername: undefined })));
+    const seen: string[] = [];
+    c.on('error', (e: NodeJS.ErrnoException) => seen.push(String(e.code)));
+    await assert.rejects(c.connect().then(() => c.ping()));
+    assert.ok(seen.includes('ERR_TLS_CERT_ALTNAME_INVALID'), seen.join(', '));
+  });
+
   it('the server refuses a client without a certificate, or with one from another CA', async () => {
-    for (const tls of [tlsConnectionOptions({ caFile: certs.ca }), tlsConnectionOptions(files({ certFile: certs.strangerCert, keyFile: certs.strangerKey }))]) {
+    for (const tls of [tlsConnectionOptions({ caFile: certs.ca, servername: 'localhost' }), tlsConnectionOptions(files({ certFile: certs.strangerCert, keyFile: certs.strangerKey }))]) {
       const c = tlsClient(tls);
       await assert.rejects(c.connect().then(() => c.ping()));
     }
