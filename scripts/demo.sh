@@ -6,12 +6,22 @@
 # On a fresh machine it installs what it needs the way `npm test` does (Debian packages when run as
 # root, npm ci when node_modules is missing or stale, code-server from npm into a cache), then builds.
 #
+# `npm run demo -- --cluster`: a small Redis Cluster instead (three masters, no replicas, on free loopback
+# ports) with sample keys spread over its masters, and a cluster connection "demo-cluster" to it.
+#
 # Environment:
 #   RHE_DEMO_PORT   code-server's port (default: a free one)
 #   RHE_DEMO_NO_CODE=1  use code-server even when `code` is on the PATH
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+CLUSTER=0
+for arg in "$@"; do
+  case "$arg" in
+    --cluster) CLUSTER=1 ;;
+    *) echo "usage: npm run demo [-- --cluster]" >&2; exit 2 ;;
+  esac
+done
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
@@ -23,6 +33,7 @@ npm run --silent build
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rhe-demo-XXXXXX")
 REDIS_PID=""
+CLUSTER_PIDS=()
 CODE_SERVER_PID=""
 cleanup() {
   trap - EXIT INT TERM
@@ -30,9 +41,11 @@ cleanup() {
   echo "==> stopping"
   if [ -n "$CODE_SERVER_PID" ]; then kill -TERM -- "-$CODE_SERVER_PID" 2>/dev/null || true; fi
   if [ -n "$REDIS_PID" ]; then kill -TERM "$REDIS_PID" 2>/dev/null || true; fi
+  for pid in "${CLUSTER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   sleep 0.5
   if [ -n "$CODE_SERVER_PID" ]; then kill -KILL -- "-$CODE_SERVER_PID" 2>/dev/null || true; fi
   if [ -n "$REDIS_PID" ]; then kill -KILL "$REDIS_PID" 2>/dev/null || true; fi
+  for pid in "${CLUSTER_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -41,13 +54,45 @@ trap 'exit 143' TERM
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-echo "==> redis-server"
-REDIS_PORT=$(free_port)
-mkdir -p "$TMP/redis"
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP/redis" --daemonize no \
-  >"$TMP/redis/redis.log" 2>&1 &
-REDIS_PID=$!
-node scripts/seed-demo.mjs "$REDIS_PORT"
+if [ "$CLUSTER" = 1 ]; then
+  echo "==> Redis Cluster (3 masters)"
+  SEEDS=()
+  NODES_JSON=""
+  for _ in 1 2 3; do
+    P=$(free_port)
+    mkdir -p "$TMP/node-$P"
+    redis-server --port "$P" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP/node-$P" --daemonize no \
+      --cluster-enabled yes --cluster-config-file "nodes-$P.conf" --cluster-node-timeout 5000 \
+      >"$TMP/node-$P/redis.log" 2>&1 &
+    CLUSTER_PIDS+=("$!")
+    SEEDS+=("127.0.0.1:$P")
+    NODES_JSON="$NODES_JSON${NODES_JSON:+, }{ \"host\": \"127.0.0.1\", \"port\": $P }"
+  done
+  for s in "${SEEDS[@]}"; do
+    for _ in $(seq 1 100); do redis-cli -h 127.0.0.1 -p "${s#*:}" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  done
+  redis-cli --cluster create "${SEEDS[@]}" --cluster-replicas 0 --cluster-yes >"$TMP/cluster-create.log"
+  for _ in $(seq 1 100); do
+    redis-cli -h 127.0.0.1 -p "${SEEDS[0]#*:}" cluster info | grep -q 'cluster_state:ok' && break
+    sleep 0.1
+  done
+  node scripts/seed-demo-cluster.mjs "${SEEDS[0]#*:}"
+  REDIS_PID=${CLUSTER_PIDS[0]}
+  CONNECTION="{ \"name\": \"demo-cluster\", \"kind\": \"cluster\", \"nodes\": [$NODES_JSON] }"
+  WHERE="a Redis Cluster (${SEEDS[*]})"
+  NAME="demo-cluster"
+else
+  echo "==> redis-server"
+  REDIS_PORT=$(free_port)
+  mkdir -p "$TMP/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP/redis" --daemonize no \
+    >"$TMP/redis/redis.log" 2>&1 &
+  REDIS_PID=$!
+  node scripts/seed-demo.mjs "$REDIS_PORT"
+  CONNECTION="{ \"name\": \"demo\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT }"
+  WHERE="redis on 127.0.0.1:$REDIS_PORT"
+  NAME="demo"
+fi
 
 # The connection lives in the demo workspace's settings: your own settings are not touched.
 WORKSPACE="$TMP/workspace"
@@ -55,22 +100,22 @@ mkdir -p "$WORKSPACE/.vscode"
 cat >"$WORKSPACE/.vscode/settings.json" <<EOF
 {
   "redisHashExplorer.connections": [
-    { "name": "demo", "host": "127.0.0.1", "port": $REDIS_PORT }
+    $CONNECTION
   ]
 }
 EOF
 cat >"$WORKSPACE/README.md" <<EOF
 # Redis Hash Explorer demo
 
-Open the Redis view in the activity bar (the stacked-slabs icon) and expand **demo**.
-Redis runs on 127.0.0.1:$REDIS_PORT until you press Ctrl-C in the terminal that ran \`npm run demo\`.
+Open the Redis view in the activity bar (the stacked-slabs icon) and expand **$NAME**.
+It is $WHERE, running until you press Ctrl-C in the terminal that ran \`npm run demo\`.
 EOF
 
 if command -v code >/dev/null 2>&1 && [ "${RHE_DEMO_NO_CODE:-}" != 1 ]; then
   echo "==> VS Code"
   code --new-window --extensionDevelopmentPath="$ROOT" "$WORKSPACE" "$WORKSPACE/README.md"
   echo
-  echo "VS Code opened with the extension and a connection \"demo\" to redis on 127.0.0.1:$REDIS_PORT."
+  echo "VS Code opened with the extension and a connection \"$NAME\" to $WHERE."
 else
   echo "==> code-server"
   ENTRY=$(bash scripts/ensure-code-server.sh)
@@ -105,7 +150,7 @@ EOF
   done
   echo
   echo "Open http://127.0.0.1:$PORT/?folder=$WORKSPACE"
-  echo "(VS Code in the browser, with the extension and a connection \"demo\" to redis on 127.0.0.1:$REDIS_PORT)"
+  echo "(VS Code in the browser, with the extension and a connection \"$NAME\" to $WHERE)"
 fi
 echo "Press Ctrl-C to stop."
 wait "$REDIS_PID"
