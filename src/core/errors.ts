@@ -100,8 +100,9 @@ export function toExplorerError(err: unknown, where?: string, op: 'read' | 'writ
     const written: Written = op === 'write' ? 'maybe' : 'no';
     return new RedisExplorerError('TIMEOUT', `The server${at} did not answer in time; ${tail(op, written)}`, err, written);
   }
-  if (TLS_CODES.test(code) || /SSL|TLS|certificate/i.test(message)) {
-    return new RedisExplorerError('TLS', `TLS handshake failed${at}: ${message}`, err);
+  // Whole words: a Lua script's text in an error (a variable named "ttls") is not a TLS failure.
+  if (TLS_CODES.test(code) || /\b(SSL|TLS)\b|certificate/i.test(message)) {
+    return new RedisExplorerError('TLS', `TLS handshake failed${at}: ${tlsReason(code, message)}. Nothing was written.`, err);
   }
   if (NOT_SENT.test(message)) {
     return new RedisExplorerError('CLOSED', `Not connected to the server${where ? ` ${where}` : ''}: the connection was lost and is reconnecting; ${tail(op, 'no')}`, err);
@@ -125,4 +126,17 @@ export function toExplorerError(err: unknown, where?: string, op: 'read' | 'writ
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Why a TLS handshake failed, in our words (Node's and OpenSSL's texts are not for users). */
+function tlsReason(code: string, message: string): string {
+  const text = `${code} ${message}`;
+  if (/SELF_SIGNED|DEPTH_ZERO|self[- ]signed/i.test(text)) return "the server's certificate is self-signed and not trusted (give its CA file, or turn verification off)";
+  if (/UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY|unable to (get|verify)/i.test(text)) return "the server's certificate could not be traced to a trusted CA (give the CA file)";
+  if (/EXPIRED|expired/i.test(text)) return "the server's certificate has expired";
+  if (/NOT_YET_VALID|not yet valid/i.test(text)) return "the server's certificate is not valid yet";
+  if (/ALTNAME|HOSTNAME_MISMATCH|Hostname\/IP does not match/i.test(text)) return "the server's certificate does not name this host (set the server name)";
+  if (/bad decrypt|PEM|no start line|BAD_PASSWORD|key values mismatch/i.test(text)) return 'the client certificate or its key could not be read (wrong file or passphrase)';
+  if (/alert|handshake failure|certificate required/i.test(text)) return 'the server refused the connection (it may want a client certificate)';
+  return 'the certificate could not be verified';
 }
