@@ -1,14 +1,28 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import type { Cluster, RedisOptions } from 'ioredis';
 import { CONNECTION_LOST, RedisExplorerError, toExplorerError } from './errors';
 import type { ConnectionKind, ConnectionProfile, TlsOptions } from './profile';
 import { whereOf } from './profile';
+import { routeProfile, tlsThroughTunnel } from './sshRoutes';
+import type { SshRoute } from './sshRoutes';
+import { SshTunnel } from './sshTunnel';
+import { tlsConnectionOptions } from './tlsFiles';
 import { confirmWrite, openCluster, openSentinel, readReplicaCount } from './topology';
 
 export interface ConnectOptions {
   password?: string;
+  /** SSH (profile.ssh): the password or the private key's passphrase, from SecretStorage */
+  sshPassword?: string;
+  sshPassphrase?: string;
+  /** the passphrase of the TLS client key (profile.tls.keyFile) */
+  tlsKeyPassphrase?: string;
+  /** SSH: the tunnel the connection's clients share (the pool keeps one per connection); none: one of its own */
+  tunnel?: SshTunnel;
+  /** SSH: details for the log (never a secret) */
+  log?: (line: string) => void;
+  /** SSH, set by open(): the local addresses to dial */
+  route?: SshRoute;
   /** overrides profile.db */
   db?: number;
   connectTimeoutMs?: number;
@@ -62,6 +76,8 @@ export class RedisConnection {
   private readonly waiting = new Set<(err: Error) => void>();
   /** sentinel: replicas of the current master (writes are confirmed with WAIT where it has any) */
   private replicas: Promise<number> | undefined;
+  /** run after the client is closed: a tunnel of its own */
+  private readonly closing: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly profile: ConnectionProfile,
@@ -247,22 +263,43 @@ export class RedisConnection {
     }
     // QUIT leaves a sentinel client's failover watch (its own sentinel connections) running.
     if (this.kind === 'sentinel') this.commands.disconnect();
+    for (const done of this.closing.splice(0)) await done();
+  }
+
+  /** Through `profile.ssh`: the tunnel given (shared) or one of its own (closed with the connection). */
+  private static async openThroughSsh(profile: ConnectionProfile, options: ConnectOptions): Promise<RedisConnection> {
+    const ssh = profile.ssh as NonNullable<ConnectionProfile['ssh']>;
+    const tunnel =
+      options.tunnel ??
+      (await SshTunnel.open(ssh, { password: options.sshPassword, passphrase: options.sshPassphrase }, { readyTimeoutMs: Math.max(options.connectTimeoutMs ?? 5000, 10000), log: options.log }));
+    try {
+      const route = await routeProfile(profile, tunnel);
+      const conn = await RedisConnection.open(profile, { ...options, route });
+      if (!options.tunnel) conn.closing.push(() => tunnel.close());
+      return conn;
+    } catch (err) {
+      if (!options.tunnel) await tunnel.close();
+      throw err;
+    }
   }
 
   static async open(profile: ConnectionProfile, options: ConnectOptions = {}): Promise<RedisConnection> {
+    if (profile.ssh && !options.route) return RedisConnection.openThroughSsh(profile, options);
+    // Where the client dials: the profile's own addresses, or their local forwards through SSH.
+    const at = options.route?.profile ?? profile;
     const db = options.db ?? profile.db ?? 0;
     const where = whereOf(profile);
     if (!Number.isInteger(db) || db < 0) throw new RedisExplorerError('INVALID', `"${String(db)}" is not a database number (0, 1, 2, …). Nothing was sent to ${where}.`);
     if (profile.kind === 'cluster') {
       if (db !== 0) throw new RedisExplorerError('INVALID', `A cluster has only database 0 (${where}); db ${db} was refused. Nothing was sent.`);
-      const cluster = await openCluster(profile, options, clientOptions(profile, options));
+      const cluster = await openCluster(at, options, clientOptions(profile, options));
       return new RedisConnection(profile, 0, cluster, options);
     }
     const maxDelay = options.maxReconnectDelayMs ?? 2000;
     const redisOptions: RedisOptions = {
       ...clientOptions(profile, options),
-      host: profile.host,
-      port: profile.port,
+      host: at.host,
+      port: at.port,
       // The database is selected below and checked before the connection is handed out: ioredis's own
       // SELECT at connect only emits an 'error' event and stays on db 0 when the server lacks the database.
       db: 0,
@@ -274,7 +311,7 @@ export class RedisConnection {
       // Fail fast on the first connect: a wrong password or a closed port is reported, not retried.
       retryStrategy: () => null,
     };
-    if (profile.kind === 'sentinel') return RedisConnection.openThroughSentinels(profile, options, redisOptions, db);
+    if (profile.kind === 'sentinel') return RedisConnection.openThroughSentinels(profile, options, redisOptions, db, at);
     const client = new Redis(redisOptions);
     // ioredis emits 'error' for every failed attempt; callers get errors through promises instead.
     // The first connect only says "Connection is closed", so keep the real cause to report it.
@@ -300,8 +337,8 @@ export class RedisConnection {
     return RedisConnection.ready(profile, options, client, db, maxDelay);
   }
 
-  private static async openThroughSentinels(profile: ConnectionProfile, options: ConnectOptions, redisOptions: RedisOptions, db: number): Promise<RedisConnection> {
-    const client = await openSentinel(profile, options, redisOptions);
+  private static async openThroughSentinels(profile: ConnectionProfile, options: ConnectOptions, redisOptions: RedisOptions, db: number, at: ConnectionProfile): Promise<RedisConnection> {
+    const client = await openSentinel(at, options, redisOptions);
     return RedisConnection.ready(profile, options, client, db, options.maxReconnectDelayMs ?? 2000);
   }
 
@@ -346,7 +383,9 @@ function clientOptions(profile: ConnectionProfile, options: ConnectOptions): Red
   return {
     username: profile.username || undefined,
     password: options.password || undefined,
-    tls: tlsOptions(profile.tls),
+    tls: options.route ? tlsThroughTunnel(tlsOptions(profile.tls, options), options.route.hosts) : tlsOptions(profile.tls, options),
+    // Through SSH: every address Redis announces (cluster nodes, the master a sentinel names) to its local forward.
+    ...(options.route ? { natMap: options.route.natMap } : {}),
     connectTimeout: options.connectTimeoutMs ?? 5000,
     commandTimeout: options.commandTimeoutMs ?? 15000,
     // Never resend a command whose answer was lost (a write could run twice).
@@ -366,17 +405,7 @@ async function databaseCount(client: Redis): Promise<number | undefined> {
   }
 }
 
-function tlsOptions(tls: boolean | TlsOptions | undefined): ConnectionOptions | undefined {
-  if (!tls) return undefined;
-  const o: TlsOptions = tls === true ? {} : tls;
-  const result: ConnectionOptions = { rejectUnauthorized: o.verify !== false };
-  if (o.servername) result.servername = o.servername;
-  if (o.caFile) {
-    try {
-      result.ca = readFileSync(o.caFile);
-    } catch (err) {
-      throw new RedisExplorerError('TLS', `Cannot read the CA file "${o.caFile}": ${(err as Error).message}`);
-    }
-  }
-  return result;
+/** TLS options from the profile's files (CA, client certificate and key), checked before anything is sent. */
+function tlsOptions(tls: boolean | TlsOptions | undefined, options: ConnectOptions): ConnectionOptions | undefined {
+  return tlsConnectionOptions(tls, options.tlsKeyPassphrase);
 }

@@ -1,7 +1,12 @@
 import { RedisExplorerError } from './errors';
+import { sshProblem, tlsFilesProblem } from './sshProfile';
+import type { SshOptions } from './sshProfile';
 
 export interface TlsOptions {
   caFile?: string;
+  /** client certificate and its key (PEM), for servers that ask for one; the key's passphrase is a secret */
+  certFile?: string;
+  keyFile?: string;
   /** verify the server certificate; on unless set to false */
   verify?: boolean;
   servername?: string;
@@ -35,6 +40,8 @@ export interface ConnectionProfile {
   tls?: boolean | TlsOptions;
   readOnly?: boolean;
   separator?: string;
+  /** reach the server (any kind) through an SSH tunnel to this bastion */
+  ssh?: SshOptions;
 }
 
 export interface ParsedUrl {
@@ -93,7 +100,7 @@ export function validateProfile(p: Partial<ConnectionProfile>): string | undefin
   if (kind === 'sentinel' && (!p.masterName || typeof p.masterName !== 'string')) return `Connection "${p.name}" needs "masterName": the name the sentinels monitor the master under.`;
   if (p.db !== undefined && (!Number.isInteger(p.db) || p.db < 0)) return `Connection "${p.name}" has an invalid database number.`;
   if (kind === 'cluster' && p.db !== undefined && p.db !== 0) return `Connection "${p.name}" is a cluster: a cluster has only database 0.`;
-  return undefined;
+  return sshProblem(p.name, p.ssh) ?? tlsFilesProblem(p.name, p.tls);
 }
 
 function validPort(port: unknown): boolean {

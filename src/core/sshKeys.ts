@@ -6,6 +6,8 @@ import type { ParsedKey } from 'ssh2';
 import { RedisExplorerError } from './errors';
 import type { ErrorCode } from './errors';
 
+export { normalizeFingerprint } from './sshProfile';
+
 /** Why an SSH hop failed; `fingerprint` is the key the server offered, when the host key was the problem. */
 export type SshFailure = 'refused' | 'host' | 'timeout' | 'auth' | 'hostKeyUnknown' | 'hostKeyChanged' | 'key' | 'target' | 'closed';
 
@@ -27,11 +29,6 @@ export function fingerprintOf(key: Buffer): string {
   return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
 }
 
-/** A fingerprint as given by a user: "SHA256:…", padding optional; undefined when it is not one. */
-export function normalizeFingerprint(text: string): string | undefined {
-  const m = /^SHA256:([A-Za-z0-9+/]{43})=?$/.exec(text.trim());
-  return m ? `SHA256:${m[1]}` : undefined;
-}
 
 /**
  * The private key, read and decrypted before anything is sent, so a missing file, a file that is not a key and

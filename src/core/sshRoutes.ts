@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
-import type { HostPort } from './profile';
+import type { ConnectionProfile, HostPort } from './profile';
+import { seedsOf } from './profile';
 import type { SshTunnel } from './sshTunnel';
 
 /*
@@ -63,4 +64,24 @@ export function tlsThroughTunnel(tls: ConnectionOptions | undefined, hosts: () =
       return first;
     },
   };
+}
+
+/** A profile's addresses as the client dials them through a tunnel. */
+export interface SshRoute {
+  /** the profile with its server, seeds or sentinels replaced by their local forwards */
+  profile: ConnectionProfile;
+  natMap: (key: string) => HostPort | null;
+  /** names the servers behind the bastion may have, for the TLS certificate check */
+  hosts: () => string[];
+}
+
+/** Forwards the configured addresses of `profile` (those the bastion reaches) and maps the rest as announced. */
+export async function routeProfile(profile: ConnectionProfile, tunnel: SshTunnel): Promise<SshRoute> {
+  const seeds = seedsOf(profile);
+  const local = await forwardSeeds(tunnel, seeds);
+  const routed: ConnectionProfile = { ...profile, host: local[0].host, port: local[0].port };
+  if (profile.kind === 'cluster') routed.nodes = local;
+  if (profile.kind === 'sentinel') routed.sentinels = local;
+  const configured = seeds.map((s) => s.host);
+  return { profile: routed, natMap: natMapThrough(tunnel), hosts: () => [...new Set([...configured, ...tunnel.targets().map((t) => t.host)])] };
 }

@@ -3,23 +3,13 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { Client } from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
 import type { HostPort } from './profile';
-import { SshError, normalizeFingerprint, fingerprintOf, readPrivateKey } from './sshKeys';
+import { SshError, fingerprintOf, readPrivateKey } from './sshKeys';
+import { normalizeFingerprint } from './sshProfile';
+import type { SshOptions } from './sshProfile';
 
 export { SshError, fingerprintOf, normalizeFingerprint, readPrivateKey } from './sshKeys';
 export type { SshFailure } from './sshKeys';
-
-/** SSH to a bastion, as stored with a connection (never a password or passphrase). */
-export interface SshOptions {
-  host: string;
-  /** default 22 */
-  port?: number;
-  username: string;
-  privateKeyFile?: string;
-  /** log in with the keys of an SSH agent: true for SSH_AUTH_SOCK, or the agent's socket path */
-  agent?: boolean | string;
-  /** the trusted host key fingerprint, "SHA256:…" as `ssh-keygen -l` prints it */
-  hostKey?: string;
-}
+export type { SshOptions } from './sshProfile';
 
 /** Secrets kept apart from the profile (SecretStorage). */
 export interface SshSecrets {
@@ -159,6 +149,11 @@ export class SshTunnel {
     if (!this.closed) this.forward(host, port).catch((err: unknown) => this.log(`SSH ${this.hop}: ${err instanceof Error ? err.message : String(err)}`));
     // Once closed, the refuser's address no longer listens: a client that asks still reaches nothing.
     return this.refuserAt;
+  }
+
+  /** Every address reached through this tunnel so far. */
+  targets(): HostPort[] {
+    return [...this.byTarget.values()].flatMap((l) => (l.target ? [l.target] : []));
   }
 
   /** The local address of a target already forwarded, or undefined. */

@@ -44,6 +44,8 @@ export async function openCluster(profile: ConnectionProfile, options: ConnectOp
     // command name of callBuffer. Commands sent together are in flight together all the same.
     enableAutoPipelining: false,
     scaleReads: 'master',
+    // Through SSH: the nodes the cluster announces, mapped to local forwards (see sshRoutes.ts).
+    natMap: base.natMap,
     redisOptions: base,
   });
   let cause: unknown;
