@@ -2,11 +2,13 @@ import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { ChangeBus } from './connections/changes';
 import { ConnectionStore } from './connections/connectionStore';
+import { LiveUpdates } from './connections/live';
 import { ConnectionPool } from './connections/pool';
 import { registerHashEditor } from './hashEditor/manager';
 import { createLog } from './log';
 import type { Services } from './services';
 import { createKeyTree } from './tree';
+import { followExpandedKeys } from './tree/liveTree';
 import { promptTestHook } from './commands/prompts';
 
 /** Wires the parts together; no logic here. Returns hooks the extension-host tests use. */
@@ -15,9 +17,10 @@ export function activate(context: vscode.ExtensionContext) {
   const pool = new ConnectionPool(store);
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes);
-  const services: Services = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view };
-  context.subscriptions.push(createLog(), store, pool, changes, keyTree, registerHashEditor(services), ...registerCommands(services));
-  return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view } };
+  const live = new LiveUpdates(store, pool, context.globalState);
+  const services: Services = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view, live };
+  context.subscriptions.push(createLog(), store, pool, changes, live, keyTree, followExpandedKeys(keyTree.view, keyTree.provider, live), registerHashEditor(services), ...registerCommands(services));
+  return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view, live } };
 }
 
 export function deactivate(): void {}

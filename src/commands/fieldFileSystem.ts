@@ -47,6 +47,8 @@ interface OpenValue {
   /** the chain's encoder for `base` (absent: this decoded form cannot be written back, `readOnly` says why) */
   encode?: (text: string) => Buffer;
   readOnly?: string;
+  /** follows the field on the server while the document is open (live updates) */
+  live?: vscode.Disposable;
 }
 
 function hex(b: Buffer): string {
@@ -97,12 +99,15 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
       services.pool.onDidReconnect(({ name, db }) => this.recheck((r) => r.connection === name && r.db === db)),
       // A closed document forgets its entry: opening it again reads the server's value.
       vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.scheme === FIELD_SCHEME) this.open.delete(entryKey(d.uri));
+        if (d.uri.scheme !== FIELD_SCHEME) return;
+        this.open.get(entryKey(d.uri))?.live?.dispose();
+        this.open.delete(entryKey(d.uri));
       }),
     ];
   }
 
   dispose(): void {
+    for (const entry of this.open.values()) entry.live?.dispose();
     this.subscriptions.forEach((d) => d.dispose());
     this.emitter.dispose();
   }
@@ -121,8 +126,40 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     return vscode.window.showTextDocument(doc, { preview: false });
   }
 
-  watch(): vscode.Disposable {
+  /**
+   * VS Code watches an open document: its field is followed on the server (live updates), so a clean document
+   * shows a change made elsewhere and a dirty one meets VS Code's own "changed on disk" flow when saved.
+   * The entry follows from its first read on (whether or not VS Code asks to watch) until its document closes.
+   */
+  watch(uri: vscode.Uri): vscode.Disposable {
+    const entry = this.open.get(entryKey(uri));
+    if (entry) this.follow(entry);
     return new vscode.Disposable(() => undefined);
+  }
+
+  private follow(entry: OpenValue): void {
+    if (entry.live) return;
+    const { connection, db, key, field } = entry.ref;
+    entry.live = this.services.live.watch({ connection, db, key }, () => this.onServerChange(entry), { fields: [field], fieldsOnly: true });
+  }
+
+  /** The field changed (or may have: a reconnect) on the server: a new version when its value moved; gone: deleted. */
+  private onServerChange(entry: OpenValue): void {
+    const r = entry.ref;
+    void this.services.pool.get(r.connection, r.db).then(
+      (conn) =>
+        getField(conn, r.key, r.field).then((v) => {
+          // (not read yet: its first read gets the server's value anyway)
+          if (this.open.get(entryKey(entry.uri)) !== entry || entry.base === null) return;
+          if (v === null) {
+            if (entry.stale) return;
+            entry.stale = true;
+            entry.mtime = Math.max(Date.now(), entry.mtime + 1);
+            this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri: entry.uri }]);
+          } else if (entry.stale || !v.equals(entry.base)) this.invalidate(entry);
+        }),
+      () => undefined,
+    );
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
@@ -212,6 +249,7 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     if (!entry) {
       entry = { uri, ref, escaped, base: null, mtime: Date.now(), size: 0, stale: true, reloadAfterStat: false, decoder };
       this.open.set(id, entry);
+      this.follow(entry);
     }
     if (!entry.stale || (!withValue && entry.base !== null)) return entry;
     let conn;

@@ -30,6 +30,7 @@ import { importHash } from './importHash';
 import { exportFolder } from './exportFolder';
 import { deleteFolder } from './deleteFolder';
 import { copyKeyAsCommands } from './copyKeyAsCommands';
+import { pauseLiveUpdates, resumeLiveUpdates } from './liveUpdates';
 
 /** Every command, one file each. */
 const commands: CommandSpec[] = [
@@ -61,6 +62,8 @@ const commands: CommandSpec[] = [
   exportFolder,
   deleteFolder,
   copyKeyAsCommands,
+  pauseLiveUpdates,
+  resumeLiveUpdates,
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
