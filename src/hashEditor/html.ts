@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 
-/** Folders the webview may load from: the bundles (script, codicons) and media (css). */
+/** Folders the webview may load from: the bundles (the codicon font) and media. */
 export function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
@@ -10,32 +11,56 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, localResourceRoots: localRoots(extensionUri) };
 }
 
+/** codicon.css's own @font-face: the page adds the font itself once loaded (src/webview/icons.ts) */
+const FONT_FACE = /@font-face\s*{[^}]*}/;
+
+interface Assets {
+  script: string;
+  /** the stylesheets, with the font's url to fill in per webview */
+  style: string;
+}
+
+let assets: Assets | undefined;
+
 /**
- * The page: a strict CSP (nothing but our nonce'd script and our own stylesheets and font), no inline
- * styles, no data in the HTML. Everything the table shows arrives later as messages and is set as text.
+ * The script and the stylesheets, read once and put in the page. Each file the page loads goes through the
+ * workbench's resource loader, one round trip each before the script runs: inline, the editor opens in about
+ * the time of a webview that shows one line (bench: the floor figure). The icon font is not in the stylesheet:
+ * a font being fetched holds the page's load event, and the workbench holds every message until that event.
+ */
+function loadAssets(extensionUri: vscode.Uri): Assets {
+  if (assets) return assets;
+  const read = (...p: string[]) => readFileSync(vscode.Uri.joinPath(extensionUri, ...p).fsPath, 'utf8');
+  // "</script" or "</style" inside the text would end the element early; "<\/" means the same to JS and CSS
+  const safe = (text: string) => text.replace(/<\/(script|style)/gi, '<\\/$1');
+  assets = {
+    script: safe(read('dist', 'webview.js')),
+    style: safe(`${read('dist', 'codicons', 'codicon.css').replace(FONT_FACE, '')}\n${read('media', 'hashEditor.css')}`),
+  };
+  return assets;
+}
+
+/**
+ * The page: a strict CSP (only our nonce'd script and style, and our font), no data in the HTML. Everything
+ * the table shows arrives later as messages and is set as text.
  */
 export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
-  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
+  const { script, style } = loadAssets(extensionUri);
+  const font = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.ttf')).toString();
+  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src 'nonce-${nonce}'`, `font-src ${webview.cspSource}`].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('dist', 'codicons', 'codicon.css')}">
-<link rel="stylesheet" href="${uri('media', 'hashEditor.css')}">
+<style nonce="${nonce}">${style}</style>
 <title>Hash editor</title>
 </head>
-<body>
+<body data-codicon-font="${font}">
 <div id="app"></div>
-<script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
+<script nonce="${nonce}">${script}</script>
 </body>
 </html>`;
 }

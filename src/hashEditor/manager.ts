@@ -59,6 +59,7 @@ export class HashEditorManager implements vscode.Disposable {
     });
     const editor = this.adopt(panel, target);
     await editor.start();
+    editor.postEarlyInit();
     return editor;
   }
 

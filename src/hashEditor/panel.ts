@@ -19,6 +19,8 @@ import { checkWebviewMessage, requestIdOf } from './validate';
 /** Requests from test hooks use ids from here up, so their replies go back to the test, not to the webview. */
 const TEST_IDS = 1_000_000_000;
 const KEPT_EVENTS = 300;
+/** rows sent with `init`: a block of the webview's row cache (more than a screen holds) */
+const FIRST_ROWS = 100;
 
 export type ConfirmDelete = (names: Buffer[]) => Promise<boolean>;
 
@@ -32,6 +34,10 @@ export class HashEditorPanel implements vscode.Disposable {
   readonly edits: HashEdits;
   readonly decoding: ValueDecoding;
   private ready = false;
+  /** the early init's delivery (postEarlyInit), until the page says `ready` */
+  private early: Promise<boolean> | undefined;
+  /** an event was not posted while the early init waited for `ready` */
+  private missed = false;
   private headerInfo: HeaderInfo | undefined;
   private firing = false;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -117,7 +123,7 @@ export class HashEditorPanel implements vscode.Disposable {
     const msg = checked.value;
     if (msg.kind === 'ready') {
       this.ready = true;
-      void this.sendInit();
+      void this.onReady();
       return;
     }
     void serveRequest(requestHandlers(this), msg, (reply) => this.post(reply), (err) => this.describe(err, msg));
@@ -152,6 +158,7 @@ export class HashEditorPanel implements vscode.Disposable {
     this.recentEvents.push(event);
     if (this.recentEvents.length > KEPT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - KEPT_EVENTS);
     if (this.ready) this.post({ kind: 'event', event });
+    else if (this.early) this.missed = true;
   }
 
   /** Posts the header; `reread`: ask the server again (TYPE, HLEN, TTL) first. */
@@ -193,7 +200,43 @@ export class HashEditorPanel implements vscode.Disposable {
 
   private async sendInit(): Promise<void> {
     if (!this.headerInfo) await this.refreshHeader();
-    if (this.headerInfo && this.ready) this.post({ kind: 'event', event: { type: 'init', header: this.headerInfo, status: this.session.status() } });
+    if (!this.headerInfo || !this.ready) return;
+    const init = await this.initEvent();
+    if (init && this.ready) this.post({ kind: 'event', event: init });
+  }
+
+  /** Header, status and the first screen's rows (so the table needs no request before it shows something). */
+  private async initEvent(): Promise<HostEvent | undefined> {
+    const rows = await requestHandlers(this)
+      .rows({ version: this.session.version, start: 0, count: FIRST_ROWS })
+      .catch(() => null);
+    return this.headerInfo && { type: 'init', header: this.headerInfo, status: this.session.status(), ...(rows ? { rows } : {}) };
+  }
+
+  /**
+   * The first `init`, posted as soon as the hash is loaded instead of on the page's `ready`: the workbench holds
+   * it until the page has loaded, and the page listens from its first line, so the ready → init round trip is
+   * saved. Only for a new panel that shows; `ready` then only adds what changed meanwhile.
+   */
+  postEarlyInit(): void {
+    if (this.ready || this.early || !this.panel.visible) return;
+    this.early = this.initEvent().then(
+      (init) => (init ? Promise.resolve(this.panel.webview.postMessage({ kind: 'event', event: init })) : false),
+      () => false,
+    );
+  }
+
+  private async onReady(): Promise<void> {
+    const early = this.early;
+    this.early = undefined;
+    if (!early || !(await early)) return this.sendInit();
+    // events between the early init and `ready` were not posted: send their latest state
+    if (this.missed && this.headerInfo) {
+      this.post({ kind: 'event', event: { type: 'header', header: this.headerInfo } });
+      this.post({ kind: 'event', event: { type: 'status', status: this.session.status() } });
+      this.post({ kind: 'event', event: { type: 'invalidate' } });
+    }
+    this.missed = false;
   }
 
   private post(msg: HostMessage): void {

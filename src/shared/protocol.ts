@@ -134,7 +134,8 @@ export interface Requests {
 export type Method = keyof Requests;
 
 export type HostEvent =
-  | { type: 'init'; header: HeaderInfo; status: StatusInfo }
+  /** `rows`: the first rows of the view, so the first screen needs no request of its own */
+  | { type: 'init'; header: HeaderInfo; status: StatusInfo; rows?: { version: number; start: number; rows: RowDto[] } }
   | { type: 'header'; header: HeaderInfo }
   | { type: 'status'; status: StatusInfo }
   /** row contents changed: ask again for the rows on screen */

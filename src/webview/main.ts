@@ -7,6 +7,7 @@ import { addField, editValue, looksLikeJson, renameField } from './editors';
 import { editFieldTtl } from './fieldTtlEditor';
 import { Grid } from './grid';
 import { Header } from './header';
+import { loadIconFont } from './icons';
 import { showMenu } from './menu';
 import type { MenuEntry } from './menu';
 import { RowCache } from './rowCache';
@@ -23,6 +24,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+loadIconFont();
 const api = acquireVsCodeApi();
 const rpc = new RequestClient((m) => api.postMessage(m));
 const dialog = new Dialog();
@@ -318,6 +320,7 @@ function onEvent(e: HostEvent): void {
     case 'init':
       applyHeader(e.header);
       applyStatus(e.status);
+      if (e.rows) cache.seed(e.rows.version, e.rows.start, e.rows.rows);
       grid.focus();
       break;
     case 'header':

@@ -60,6 +60,12 @@ export class RowCache {
     return this.blocks.get(Math.floor(position / BLOCK))?.at ?? NaN;
   }
 
+  /** Rows that came without a request (with `init`): kept like a fetched block of this view version. */
+  seed(version: number, start: number, rows: RowDto[]): void {
+    if (version !== this.version || start % BLOCK !== 0 || rows.length > BLOCK) return;
+    this.blocks.set(start / BLOCK, { rows, epoch: this.epoch, at: Date.now() });
+  }
+
   /** Makes sure the rows of [start, end) are (being) fetched. */
   want(start: number, end: number): void {
     end = Math.min(end, this.length);
