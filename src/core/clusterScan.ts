@@ -9,6 +9,11 @@ import { RedisExplorerError } from './errors';
  * never holds the others back. A master that failed over meanwhile is found again through the first slot
  * it served: its promoted replica holds the same keys, but its hash table is seeded differently, so its
  * scan starts over there (keys may come twice, which the tree dedupes; none is lost).
+ *
+ * A page changes its master's scan (node, cursor, done) only when `next()` hands it over, never when it
+ * arrives: a last page (cursor 0) that came in between two calls used to mark its scan done on arrival,
+ * so the next call left that scan out and its keys were never handed over (seen under load, where a
+ * failed request and the caller's pause before retrying leave time for the other masters' pages).
  */
 
 interface NodeScan {
@@ -19,7 +24,14 @@ interface NodeScan {
   cursor: string;
   done: boolean;
   /** the request in flight; settles to a page or an error, never rejects */
-  pending?: Promise<{ keys: Buffer[] } | { error: unknown }>;
+  pending?: Promise<Page | { error: unknown }>;
+}
+
+/** One page of one master: its keys, the node that answered and the cursor it gave. */
+interface Page {
+  keys: Buffer[];
+  node: string;
+  cursor: string;
 }
 
 export class ClusterKeyScan {
@@ -51,9 +63,13 @@ export class ClusterKeyScan {
       s.pending = undefined;
       if ('error' in page) failure ??= page.error;
       else {
+        // the scan moves on only now that its page is handed over
         for (const k of page.keys) keys.push(k);
+        s.node = page.node;
+        s.cursor = page.cursor;
+        if (page.cursor === '0') s.done = true;
         // keep one request in flight per master
-        if (!s.done) s.pending = this.fetch(s);
+        else s.pending = this.fetch(s);
       }
     }
     if (failure !== undefined && keys.length === 0) throw failure;
@@ -68,15 +84,12 @@ export class ClusterKeyScan {
     });
   }
 
-  /** One page of one master; the cursor moves only when it arrived. */
-  private async fetch(s: NodeScan): Promise<{ keys: Buffer[] } | { error: unknown }> {
+  /** One page of one master; the scan itself is left as it is until `next()` hands the page over. */
+  private async fetch(s: NodeScan): Promise<Page | { error: unknown }> {
     try {
       const [node, from] = this.find(s);
-      const [next, keys] = this.parse(await this.conn.runOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>, true));
-      s.node = RedisConnection.nodeKey(node);
-      s.cursor = next;
-      if (next === '0') s.done = true;
-      return { keys };
+      const [cursor, keys] = this.parse(await this.conn.runOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>, true));
+      return { keys, node: RedisConnection.nodeKey(node), cursor };
     } catch (error) {
       return { error };
     }
