@@ -238,7 +238,11 @@ async function measureEditor(page) {
 async function contentShownAt(page, framesBefore, selector) {
   const end = Date.now() + TIMEOUT;
   for (;;) {
-    const frame = page.frames().find((f) => !framesBefore.has(f) && /\/fake\.html/.test(f.url()));
+    // the newest webview document (a closed one may still be listed for a moment)
+    const frame = page
+      .frames()
+      .filter((f) => !framesBefore.has(f) && !f.isDetached() && /\/fake\.html/.test(f.url()))
+      .pop();
     if (frame) {
       try {
         const when = await frame.waitForFunction(
@@ -248,12 +252,12 @@ async function contentShownAt(page, framesBefore, selector) {
             return doc.readyState === 'complete' && doc.querySelector(sel) ? performance.timeOrigin + performance.now() : false;
           },
           selector,
-          { polling: 'raf', timeout: Math.max(1, end - Date.now()) },
+          { polling: 'raf', timeout: Math.max(1, Math.min(2_000, end - Date.now())) },
         );
         return await when.jsonValue();
       } catch (err) {
         if (Date.now() > end) throw err;
-        // the frame was replaced while loading: look again
+        // the frame was replaced while loading, or another one was taken: look again
       }
     }
     if (Date.now() > end) throw new Error(`no webview showed ${selector}`);

@@ -162,6 +162,13 @@ export class Grid {
     return this.rowEls.get(position);
   }
 
+  /** Renders at once instead of on the next frame (the first screen, whose rows came with init). */
+  flush(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.render();
+  }
+
   schedule(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {

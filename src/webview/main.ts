@@ -321,6 +321,7 @@ function onEvent(e: HostEvent): void {
       applyHeader(e.header);
       applyStatus(e.status);
       if (e.rows) cache.seed(e.rows.version, e.rows.start, e.rows.rows);
+      grid.flush();
       grid.focus();
       break;
     case 'header':
