@@ -51,6 +51,13 @@ export class RowStore {
     return hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen);
   });
   private garbage = 0;
+  /** the name find() looks for; `named` reads it, so a lookup allocates no closure (a million per load) */
+  private probe: Buffer = Buffer.alloc(0);
+  private readonly named = (row: number): boolean => {
+    this.decode(row);
+    const f = this.probe;
+    return this.cNameLen === f.length && this.cChunk.compare(f, 0, f.length, this.cName, this.cName + this.cNameLen) === 0;
+  };
   // the record decoded last (decode() fills these; no allocation per read)
   private cChunk: Buffer = Buffer.alloc(0);
   private cFlags = 0;
@@ -335,10 +342,8 @@ export class RowStore {
 
   /** The row (live or tombstone) named `field`, or -1. */
   private find(field: Buffer, h: number): number {
-    return this.index.find(h, (row) => {
-      this.decode(row);
-      return this.cNameLen === field.length && this.cChunk.compare(field, 0, field.length, this.cName, this.cName + this.cNameLen) === 0;
-    });
+    this.probe = field;
+    return this.index.find(h, this.named);
   }
 
   private sortRows(ids: Int32Array, by: SortBy, descending: boolean): void {
