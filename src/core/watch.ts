@@ -80,6 +80,8 @@ interface Handle extends KeyWatch {
   fieldsOnly: boolean;
   listener: (e: WatchEvent) => void;
   needsBaseline: boolean;
+  /** not read since it was added: a change between the view's own read and the first read here would be missed */
+  fresh: boolean;
   lastType?: string;
   keyDigest?: string;
   fieldDigests: Map<string, string>;
@@ -146,6 +148,7 @@ export class HashWatcher {
       fieldsOnly: spec.fieldsOnly === true,
       listener,
       needsBaseline: true,
+      fresh: true,
       fieldDigests: new Map(),
       paused: false,
       update: (s: WatchSpec) => {
@@ -401,10 +404,17 @@ export class HashWatcher {
       h.keyDigest = [read.type, read.expireAt, read.length, ...h.fields.map((f) => read.fields.get(f.toString('latin1')))].join('|');
       h.fieldDigests = new Map(h.fields.map((f) => [f.toString('latin1'), read.fields.get(f.toString('latin1')) ?? '-']));
       const baseline = h.needsBaseline;
-      h.needsBaseline = false;
+      const fresh = h.fresh;
+      h.needsBaseline = h.fresh = false;
       if (h.paused) continue;
       if (reasons.has('resync')) {
         this.emit(h, { kind: 'resync', key: w.key });
+        continue;
+      }
+      // First read of a new view, which also starts tracking the key: it re-reads once, so a change made
+      // between its own read and this one is not lost (later changes are events).
+      if (fresh) {
+        this.emit(h, read.type !== 'hash' ? { kind: 'deleted', key: w.key, type: read.type } : { kind: 'changed', key: w.key, ...(h.fieldsOnly ? { fields: h.fields } : {}) });
         continue;
       }
       if (!reasons.has('event')) continue;

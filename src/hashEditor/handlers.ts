@@ -5,6 +5,7 @@ import type { Handlers } from '../shared/protocol';
 import { addRowTtls, sortByTtl } from './fieldTtls';
 import type { HashEditorPanel } from './panel';
 import { displayOf } from './display';
+import { liveAction } from './liveRequests';
 
 /** What each webview request does. Messages are validated before they get here (validate.ts). */
 export function requestHandlers(p: HashEditorPanel): Handlers {
@@ -25,6 +26,7 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
     async rows({ version, start, count }) {
       if (version !== s.version) return null;
       const rows = s.rows(start, count);
+      p.live.visible(start, count);
       if (p.header?.fieldTtl) await addRowTtls(s, rows);
       await p.decoding.decorate(rows);
       return { version, start, rows };
@@ -113,6 +115,11 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       return value;
     },
     saveDecoded: ({ token, text }) => shown(p.decoding.save(token, text, (field, expected, next) => e.writeBytes(field, expected, next))),
+    async editing({ gen, id }) {
+      p.live.editing(gen === s.gen ? id : null);
+      return null;
+    },
+    live: ({ action }) => liveAction(p, action),
     setFieldTtl: ({ gen, id, ttl }) => {
       needFieldTtls();
       return shown(e.setFieldTtl(gen, id, ttl));

@@ -12,6 +12,7 @@ import type { DecoderRule } from './decoding';
 import { HashEdits } from './edits';
 import { requestHandlers } from './handlers';
 import { editorHtml, webviewOptions } from './html';
+import { EditorLive } from './live';
 import { HashSession } from './session';
 import type { Target } from './session';
 import { checkWebviewMessage, requestIdOf } from './validate';
@@ -33,6 +34,8 @@ export class HashEditorPanel implements vscode.Disposable {
   readonly session: HashSession;
   readonly edits: HashEdits;
   readonly decoding: ValueDecoding;
+  /** follows the hash on the server (live updates) */
+  readonly live: EditorLive;
   private ready = false;
   /** the early init's delivery (postEarlyInit), until the page says `ready` */
   private early: Promise<boolean> | undefined;
@@ -58,6 +61,11 @@ export class HashEditorPanel implements vscode.Disposable {
       invalidate: () => this.postEvent({ type: 'invalidate' }),
     });
     this.edits = new HashEdits(this.session, (fields) => this.afterWrite(fields));
+    this.live = new EditorLive(
+      { session: this.session, refreshHeader: (reread) => this.refreshHeader(reread), postLive: (_info, changed, held) => this.postLive(changed, held) },
+      services.live,
+      target,
+    );
     this.decoding = new ValueDecoding(this.session, () => vscode.workspace.getConfiguration('redisHashExplorer').get<DecoderRule[]>('decoders') ?? []);
     const extensionUri = services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
@@ -70,6 +78,10 @@ export class HashEditorPanel implements vscode.Disposable {
         if (!panel.visible) this.ready = false;
       }),
       services.changes.onDidChange((c) => this.onChange(c)),
+      services.live.onDidChangeStatus(({ connection, db }) => {
+        if (connection === this.target.connection && db === this.target.db) this.postLive([], []);
+      }),
+      services.live.onDidChangePaused(() => this.postLive([], [])),
       services.pool.onDidChangeState((name) => this.onConnectionState(name)),
       // Back after a lost connection (a restart may have changed or emptied the hash): load it again.
       services.pool.onDidReconnect(({ name, db }) => {
@@ -92,6 +104,7 @@ export class HashEditorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.live.dispose();
     this.session.dispose();
     this.testClient.rejectAll('The editor was closed.');
     for (const s of this.subscriptions.splice(0)) s.dispose();
@@ -152,6 +165,11 @@ export class HashEditorPanel implements vscode.Disposable {
     const message = names.length === 1 ? `Delete field "${preview(names[0], 60)}" from "${key}"?` : `Delete ${names.length.toLocaleString('en-US')} fields from "${key}"?`;
     const detail = names.length > 1 ? names.slice(0, 10).map((n) => preview(n, 60)).join('\n') + (names.length > 10 ? '\n…' : '') : undefined;
     return Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, 'Delete')).then((c) => c === 'Delete');
+  }
+
+  /** Live updates: the mode, rows that changed on the server (highlighted), the row being edited that changed under the user. */
+  postLive(changed: number[], held: number[]): void {
+    this.postEvent({ type: 'live', info: this.live.info(), changed, held, deleted: !this.session.exists });
   }
 
   postEvent(event: HostEvent): void {
@@ -229,7 +247,12 @@ export class HashEditorPanel implements vscode.Disposable {
   private async onReady(): Promise<void> {
     const early = this.early;
     this.early = undefined;
-    if (!early || !(await early)) return this.sendInit();
+    if (!early || !(await early)) {
+      await this.sendInit();
+      this.postLive([], []);
+      return;
+    }
+    this.postLive([], []);
     // events between the early init and `ready` were not posted: send their latest state
     if (this.missed && this.headerInfo) {
       this.post({ kind: 'event', event: { type: 'header', header: this.headerInfo } });

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { LiveInfo } from '../shared/live';
 import type { HeaderInfo, HostEvent, Method, ReplyMessage, Requests, StatusInfo } from '../shared/protocol';
 import type { HashEditorManager } from './manager';
 import type { HashEditorPanel } from './panel';
@@ -27,6 +28,8 @@ export interface HashEditorTestHooks {
   openEditors(): HashEditorTestHooks[];
   /** the panel serializer's restore path, with a panel the test made */
   restore(panel: vscode.WebviewPanel, state: unknown): Promise<HashEditorTestHooks | undefined>;
+  /** live updates: the mode as the header shows it */
+  live(): LiveInfo;
 }
 
 export function testHooks(editor: HashEditorPanel, manager: HashEditorManager): HashEditorTestHooks {
@@ -44,6 +47,7 @@ export function testHooks(editor: HashEditorPanel, manager: HashEditorManager): 
       editor.confirmOverride = () => Promise.resolve(answer);
     },
     openEditors: () => manager.getOpenEditors().map((e) => testHooks(e, manager)),
+    live: () => editor.live.info(),
     restore: async (panel, state) => {
       const e = await manager.restore(panel, state);
       return e && testHooks(e, manager);

@@ -39,6 +39,8 @@ const requestSchema = v.variant('method', [
   request('setFieldTtl', v.strictObject({ gen: count, id: rowId, ttl: fieldTtl })),
   request('decode', v.strictObject({ gen: count, id: rowId, decoder: v.optional(v.pipe(v.string(), v.maxLength(100), v.check(isDecoderChain, 'not a decoder'))) })),
   request('saveDecoded', v.strictObject({ token: count, text: v.pipe(v.string(), v.maxLength(MAX_TEXT)) })),
+  request('editing', v.strictObject({ gen: count, id: v.nullable(rowId) })),
+  request('live', v.strictObject({ action: v.picklist(['pause', 'resume', 'recreate', 'close']) })),
 ]);
 
 const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready') }), requestSchema]);

@@ -6,6 +6,7 @@
  */
 
 import type { DecodedValue } from './decoded';
+import type { LiveInfo } from './live';
 
 /** A name or value as shown: text when the bytes are UTF-8, else escaped (\xNN, \\). */
 export interface DisplayValue {
@@ -129,6 +130,10 @@ export interface Requests {
   decode: { params: { gen: number; id: number; decoder?: string }; result: DecodedValue };
   /** saves edited decoded text: re-encoded, compare-and-set against the raw bytes the `decode` with this token showed */
   saveDecoded: { params: { token: number; text: string }; result: WriteResult };
+  /** the row the user is editing in the table (null: none): live updates leave it as the user saw it */
+  editing: { params: { gen: number; id: number | null }; result: null };
+  /** live updates: pause or resume in this editor, recreate a key deleted on the server from the table, close */
+  live: { params: { action: 'pause' | 'resume' | 'recreate' | 'close' }; result: LiveInfo };
 }
 
 export type Method = keyof Requests;
@@ -140,6 +145,8 @@ export type HostEvent =
   | { type: 'status'; status: StatusInfo }
   /** row contents changed: ask again for the rows on screen */
   | { type: 'invalidate' }
+  /** live updates: the mode; rows that changed on the server (`held`: the row being edited, left as it was); the key is gone */
+  | { type: 'live'; info: LiveInfo; changed: number[]; held: number[]; deleted: boolean }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
 export type RequestMessage = { [M in Method]: { kind: 'request'; id: number; method: M; params: Requests[M]['params'] } }[Method];

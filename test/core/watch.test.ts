@@ -158,6 +158,17 @@ describe('live hashes (watch)', function () {
       assert.deepEqual(await events.next(), { kind: 'changed', key: Buffer.from('h'), fields: [Buffer.from('a')] });
     });
 
+    it('a view added to a live node hears of a change made before the key was tracked (its first read counts)', async () => {
+      const w = await watcher({ minIntervalMs: 300 });
+      await follow(w, 'h');
+      await admin().hset('h2', 'f', 'before');
+      const events = new Events();
+      w.watch('h2', events.listener);
+      // written before the watcher's first read of h2 (the one that starts tracking it)
+      await admin().hset('h2', 'f', 'right away');
+      assert.equal((await events.next()).kind, 'changed');
+    });
+
     it('watches binary keys and fields', async () => {
       const key = Buffer.from([0xff, 0x00, 0x41]);
       await admin().hset(key, Buffer.from([0x80]), 'x');

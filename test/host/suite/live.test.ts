@@ -4,18 +4,51 @@
 import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
+import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
+import type { HostEvent, RowDto } from '../../../src/shared/protocol';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { TestHooks } from './sidebarSupport';
-import { connectionNode, hooks, kids, labelOf, path as treePath, profile, redis, setConnections, waitFor } from './sidebarSupport';
+import { connectionNode, hooks, kids, labelOf, path as treePath, profile, redis, setConnections, setSetting, waitFor } from './sidebarSupport';
 
 const DB = 2;
 const CONN = 'live-main';
 const KEY = 'live:h';
 
+async function openEditor(key = KEY): Promise<HashEditorTestHooks> {
+  const h = (await vscode.commands.executeCommand('redisHashExplorer.openHashEditor', { connection: CONN, db: DB, key })) as HashEditorTestHooks | undefined;
+  assert.ok(h && typeof h.request === 'function', 'openHashEditor did not resolve with the editor');
+  await h.loaded();
+  return h;
+}
+
+/** The rows on screen, asked for as the webview does (this is also what the editor re-reads after a change). */
+async function screen(h: HashEditorTestHooks): Promise<RowDto[]> {
+  const st = h.status();
+  const r = await h.request('rows', { version: st.view.version, start: 0, count: 50 });
+  return r?.rows ?? [];
+}
+
+async function valueOf(h: HashEditorTestHooks, field: string): Promise<string | undefined> {
+  return (await screen(h)).find((r) => r.field === field)?.value;
+}
+
+function liveEvents(h: HashEditorTestHooks): Array<Extract<HostEvent, { type: 'live' }>> {
+  return h.events().filter((e): e is Extract<HostEvent, { type: 'live' }> => e.type === 'live');
+}
+
 describe('Live updates', function () {
   this.timeout(60_000);
   let r: Redis;
   let t: TestHooks;
+  const serverHasFieldTtls = async () => {
+    try {
+      await r.call('COMMAND', 'INFO', 'hexpire').then((x) => (Array.isArray(x) && x[0] ? true : Promise.reject(new Error('none'))));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   before(async () => {
     t = await hooks();
     r = redis(DB);
@@ -31,6 +64,106 @@ describe('Live updates', function () {
   });
   after(async () => {
     await setConnections('live-', []);
+  });
+
+  it('the editor follows an external writer: a change in place (highlighted), a new field, a deleted one, the count', async () => {
+    const h = await openEditor();
+    await screen(h);
+    await waitFor('live mode', () => h.live().state === 'live');
+    assert.equal(h.live().label, 'live');
+
+    await r.hset(KEY, 'a', 'changed elsewhere');
+    await waitFor('row a updated', async () => (await valueOf(h, 'a')) === 'changed elsewhere');
+    const a = (await screen(h)).find((x) => x.field === 'a');
+    assert.ok(liveEvents(h).some((e) => a && e.changed.includes(a.id)), 'the changed row is named for its highlight');
+
+    await r.hset(KEY, 'd', 'new field');
+    await waitFor('row d appears', async () => (await valueOf(h, 'd')) === 'new field');
+    await r.hdel(KEY, 'b');
+    await waitFor('row b goes', async () => (await screen(h)).every((x) => x.field !== 'b'));
+    await waitFor('count follows', () => h.header()?.fieldCount === 3);
+    await r.expire(KEY, 500);
+    await waitFor('key TTL follows', () => (h.header()?.ttl ?? -1) > 0);
+  });
+
+  it('a field expiring on the server leaves the table (servers with field TTLs)', async () => {
+    if (!(await serverHasFieldTtls())) {
+      // Redis 7.0: no field TTLs at all (nothing of this exists there)
+      await assert.rejects(r.call('HPEXPIRE', KEY, '300', 'FIELDS', '1', 'c'));
+      return;
+    }
+    const h = await openEditor();
+    await screen(h);
+    await waitFor('live mode', () => h.live().state === 'live');
+    await r.call('HPEXPIRE', KEY, '300', 'FIELDS', '1', 'c');
+    await waitFor('row c expired and gone', async () => (await screen(h)).every((x) => x.field !== 'c'), 15_000);
+    assert.equal(await r.hexists(KEY, 'c'), 0);
+    await waitFor('count follows', () => h.header()?.fieldCount === 2);
+  });
+
+  it('a key deleted on the server: the editor says so; written again, it comes back', async () => {
+    const h = await openEditor();
+    await screen(h);
+    await waitFor('live mode', () => h.live().state === 'live');
+    await r.del(KEY);
+    await waitFor('header says the key is gone', () => h.header()?.exists === false);
+    assert.ok(liveEvents(h).some((e) => e.deleted), 'the webview is told the key was deleted (it offers to recreate or close)');
+    await r.hset(KEY, 'z', 'again');
+    await waitFor('key back', () => h.header()?.exists === true);
+    await waitFor('row z', async () => (await valueOf(h, 'z')) === 'again');
+  });
+
+  it('a key deleted on the server is recreated from the table when asked, never over a key written again', async () => {
+    const h = await openEditor();
+    await screen(h);
+    await waitFor('live mode', () => h.live().state === 'live');
+    await r.del(KEY);
+    await waitFor('header says the key is gone', () => h.header()?.exists === false);
+    await h.request('live', { action: 'recreate' });
+    assert.deepEqual(await r.hgetall(KEY), { a: '1', b: '2', c: '3' });
+    await waitFor('header says it exists', () => h.header()?.exists === true);
+    await r.del(KEY);
+    await waitFor('gone again', () => h.header()?.exists === false);
+    await r.hset(KEY, 'other', 'writer');
+    await assert.rejects(h.request('live', { action: 'recreate' }), /exists again on the server.*nothing was written/);
+    assert.deepEqual(await r.hgetall(KEY), { other: 'writer' });
+  });
+
+  it('a row being edited is not changed under the user: marked, and its save meets the conflict check', async () => {
+    const h = await openEditor();
+    const row = (await screen(h)).find((x) => x.field === 'a');
+    assert.ok(row);
+    await waitFor('live mode', () => h.live().state === 'live');
+    await h.request('editing', { gen: h.status().gen, id: row.id });
+    const before = liveEvents(h).length;
+    await r.hset(KEY, 'a', 'theirs', 'b', 'also theirs');
+    await waitFor('held row marked', () => liveEvents(h).slice(before).some((e) => e.held.includes(row.id)));
+    await waitFor('the other row updates', async () => (await valueOf(h, 'b')) === 'also theirs');
+    assert.equal(await valueOf(h, 'a'), '1', 'the row being edited still shows what the user started from');
+    const result = await h.request('edit', { gen: h.status().gen, id: row.id, value: { text: 'mine', utf8: true } });
+    assert.equal(result.status, 'conflict');
+    assert.equal(await r.hget(KEY, 'a'), 'theirs', 'nothing overwritten');
+    await h.request('editing', { gen: h.status().gen, id: null });
+  });
+
+  it('paused here: the table keeps what it showed; resumed: it re-reads', async () => {
+    const h = await openEditor();
+    await screen(h);
+    await waitFor('live mode', () => h.live().state === 'live');
+    await h.request('live', { action: 'pause' });
+    assert.equal(h.live().state, 'paused');
+    await r.hset(KEY, 'a', 'while paused');
+    // a second editor on another key proves changes are being delivered meanwhile
+    await r.hset('live:other', 'x', '1');
+    const other = await openEditor('live:other');
+    await screen(other);
+    await waitFor('other live', () => other.live().state === 'live');
+    await r.hset('live:other', 'x', '2');
+    await waitFor('other follows', async () => (await valueOf(other, 'x')) === '2');
+    other.panel.dispose();
+    assert.equal(await valueOf(h, 'a'), '1');
+    await h.request('live', { action: 'resume' });
+    await waitFor('re-read on resume', async () => (await valueOf(h, 'a')) === 'while paused');
   });
 
   it('a value document without edits reloads; one with unsaved edits keeps them and its save is refused', async () => {
@@ -70,6 +203,22 @@ describe('Live updates', function () {
     await waitFor('field n added', async () => (await labels()).some((l) => l.startsWith('n=new')));
     await r.hdel(KEY, 'b');
     await waitFor('field b gone', async () => (await labels()).every((l) => !l.startsWith('b=')));
+  });
+
+  it('live.mode polling: the editor polls at live.pollSeconds and says so', async () => {
+    await setSetting('live.pollSeconds', 1);
+    await setSetting('live.mode', 'polling');
+    try {
+      const h = await openEditor();
+      await screen(h);
+      await waitFor('polling mode', () => h.live().state === 'polling');
+      assert.equal(h.live().label, 'polling every 1 s');
+      await r.hset(KEY, 'a', 'polled');
+      await waitFor('row a polled', async () => (await valueOf(h, 'a')) === 'polled');
+    } finally {
+      await setSetting('live.mode', undefined);
+      await setSetting('live.pollSeconds', undefined);
+    }
   });
 
   async function openValueDocument(field: string): Promise<vscode.Uri> {
