@@ -132,7 +132,7 @@ else
 }
 EOF
   # The built extension, packaged and installed into this throwaway profile (works offline).
-  npx --no-install vsce package --no-dependencies --allow-missing-repository --out "$TMP/redis-hash-explorer.vsix" >/dev/null
+  npx --no-install vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out "$TMP/redis-hash-explorer.vsix" >/dev/null
   export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" XDG_DATA_HOME="$TMP/home/.local/share" XDG_CACHE_HOME="$TMP/home/.cache"
   node "$ENTRY" --user-data-dir "$TMP/user-data" --extensions-dir "$TMP/extensions" \
     --install-extension "$TMP/redis-hash-explorer.vsix" >/dev/null

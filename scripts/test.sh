@@ -97,7 +97,7 @@ layer_bg core-cluster npx mocha --config test/core-cluster/.mocharc.json
 layers_wait
 echo
 echo "==> package"
-npx vsce package --no-dependencies --allow-missing-repository --out dist/redis-hash-explorer.vsix >/dev/null
+npx vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out dist/redis-hash-explorer.vsix >/dev/null
 layer package npx mocha --config test/package/.mocharc.json
 # The extension host on the oldest and the newest Redis, one after the other (each runs a workbench).
 layer host-redis7 env RHE_SERVER=redis7 RHE_OUTPUT_SUFFIX=-redis7 node test/host/run.mjs

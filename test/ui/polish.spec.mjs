@@ -293,7 +293,8 @@ describe('hash editor polish (workbench)', function () {
     await page.locator('.tab', { hasText: 'shop:items' }).click();
     const frame = editor(page);
     const lookup = lookupBox(frame);
-    await lookup.waitFor();
+    // the editor is shown again: wait for its rows (its init takes the focus) before the palette opens
+    await frame.locator('.grid-body .row:not(.loading)').first().waitFor();
     await setTheme(page, 'Light Modern', 'vs');
     await frame.locator('body.vscode-light').waitFor();
     await lookup.fill('doc');
