@@ -96,8 +96,15 @@ describe('Faults', function () {
         await waitFor('the editor status to say it is reconnecting', () => /reconnecting/.test(editor.status().message ?? ''));
         ours(await rejectionOf('redisHashExplorer.editField', { connection: CONN, key: 'flt:h', field: 'a', value: 'during' }), /nothing was (written|changed)\./);
         await server.restart();
+        // By itself: once the connection is back, the editor reloads (the restarted server is empty).
+        await waitFor('the editor to reload by itself', async () => {
+          await editor.loaded();
+          return editor.status().load === 'done' && !/reconnecting/.test(editor.status().message ?? '') && editor.status().loaded === 0;
+        }, 30_000);
+        // and it reads from the server again (a refresh shows what was written since)
         await server.admin().hset('flt:h', 'a', 'after', 'b', 'new');
-        await waitFor('the editor to reload the hash', async () => {
+        await editor.request('load', { action: 'refresh' });
+        await waitFor('the refreshed rows', async () => {
           await editor.loaded();
           return editor.status().load === 'done' && editor.status().loaded === 2;
         }, 30_000);
