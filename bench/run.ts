@@ -13,6 +13,7 @@ import { keyFigures } from './keys';
 import type { Figure } from './report';
 import { notMeasured, printTable, progress, writeResults } from './report';
 import { SHAPES, seed, seedBigHash } from './seed';
+import { SSH_FIGURES, sshFigures } from './ssh';
 import { TRANSFER_FIGURES, transferFigures } from './transfer';
 
 /*
@@ -113,6 +114,8 @@ async function main(): Promise<number> {
     await group(names, () => transferFigures(parts, quick ? 1 : 3), figures, errors);
   }
   if (want('decoded')) await group([DECODED_FIGURE], () => decodedFigures(RUNS.first), figures, errors);
+  // Through an SSH tunnel to a real sshd vs direct, on a server of its own (--only=ssh).
+  if (want('ssh')) await group(SSH_FIGURES, () => sshFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
   // A local cluster of three masters of its own (--only=cluster).
   if (want('cluster')) await group(CLUSTER_FIGURES, () => clusterFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
   process.stdout.write('\n');
