@@ -51,6 +51,7 @@ export class LiveUpdates implements vscode.Disposable {
   private readonly asked = new Set<string>();
   private readonly watching = new Set<Watching>();
   private globallyPaused = false;
+  private configuring: Promise<void> = Promise.resolve();
   private readonly subscriptions: vscode.Disposable[];
   /** tests and the benchmark shorten the coalescing interval */
   tuning: { minIntervalMs?: number } = {};
@@ -62,7 +63,8 @@ export class LiveUpdates implements vscode.Disposable {
   ) {
     this.subscriptions = [
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('redisHashExplorer.live')) void this.reconfigure();
+        // one after another: two settings changed together must not restart the watchers twice at once
+        if (e.affectsConfiguration('redisHashExplorer.live')) this.configuring = this.configuring.then(() => this.reconfigure()).catch(() => undefined);
       }),
       // A connection closed or edited: its watch links go with it; views still open follow it once it is back.
       pool.onDidChangeState((name) => {

@@ -131,6 +131,14 @@ export class EditorLive {
     const fields = rows.map((r) => Buffer.from(s.store.fieldAt(r)));
     const values = fields.length ? await getFields(conn, s.key, fields) : [];
     if (gen !== s.gen) return;
+    // fields gone: the key may be gone as a whole (deleted after the header was read): then the table keeps its rows
+    if (values.some((v) => v === null)) {
+      await this.host.refreshHeader(true);
+      if (!s.exists) {
+        this.host.postLive(this.info(), [], []);
+        return;
+      }
+    }
     fields.forEach((f, i) => take(f, values[i], rows[i]));
     // Fields that came or went elsewhere in the hash: HLEN says so; a small hash loaded whole is read again.
     const whole = s.load === 'done' && !s.match;
@@ -144,6 +152,11 @@ export class EditorLive {
           seen.add(f.toString('latin1'));
           take(f, page.values[i], s.store.indexOf(f));
         });
+      }
+      // nothing at all: the key was deleted after its header was read (the table keeps its rows)
+      if (seen.size === 0) {
+        await this.host.refreshHeader(true);
+        if (!s.exists) return this.host.postLive(this.info(), changed, held);
       }
       for (let row = 0; row < s.store.rowCount; row++) {
         if (s.store.isDeleted(row) || this.held.has(row)) continue;

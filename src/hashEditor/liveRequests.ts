@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
+import { keyType } from '../core/keyOps';
 import { recreateHash } from '../core/recreate';
 import type { LiveInfo } from '../shared/live';
 import type { HashEditorPanel } from './panel';
@@ -17,6 +18,8 @@ export async function liveAction(p: HashEditorPanel, action: 'pause' | 'resume' 
   }
   const s = p.session;
   const conn = await s.conn();
+  // written again meanwhile (the script checks it again, atomically, before it writes)
+  if ((await keyType(conn, s.key)) !== 'none') throw new RedisExplorerError('EXISTS', 'The key exists again on the server (written meanwhile): nothing was written. Reload to see it.');
   const fields: Buffer[] = [];
   const values: Buffer[] = [];
   let partial = 0;

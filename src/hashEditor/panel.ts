@@ -62,7 +62,15 @@ export class HashEditorPanel implements vscode.Disposable {
     });
     this.edits = new HashEdits(this.session, (fields) => this.afterWrite(fields));
     this.live = new EditorLive(
-      { session: this.session, refreshHeader: (reread) => this.refreshHeader(reread), postLive: (_info, changed, held) => this.postLive(changed, held) },
+      {
+        session: this.session,
+        refreshHeader: (reread) => this.refreshHeader(reread),
+        postLive: (_info, changed, held) => {
+          // rows changed in the store after a sync: the webview asks again for the rows on screen
+          this.postEvent({ type: 'invalidate' });
+          this.postLive(changed, held);
+        },
+      },
       services.live,
       target,
     );

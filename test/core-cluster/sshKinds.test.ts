@@ -130,7 +130,11 @@ describe('cluster and sentinel through an SSH tunnel (real sshd)', function () {
       await testCluster().waitHealthy();
     }
     assert.equal(await testCluster().admin(promoted).hget(key, 'f'), 'after');
-    assert.deepEqual(dialed.ports.filter((p) => clusterPorts().includes(p)), [], 'the promoted node was reached through the tunnel too');
+    // Every node the client knows now, the promoted one included, is a local end of the tunnel. (Sockets dialed in
+    // the process are not counted here: the harness's own clients reconnect to the nodes directly at any time.)
+    const nodePorts = conn.scanTargets().map((n) => Number(n.options.port));
+    assert.ok(nodePorts.length >= 3);
+    assert.deepEqual(nodePorts.filter((p) => clusterPorts().includes(p)), [], 'the promoted node was reached through the tunnel too');
     await del(key);
   });
 
