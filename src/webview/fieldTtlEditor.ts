@@ -27,20 +27,9 @@ export function editFieldTtl(ctx: EditorContext, grid: Grid, pos: number, row: R
     spellcheck: 'false',
   });
   input.value = left > 0 ? String(left) : '';
-  grid.pinned = pos;
-  cell.classList.add('editing');
-  cell.append(input);
-  let open = true;
+  const finish = grid.editInCell(pos, cell, input);
   let busy = false;
-  const finish = () => {
-    if (!open) return;
-    open = false;
-    input.remove();
-    cell.classList.remove('editing');
-    grid.pinned = -1;
-    grid.schedule();
-    grid.focus();
-  };
+
   const save = async () => {
     const parsed = parseFieldTtlText(input.value);
     if ('error' in parsed) {

@@ -76,6 +76,26 @@ export class Grid {
     this.setTtlColumn(false);
   }
 
+  /**
+   * Puts an editor (`input`) into a cell of the row at `pos`, keeping that row as it is while the table
+   * refreshes around it. Returns the function that takes it out again (once; later calls do nothing).
+   */
+  editInCell(pos: number, cell: HTMLElement, input: HTMLElement): () => void {
+    this.pinned = pos;
+    cell.classList.add('editing');
+    cell.append(input);
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      input.remove();
+      cell.classList.remove('editing');
+      this.pinned = -1;
+      this.schedule();
+      this.focus();
+    };
+  }
+
   focus(): void {
     this.body.focus();
   }

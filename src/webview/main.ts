@@ -98,19 +98,8 @@ async function edit(pos: number, row: RowDto): Promise<void> {
   if (!simple || !cell) return editValue(ctx, row);
   const input = el('input', { type: 'text', class: 'inline-edit text-input', 'aria-label': `Value of ${d.field.text}`, spellcheck: 'false' });
   input.value = d.value.text;
-  grid.pinned = pos;
-  cell.classList.add('editing');
-  cell.append(input);
-  let open = true;
-  const finish = () => {
-    if (!open) return;
-    open = false;
-    input.remove();
-    cell.classList.remove('editing');
-    grid.pinned = -1;
-    grid.schedule();
-    grid.focus();
-  };
+  const finish = grid.editInCell(pos, cell, input);
+
   const save = async () => {
     const mine = { text: input.value, utf8: true };
     let r: WriteResult;
