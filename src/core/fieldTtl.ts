@@ -65,6 +65,18 @@ export async function setFieldTtl(conn: RedisConnection, key: RedisKey, field: B
   if (r !== 1) throw new RedisExplorerError('UNKNOWN', `The server did not set the TTL of field "${show(field)}" (reply ${r}).`);
 }
 
+/**
+ * One HEXPIRE (seconds > 0) or HPERSIST (seconds <= 0) over a batch of fields, atomic on the server;
+ * returns how many fields it changed (HEXPIRE: TTL set; HPERSIST: a TTL removed). Absent fields are skipped.
+ */
+export async function setFieldTtls(conn: RedisConnection, key: RedisKey, fields: Bytes[], seconds: number): Promise<number> {
+  conn.assertWritable();
+  if (seconds > 0) checkFieldTtl(seconds);
+  if (fields.length === 0) return 0;
+  const reply = await call(conn, seconds > 0 ? ['HEXPIRE', key, seconds, 'FIELDS', fields.length, ...fields] : ['HPERSIST', key, 'FIELDS', fields.length, ...fields]);
+  return reply.filter((r) => r === 1).length;
+}
+
 /** Removes one field's TTL (resolves when it had none); refuses a field (or key) that does not exist. */
 export async function removeFieldTtl(conn: RedisConnection, key: RedisKey, field: Bytes): Promise<void> {
   conn.assertWritable();
