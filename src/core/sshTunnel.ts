@@ -4,6 +4,7 @@ import { Client } from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
 import type { HostPort } from './profile';
 import { SshError, fingerprintOf, readPrivateKey } from './sshKeys';
+import { answerDataPromptly } from './sshWindow';
 import { normalizeFingerprint } from './sshProfile';
 import type { SshOptions } from './sshProfile';
 
@@ -221,6 +222,7 @@ export class SshTunnel {
         ch.on('error', () => socket.destroy());
         ch.on('close', () => socket.destroy());
         socket.on('close', () => ch.destroy());
+        answerDataPromptly(ch);
         socket.pipe(ch).pipe(socket);
         socket.resume();
       },
@@ -294,6 +296,8 @@ export class SshTunnel {
       let ready = false;
       client.on('ready', () => {
         ready = true;
+        // Requests are small: none waits for the ACK of the one before (Nagle).
+        client.setNoDelay(true);
         this.opens++;
         this.client = client;
         this.lost = undefined;
