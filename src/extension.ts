@@ -17,7 +17,7 @@ export function activate(context: vscode.ExtensionContext) {
   const pool = new ConnectionPool(store);
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes);
-  const live = new LiveUpdates(store, pool, context.globalState);
+  const live = new LiveUpdates(pool, context.globalState);
   const services: Services = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view, live };
   context.subscriptions.push(createLog(), store, pool, changes, live, keyTree, followExpandedKeys(keyTree.view, keyTree.provider, live), registerHashEditor(services), ...registerCommands(services));
   return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view, live } };

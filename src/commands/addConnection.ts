@@ -1,7 +1,7 @@
 import { RedisExplorerError } from '../core/errors';
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { CommandSpec } from './command';
-import { assertConnects, saveAndReveal, testBeforeSaving } from './connectionCheck';
+import { assertConnects, assertHostKeyGiven, draftSecrets, saveAndReveal, saveDraftSecrets, testBeforeSaving } from './connectionCheck';
 import type { ConnectionDraft } from './connectionForm';
 import { askNewConnection, draftFromArgs, reviewConnection, testFlag } from './connectionForm';
 import { asPlainTarget } from './target';
@@ -15,8 +15,9 @@ const TITLE = 'Add Redis Connection';
  * connection and, when that fails, offers "Save anyway" or "Edit".
  * Scripted: `{ connection: name, kind?: "standalone" | "cluster" | "sentinel", url? | host?, port?, nodes?: [{ host, port }],
  * sentinels?: [{ host, port }], masterName?, db?, username?, password?, sentinelPassword?, tls?, readOnly?, separator?,
+ * ssh?: { host, port?, username, privateKeyFile?, agent?, hostKey? }, sshPassword?, sshPassphrase?, tlsKeyPassphrase?,
  * target?: "user" | "workspace", test?: boolean }`: rejects (nothing saved) when the connection does not
- * work, unless `test: false`.
+ * work, unless `test: false`; through SSH without `ssh.hostKey` it always rejects, naming the server's fingerprint.
  */
 export const addConnection: CommandSpec = {
   id: 'redisHashExplorer.addConnection',
@@ -31,10 +32,11 @@ export const addConnection: CommandSpec = {
       if (draft.scope === 'workspace' && !store.hasWorkspace()) {
         throw new RedisExplorerError('INVALID', `No folder or workspace is open: connection "${draft.profile.name}" can be stored only in user settings. Nothing was saved.`);
       }
-      if (test) await assertConnects(draft.profile, draft.password, draft.sentinelPassword);
-      await store.setPassword(draft.profile.name, draft.password);
-      await store.setSentinelPassword(draft.profile.name, draft.sentinelPassword);
-      await saveOrForgetPassword(store, draft);
+      const secrets = await draftSecrets(store, draft);
+      await assertHostKeyGiven(draft.profile, secrets);
+      if (test) await assertConnects(draft.profile, secrets);
+      await saveDraftSecrets(store, draft);
+      await saveOrForgetSecrets(store, draft);
       return;
     }
     const canUseWorkspace = store.hasWorkspace();
@@ -42,12 +44,12 @@ export const addConnection: CommandSpec = {
     const asked = await askNewConnection(existing, canUseWorkspace);
     const { draft, outcome } = await testBeforeSaving(
       asked,
-      async (d) => d.password || undefined,
+      (d) => draftSecrets(store, d),
       (d) => reviewConnection(d, { title: TITLE, existing, canUseWorkspace }),
     );
     refuseTaken(store, draft);
-    await store.setPassword(draft.profile.name, draft.password);
-    await saveAndReveal(services, draft.profile.name, outcome, () => saveOrForgetPassword(store, draft));
+    await saveDraftSecrets(store, draft);
+    await saveAndReveal(services, draft.profile.name, outcome, () => saveOrForgetSecrets(store, draft));
   },
 };
 
@@ -55,13 +57,12 @@ function refuseTaken(store: ConnectionStore, draft: ConnectionDraft): void {
   if (store.nameTaken(draft.profile.name)) throw new RedisExplorerError('EXISTS', `A connection named "${draft.profile.name}" exists already. Nothing was saved.`);
 }
 
-/** The password is stored first (a connection never shows up without it), and forgotten if the profile cannot be saved. */
-async function saveOrForgetPassword(store: ConnectionStore, draft: ConnectionDraft) {
+/** The secrets are stored first (a connection never shows up without them), and forgotten if the profile cannot be saved. */
+async function saveOrForgetSecrets(store: ConnectionStore, draft: ConnectionDraft) {
   try {
     return await store.save(draft.profile, { scope: draft.scope ?? 'user' });
   } catch (err) {
-    await store.deletePassword(draft.profile.name);
-    await store.setSentinelPassword(draft.profile.name, undefined);
+    await store.forgetSecrets(draft.profile.name);
     throw err;
   }
 }

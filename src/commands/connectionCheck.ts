@@ -1,5 +1,5 @@
-import type { ConnectionScope } from '../connections/connectionStore';
-import { scopeLabel } from '../connections/connectionStore';
+import type { ConnectionScope, ConnectionSecrets, ConnectionStore } from '../connections/connectionStore';
+import { SECRET_KINDS, scopeLabel } from '../connections/connectionStore';
 import type { ConnectionTestOutcome } from '../core/connectionTest';
 import { testConnection } from '../core/connectionTest';
 import { RedisExplorerError } from '../core/errors';
@@ -9,15 +9,50 @@ import type { Services } from '../services';
 import { Cancelled } from './command';
 import type { ConnectionDraft } from './connectionForm';
 import { prompts } from './prompts';
+import { hostKeyProblem, trustHostKey } from './sshTrust';
 
 /*
  * Add and Edit Connection try a connection before they save it: a scripted call rejects when it
  * does not connect (nothing saved); the form asks "Save anyway" or "Edit" and, once saved, reveals it.
  */
 
+/** The secrets a draft is tried with: those it sets ('' none), else those stored under `storedName` (an edit). */
+export async function draftSecrets(store: ConnectionStore, draft: ConnectionDraft, storedName?: string): Promise<ConnectionSecrets> {
+  const out: ConnectionSecrets = {};
+  for (const kind of SECRET_KINDS) {
+    const given = draft[kind];
+    out[kind] = given !== undefined ? given || undefined : storedName ? await store.getSecret(kind, storedName) : undefined;
+  }
+  return out;
+}
+
+/** Stores the secrets the draft sets ('' removes one) under its name; the others stay as they are. */
+export async function saveDraftSecrets(store: ConnectionStore, draft: ConnectionDraft): Promise<void> {
+  for (const kind of SECRET_KINDS) if (draft[kind] !== undefined) await store.setSecret(kind, draft.profile.name, draft[kind]);
+}
+
+/**
+ * Scripted: an SSH server is never trusted without its fingerprint in ssh.hostKey: without one, the call is
+ * refused (tested or not) with the fingerprint the server offers, so the script can pass it once checked.
+ */
+export async function assertHostKeyGiven(profile: ConnectionProfile, secrets: ConnectionSecrets): Promise<void> {
+  if (!profile.ssh || profile.ssh.hostKey) return;
+  const outcome = await testConnection(profile, secrets);
+  const hop = `${profile.ssh.host}:${profile.ssh.port ?? 22}`;
+  const fingerprint = outcome.kind === 'failed' ? hostKeyProblem(outcome.error)?.fingerprint : undefined;
+  if (fingerprint) {
+    throw new RedisExplorerError(
+      'INVALID',
+      `Connection "${profile.name}" was not saved: the SSH server ${hop} is not trusted yet. Its host key fingerprint is ${fingerprint}: check it on the server (ssh-keygen -l -E sha256 -f <host key>.pub) and pass it as "ssh.hostKey".`,
+    );
+  }
+  const why = outcome.kind === 'failed' ? outcome.error.message : 'the test was cancelled.';
+  throw new RedisExplorerError('INVALID', `Connection "${profile.name}" was not saved: "ssh.hostKey" (the SSH server's fingerprint) is needed, and ${hop} did not show its key: ${why}`);
+}
+
 /** Scripted: tries the profile; rejects with what failed, saying nothing was saved. */
-export async function assertConnects(profile: ConnectionProfile, password: string | undefined, sentinelPassword?: string): Promise<void> {
-  const outcome = await testConnection(profile, { password, sentinelPassword });
+export async function assertConnects(profile: ConnectionProfile, secrets: ConnectionSecrets): Promise<void> {
+  const outcome = await testConnection(profile, secrets);
   if (outcome.kind === 'ok') return;
   const reason = outcome.kind === 'failed' ? outcome.error.message : 'the test was cancelled.';
   throw new RedisExplorerError(
@@ -33,15 +68,21 @@ export async function assertConnects(profile: ConnectionProfile, password: strin
  */
 export async function testBeforeSaving(
   first: ConnectionDraft,
-  passwordOf: (draft: ConnectionDraft) => Promise<string | undefined>,
+  secretsOf: (draft: ConnectionDraft) => Promise<ConnectionSecrets>,
   edit: (draft: ConnectionDraft) => Promise<ConnectionDraft>,
 ): Promise<{ draft: ConnectionDraft; outcome: ConnectionTestOutcome }> {
   let draft = first;
   for (;;) {
     const profile = { ...draft.profile };
-    const password = await passwordOf(draft);
-    const outcome = await prompts.progress(`Testing connection "${profile.name}" (${profile.host}:${profile.port})…`, (signal) => testConnection(profile, { password, signal }));
+    const secrets = await secretsOf(draft);
+    const outcome = await prompts.progress(`Testing connection "${profile.name}" (${profile.host}:${profile.port})…`, (signal) => testConnection(profile, { ...secrets, signal }));
     if (outcome.kind === 'ok') return { draft, outcome };
+    // An SSH server's key: trusted (then tried again) or not (nothing saved), never "saved anyway".
+    const key = outcome.kind === 'failed' ? hostKeyProblem(outcome.error) : undefined;
+    if (key) {
+      draft = await trustHostKey(draft, key);
+      continue;
+    }
     if (outcome.kind === 'failed') log.warn(`[${profile.name}] test before saving failed: ${outcome.error.message}`);
     const message = outcome.kind === 'failed' ? `Cannot connect with "${profile.name}": ${outcome.error.message}` : `The test of "${profile.name}" was cancelled.`;
     const answer = await prompts.ask(message, 'Nothing is saved yet. Save it as it is, or go back and edit it?', 'Save anyway', 'Edit');

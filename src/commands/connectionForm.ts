@@ -2,10 +2,12 @@ import type * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
 import type { ConnectionKind, ConnectionProfile, HostPort, TlsOptions } from '../core/profile';
 import { CONNECTION_KINDS, parseRedisUrl, validateProfile, whereOf } from '../core/profile';
-import type { ConnectionScope } from '../connections/connectionStore';
+import type { ConnectionScope, SecretKind } from '../connections/connectionStore';
 import { scopeLabel } from '../connections/connectionStore';
 import { orCancel } from './command';
 import { prompts } from './prompts';
+import { sshArgs } from './sshArgs';
+import { sshLines } from './sshForm';
 
 /*
  * Adding and editing a connection with QuickPick and InputBox only: an address (a pasted
@@ -19,6 +21,12 @@ export interface ConnectionDraft {
   password?: string;
   /** sentinel, scripted only: the sentinels' password, as `password` */
   sentinelPassword?: string;
+  /** SSH log-in (password, or the private key's passphrase) and the TLS client key's passphrase, as `password` */
+  sshPassword?: string;
+  sshPassphrase?: string;
+  tlsKeyPassphrase?: string;
+  /** the secrets stored now (for the form's labels) */
+  stored?: SecretKind[];
   /** whether a password is stored now (for the form's label) */
   hasPassword: boolean;
   /** where to store it; undefined: where it is now, a new one in user settings */
@@ -46,7 +54,8 @@ export function parseAddress(input: string): { profile: Omit<ConnectionProfile, 
   return { profile: { host: m[1] ?? m[2], port } };
 }
 
-function messageOf(fn: () => unknown): string | undefined {
+/** The message `fn` throws, or undefined (an InputBox's validateInput). */
+export function messageOf(fn: () => unknown): string | undefined {
   try {
     fn();
     return undefined;
@@ -76,7 +85,7 @@ export async function askNewConnection(existing: (name: string) => boolean, canU
   return reviewConnection(draft, { title, existing, canUseWorkspace });
 }
 
-interface FormItem extends vscode.QuickPickItem {
+export interface FormItem extends vscode.QuickPickItem {
   edit?: () => Promise<void>;
   save?: true;
 }
@@ -95,7 +104,7 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
   for (;;) {
     const tls = tlsOf();
     const items: FormItem[] = [
-      { label: '$(check) Save', description: `${p.name} — ${p.host}:${p.port}${canUseWorkspace ? ` → ${scopeLabel(draft.scope ?? 'user')}` : ''}`, detail: 'Tests the connection first', save: true },
+      { label: '$(check) Save', description: `${p.name} — ${p.host}:${p.port}${p.ssh ? ` via SSH ${p.ssh.host}` : ''}${canUseWorkspace ? ` → ${scopeLabel(draft.scope ?? 'user')}` : ''}`, detail: 'Tests the connection first', save: true },
       {
         label: 'Name',
         description: p.name,
@@ -159,6 +168,7 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
             { label: '    Verify certificate', description: tls.verify === false ? 'off' : 'on', edit: async () => setTls({ ...tls, verify: tls.verify === false ? undefined : false }) },
           ]
         : []),
+      ...sshLines(draft, title, text),
       { label: 'Read-only', description: p.readOnly ? 'on: writes are refused' : 'off', edit: async () => void (p.readOnly = p.readOnly ? undefined : true) },
       { label: 'Key separator', description: p.separator === undefined ? '(from settings)' : p.separator === '' ? '(none: flat list)' : p.separator, edit: async () => void (p.separator = await text('Separator that groups keys into folders (empty: flat)', p.separator ?? ':')) },
       ...(canUseWorkspace
@@ -254,9 +264,10 @@ export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionPro
   kindArgs(arg, profile, str, host !== undefined || arg.port !== undefined);
   const sentinelPassword = str('sentinelPassword');
   if (sentinelPassword && profile.kind !== 'sentinel') throw new RedisExplorerError('INVALID', '"sentinelPassword" is for a sentinel connection (kind "sentinel").');
+  const secrets = sshArgs(arg, profile, str);
   const problem = validateProfile(profile);
   if (problem) throw new RedisExplorerError('INVALID', problem);
-  return { profile, password, sentinelPassword, hasPassword: !!password, scope: scopeArg(arg) };
+  return { profile, password, sentinelPassword, ...secrets, hasPassword: !!password, scope: scopeArg(arg) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { RedisExplorerError } from '../core/errors';
+import type { ConnectionStore, SecretKind } from '../connections/connectionStore';
+import { SECRET_KINDS } from '../connections/connectionStore';
 import type { CommandSpec } from './command';
-import { assertConnects, saveAndReveal, testBeforeSaving } from './connectionCheck';
+import { assertConnects, assertHostKeyGiven, draftSecrets, saveAndReveal, saveDraftSecrets, testBeforeSaving } from './connectionCheck';
 import type { ConnectionDraft, FormOptions } from './connectionForm';
 import { draftFromArgs, reviewConnection, testFlag } from './connectionForm';
 import { connectionTarget } from './resolve';
@@ -8,7 +10,7 @@ import { connectionTarget } from './resolve';
 /**
  * Edits a connection: the review list, whose Save tries the connection first ("Save anyway" or
  * "Edit" when that fails). Scripted: the fields to change, `newName` to rename, `password: ""` to
- * remove the password, `target` to move it to "user" or "workspace" settings, `test: true` to try it
+ * remove the password (the SSH and TLS-key secrets alike; `ssh: null` removes SSH), `target` to move it to "user" or "workspace" settings, `test: true` to try it
  * first (rejecting, nothing saved, when it does not work). Its open clients close: the next use reconnects.
  */
 export const editConnection: CommandSpec = {
@@ -17,7 +19,7 @@ export const editConnection: CommandSpec = {
     const store = services.store;
     const t = await connectionTarget(services, arg, 'Edit Connection');
     const current = store.get(t.connection);
-    const passwordOf = async (d: ConnectionDraft) => (d.password !== undefined ? d.password || undefined : await store.getPassword(current.name));
+    const secretsOf = (d: ConnectionDraft) => draftSecrets(store, d, current.name);
     const checkName = (d: ConnectionDraft) => {
       if (d.profile.name !== current.name && store.nameTaken(d.profile.name)) {
         throw new RedisExplorerError('EXISTS', `A connection named "${d.profile.name}" exists already. Nothing was saved.`);
@@ -25,16 +27,17 @@ export const editConnection: CommandSpec = {
     };
     const save = async (d: ConnectionDraft) => {
       const scope = await store.save(d.profile, { previousName: current.name, scope: d.scope });
-      if (d.password !== undefined) await store.setPassword(d.profile.name, d.password);
+      await saveDraftSecrets(store, d);
       return scope;
     };
     if (t.plain) {
       const args = t.plain as unknown as Record<string, unknown>;
       const draft = draftFromArgs(args, current);
       checkName(draft);
-      if (testFlag(args, false)) await assertConnects(draft.profile, await passwordOf(draft), draft.sentinelPassword ?? (await store.getSentinelPassword(current.name)));
+      const secrets = await secretsOf(draft);
+      await assertHostKeyGiven(draft.profile, secrets);
+      if (testFlag(args, false)) await assertConnects(draft.profile, secrets);
       await save(draft);
-      if (draft.sentinelPassword !== undefined) await store.setSentinelPassword(draft.profile.name, draft.sentinelPassword);
     } else {
       const scope = store.scopeOf(current.name);
       const form: FormOptions = {
@@ -43,12 +46,18 @@ export const editConnection: CommandSpec = {
         originalName: current.name,
         canUseWorkspace: store.hasWorkspace() || scope === 'workspace',
       };
-      const hasPassword = (await store.getPassword(current.name)) !== undefined;
-      const edited = await reviewConnection({ profile: { ...current }, hasPassword, scope }, form);
-      const { draft, outcome } = await testBeforeSaving(edited, passwordOf, (d) => reviewConnection(d, form));
+      const stored = await storedSecrets(store, current.name);
+      const edited = await reviewConnection({ profile: { ...current }, hasPassword: stored.includes('password'), stored, scope }, form);
+      const { draft, outcome } = await testBeforeSaving(edited, secretsOf, (d) => reviewConnection(d, form));
       checkName(draft);
       await saveAndReveal(services, draft.profile.name, outcome, () => save(draft));
     }
     await services.pool.disconnect(current.name);
   },
 };
+
+async function storedSecrets(store: ConnectionStore, name: string): Promise<SecretKind[]> {
+  const out: SecretKind[] = [];
+  for (const kind of SECRET_KINDS) if ((await store.getSecret(kind, name)) !== undefined) out.push(kind);
+  return out;
+}

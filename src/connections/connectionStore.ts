@@ -124,12 +124,11 @@ export class ConnectionStore implements vscode.Disposable {
     await this.write(to, target);
     if (from && from !== to) await this.write(from, this.entries(from).filter((e) => nameOf(e) !== lookup));
     if (lookup !== profile.name) {
-      const pw = await this.getPassword(lookup);
-      if (pw !== undefined) await this.setPassword(profile.name, pw);
-      if (!twin) await this.deletePassword(lookup);
-      const spw = await this.getSentinelPassword(lookup);
-      if (spw !== undefined) await this.setSentinelPassword(profile.name, spw);
-      if (!twin) await this.setSentinelPassword(lookup, undefined);
+      for (const kind of SECRET_KINDS) {
+        const value = await this.getSecret(kind, lookup);
+        if (value !== undefined) await this.setSecret(kind, profile.name, value);
+        if (!twin) await this.setSecret(kind, lookup, undefined);
+      }
     }
     return to;
   }
@@ -145,33 +144,57 @@ export class ConnectionStore implements vscode.Disposable {
     }
     const stays = this.indexIn(from === 'user' ? 'workspace' : 'user', name) >= 0;
     await this.write(from, this.entries(from).filter((e) => nameOf(e) !== name));
-    if (!stays) {
-      await this.deletePassword(name);
-      await this.setSentinelPassword(name, undefined);
-    }
+    if (!stays) await this.forgetSecrets(name);
+  }
+
+  /** A secret of a connection (SecretStorage only, never settings). */
+  getSecret(kind: SecretKind, name: string): Thenable<string | undefined> {
+    return this.secrets.get(secretKey(kind, name));
+  }
+
+  /** Stores a secret; undefined or '' removes it. */
+  async setSecret(kind: SecretKind, name: string, value: string | undefined): Promise<void> {
+    if (value) await this.secrets.store(secretKey(kind, name), value);
+    else await this.secrets.delete(secretKey(kind, name));
+  }
+
+  /** Every secret stored under the name. */
+  async forgetSecrets(name: string): Promise<void> {
+    for (const kind of SECRET_KINDS) await this.setSecret(kind, name, undefined);
+  }
+
+  /** What a connection needs from SecretStorage to open (only those its profile uses). */
+  async secretsOf(profile: ConnectionProfile): Promise<ConnectionSecrets> {
+    const name = profile.name;
+    const tlsKey = typeof profile.tls === 'object' && profile.tls.keyFile;
+    return {
+      password: await this.getSecret('password', name),
+      sentinelPassword: profile.kind === 'sentinel' ? await this.getSecret('sentinelPassword', name) : undefined,
+      sshPassword: profile.ssh ? await this.getSecret('sshPassword', name) : undefined,
+      sshPassphrase: profile.ssh?.privateKeyFile ? await this.getSecret('sshPassphrase', name) : undefined,
+      tlsKeyPassphrase: tlsKey ? await this.getSecret('tlsKeyPassphrase', name) : undefined,
+    };
   }
 
   /** Sentinel: the sentinels' own password (SecretStorage only, like every password). */
   getSentinelPassword(name: string): Thenable<string | undefined> {
-    return this.secrets.get(`redisHashExplorer.sentinelPassword:${name}`);
+    return this.getSecret('sentinelPassword', name);
   }
 
-  async setSentinelPassword(name: string, password: string | undefined): Promise<void> {
-    if (password) await this.secrets.store(`redisHashExplorer.sentinelPassword:${name}`, password);
-    else await this.secrets.delete(`redisHashExplorer.sentinelPassword:${name}`);
+  setSentinelPassword(name: string, password: string | undefined): Promise<void> {
+    return this.setSecret('sentinelPassword', name, password);
   }
 
   getPassword(name: string): Thenable<string | undefined> {
-    return this.secrets.get(secretKey(name));
+    return this.getSecret('password', name);
   }
 
-  async setPassword(name: string, password: string | undefined): Promise<void> {
-    if (password) await this.secrets.store(secretKey(name), password);
-    else await this.secrets.delete(secretKey(name));
+  setPassword(name: string, password: string | undefined): Promise<void> {
+    return this.setSecret('password', name, password);
   }
 
-  deletePassword(name: string): Thenable<void> {
-    return this.secrets.delete(secretKey(name));
+  deletePassword(name: string): Promise<void> {
+    return this.setSecret('password', name, undefined);
   }
 
   /** The raw entries of one scope, invalid ones included (a write keeps them as they are). */
@@ -196,8 +219,15 @@ function nameOf(entry: unknown): unknown {
   return entry && typeof entry === 'object' ? (entry as { name?: unknown }).name : undefined;
 }
 
-function secretKey(name: string): string {
-  return `redisHashExplorer.password:${name}`;
+/** The secrets a connection may have, each under its own SecretStorage key. */
+export const SECRET_KINDS = ['password', 'sentinelPassword', 'sshPassword', 'sshPassphrase', 'tlsKeyPassphrase'] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+
+/** The secrets as a connection is opened with them. */
+export type ConnectionSecrets = { [K in SecretKind]?: string };
+
+function secretKey(kind: SecretKind, name: string): string {
+  return `redisHashExplorer.${kind}:${name}`;
 }
 
 /**

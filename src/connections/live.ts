@@ -3,7 +3,6 @@ import { toExplorerError } from '../core/errors';
 import { HashWatcher } from '../core/watch';
 import type { KeyWatch, LiveSetting, WatchEvent, WatchSpec, WatchStatus } from '../core/watch';
 import { log } from '../log';
-import type { ConnectionStore } from './connectionStore';
 import type { ConnectionPool } from './pool';
 
 /*
@@ -57,7 +56,6 @@ export class LiveUpdates implements vscode.Disposable {
   tuning: { minIntervalMs?: number } = {};
 
   constructor(
-    private readonly store: ConnectionStore,
     private readonly pool: ConnectionPool,
     private readonly memento: vscode.Memento,
   ) {
@@ -163,15 +161,13 @@ export class LiveUpdates implements vscode.Disposable {
 
   private async open(connection: string, db: number): Promise<HashWatcher> {
     const conn = await this.pool.get(connection, db);
-    const profile = this.store.get(connection);
-    const password = await this.store.getPassword(connection);
-    const sentinelPassword = profile.kind === 'sentinel' ? await this.store.getSentinelPassword(connection) : undefined;
     const settings = liveSettings();
     const w = new HashWatcher(conn, {
       mode: settings.mode,
       pollMs: settings.pollMs,
       allowConfig: this.memento.get<string[]>(ALLOWED, []).includes(connection),
-      connect: { ...this.pool.connectOptions, password, sentinelPassword },
+      // through SSH, the watch links share the connection's tunnel
+      connect: await this.pool.openOptions(connection),
       fieldTtl: this.pool.status(connection).info?.capabilities.fieldTtl === true,
       log: (m) => log.info(`[${connection}] ${m}`),
       ...this.tuning,

@@ -4,9 +4,11 @@ import type { ConnectOptions } from '../core/connection';
 import type { ConnectionProfile } from '../core/profile';
 import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
+import { SshTunnel } from '../core/sshTunnel';
+import type { SshError } from '../core/sshTunnel';
 import type { ServerInfo } from '../core/serverInfo';
 import { log } from '../log';
-import type { ConnectionStore } from './connectionStore';
+import type { ConnectionSecrets, ConnectionStore } from './connectionStore';
 
 /** 'reconnecting': a connection that worked was lost; its clients reconnect by themselves. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
@@ -16,6 +18,8 @@ export interface ConnectionStatus {
   /** the message of the last failure, when failed or reconnecting */
   error?: string;
   info?: ServerInfo;
+  /** the SSH connection to the bastion was lost (its clients reconnect through a new one) */
+  sshLost?: boolean;
 }
 
 /**
@@ -24,6 +28,8 @@ export interface ConnectionStatus {
  */
 export class ConnectionPool implements vscode.Disposable {
   private readonly clients = new Map<string, Promise<RedisConnection>>();
+  /** through SSH: the one tunnel every client of a connection shares (per db, watch links), by name */
+  private readonly tunnels = new Map<string, Promise<SshTunnel>>();
   private readonly statuses = new Map<string, ConnectionStatus>();
   private readonly selectedDbs = new Map<string, number>();
   /** connections already told they point at a cluster node */
@@ -35,7 +41,7 @@ export class ConnectionPool implements vscode.Disposable {
   /** fires when a client that had lost its connection is connected again: what it shows may be stale */
   readonly onDidReconnect = this.reconnected.event;
   /** timeouts and reconnect pacing of the clients opened from now on (tests shorten them) */
-  connectOptions: Omit<ConnectOptions, 'password' | 'db'> = {};
+  connectOptions: Omit<ConnectOptions, 'password' | 'db' | 'tunnel'> & { sshKeepaliveMs?: number } = {};
   private readonly storeSub: vscode.Disposable;
 
   constructor(private readonly store: ConnectionStore) {
@@ -85,9 +91,7 @@ export class ConnectionPool implements vscode.Disposable {
     const before = this.status(name);
     this.setStatus(name, { state: 'connecting' });
     const opening = (async () => {
-      const password = await this.store.getPassword(name);
-      const sentinelPassword = profile.kind === 'sentinel' ? await this.store.getSentinelPassword(name) : undefined;
-      const conn = await RedisConnection.open(profile, { ...this.connectOptions, password, sentinelPassword, db: theDb });
+      const conn = await RedisConnection.open(profile, { ...(await this.openOptions(name)), db: theDb });
       this.follow(name, theDb, conn, () => this.clients.get(id) === opening && this.clients.delete(id));
       let info: ServerInfo | undefined;
       try {
@@ -117,6 +121,42 @@ export class ConnectionPool implements vscode.Disposable {
     return opening;
   }
 
+  /** What every client of the connection opens with: its secrets and, through SSH, the connection's one tunnel. */
+  async openOptions(name: string): Promise<ConnectOptions> {
+    const profile = this.store.get(name);
+    const secrets = await this.store.secretsOf(profile);
+    const tunnel = profile.ssh ? await this.tunnel(profile, secrets) : undefined;
+    return { ...this.connectOptions, ...secrets, tunnel };
+  }
+
+  /** The connection's tunnel, opened with its first client; a failed open is forgotten (the next use tries again). */
+  private tunnel(profile: ConnectionProfile, secrets: ConnectionSecrets): Promise<SshTunnel> {
+    const name = profile.name;
+    let pending = this.tunnels.get(name);
+    if (pending) return pending;
+    const ssh = profile.ssh as NonNullable<ConnectionProfile['ssh']>;
+    pending = SshTunnel.open(ssh, { password: secrets.sshPassword, passphrase: secrets.sshPassphrase }, {
+      readyTimeoutMs: Math.max(this.connectOptions.connectTimeoutMs ?? 5000, 10000),
+      keepaliveIntervalMs: this.connectOptions.sshKeepaliveMs,
+      log: (line) => log.info(`[${name}] ${line}`),
+    });
+    const mine = pending;
+    this.tunnels.set(name, mine);
+    mine.then(
+      (t) => t.onConnectionLost((err) => this.sshLost(name, err)),
+      () => this.tunnels.get(name) === mine && this.tunnels.delete(name),
+    );
+    return mine;
+  }
+
+  /** The SSH connection dropped: said in the tree until a client is through again (each reconnect re-opens it). */
+  private sshLost(name: string, err: SshError): void {
+    log.warn(`[${name}] ${err.message}`);
+    const now = this.status(name);
+    if (now.state !== 'connected' && now.state !== 'reconnecting') return;
+    this.setStatus(name, { ...now, state: 'reconnecting', sshLost: true, error: `SSH lost: ${err.message.replace(/^SSH: /, '')} Reconnecting through a new SSH connection…` });
+  }
+
   /** Keeps the status in step with a client: lost (reconnecting), back (connected, stale views told), given up (failed). */
   private follow(name: string, db: number, conn: RedisConnection, drop: () => void): void {
     let lost = false;
@@ -126,7 +166,9 @@ export class ConnectionPool implements vscode.Disposable {
         lost = true;
         const now = this.status(name).state;
         if (now === 'connected' || now === 'reconnecting') {
-          this.setStatus(name, { ...this.status(name), state: 'reconnecting', error: `The connection to ${conn.where} was lost; reconnecting…` });
+          const was = this.status(name);
+          // An SSH loss says more than "lost": keep its words while the clients retry through the tunnel.
+          this.setStatus(name, { ...was, state: 'reconnecting', error: was.sshLost ? was.error : `The connection to ${conn.where} was lost; reconnecting…` });
         }
       } else if (state === 'ready') {
         if (!lost) return;
@@ -196,12 +238,17 @@ export class ConnectionPool implements vscode.Disposable {
       closing.push(pending.then((c) => c.close(), () => undefined));
     }
     await Promise.all(closing);
+    const tunnel = this.tunnels.get(name);
+    this.tunnels.delete(name);
+    await tunnel?.then((t) => t.close(), () => undefined);
     this.setStatus(name, { state: 'idle' });
   }
 
   dispose(): void {
     for (const pending of this.clients.values()) void pending.then((c) => c.close(), () => undefined);
     this.clients.clear();
+    for (const pending of this.tunnels.values()) void pending.then((t) => t.close(), () => undefined);
+    this.tunnels.clear();
     this.storeSub.dispose();
     this.changed.dispose();
     this.reconnected.dispose();

@@ -15,6 +15,10 @@ export interface ConnectionTestOptions {
   password?: string;
   /** sentinel: the sentinels' own password */
   sentinelPassword?: string;
+  /** SSH and the TLS client key: secrets kept apart from the profile */
+  sshPassword?: string;
+  sshPassphrase?: string;
+  tlsKeyPassphrase?: string;
   /** stops waiting: the outcome is `cancelled` and a client that still opens is closed */
   signal?: AbortSignal;
   connectTimeoutMs?: number;
@@ -32,6 +36,9 @@ export async function testConnection(profile: ConnectionProfile, options: Connec
     const conn = await RedisConnection.open(profile, {
       password: options.password,
       sentinelPassword: options.sentinelPassword,
+      sshPassword: options.sshPassword,
+      sshPassphrase: options.sshPassphrase,
+      tlsKeyPassphrase: options.tlsKeyPassphrase,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
       maxReconnects: 0,

@@ -113,11 +113,12 @@ export class ConnectionNode {
     else if (state === 'connected' || state === 'idle') parts.push(shortAddress(describeProfile(this.profile).replace(/^rediss?:\/\//, '')));
     if (state === 'failed') parts.push('failed');
     if (state === 'connecting') parts.push('connecting…');
-    if (state === 'reconnecting') parts.push('reconnecting…');
+    if (state === 'reconnecting') parts.push(status.sshLost ? 'SSH lost · reconnecting…' : 'reconnecting…');
     item.description = parts.join(' · ');
     const tip = [`${this.name} — ${describeProfile(this.profile)} db${this.session.db}`, `state: ${state}`];
     if (status.info) tip.push(`${describeServer(status.info)} (${status.info.mode})${status.info.capabilities.fieldTtl ? ', field TTLs' : ''}`);
     if (this.session.error ?? status.error) tip.push(`error: ${this.session.error ?? status.error}`);
+    if (this.profile.ssh) tip.push(`through SSH ${this.profile.ssh.username}@${this.profile.ssh.host}:${this.profile.ssh.port ?? 22}`);
     if (this.readOnly) tip.push('read-only: writes are disabled');
     if (this.profile.kind === 'cluster') tip.push('database selection: not available, a cluster has only database 0');
     if (filter) tip.push(`key filter: ${filter}`);

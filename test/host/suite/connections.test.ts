@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { PromptLayer } from '../../../src/commands/prompts';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { ProfileSetting, TestHooks } from './sidebarSupport';
-import { closeClients, connectionNode, hooks, itemOf, keysUnder, profile, redis, redisPort, rejectionOf, setConnections, waitFor, withPrompts } from './sidebarSupport';
+import { closeClients, connectionNode, hooks, inputsAndPicks, itemOf, keysUnder, profile, redis, redisPort, rejectionOf, setConnections, waitFor, withPrompts } from './sidebarSupport';
 
 const DB = 9;
 const USER = 'conn-user';
@@ -61,14 +61,7 @@ async function closedPort(): Promise<number> {
 function formAnswers(picks: string[], inputs: Array<[RegExp, string]>, asks: Array<string | undefined> = []) {
   const seen = { asked: [] as string[], informed: [] as string[], progress: [] as string[] };
   const answers: Partial<PromptLayer> = {
-    input: async (o) => {
-      const i = inputs.findIndex(([re]) => re.test(o.prompt ?? ''));
-      return i < 0 ? undefined : inputs.splice(i, 1)[0][1];
-    },
-    pick: async <T extends vscode.QuickPickItem>(items: readonly T[]) => {
-      const want = picks.shift();
-      return items.find((it) => it.label === want);
-    },
+    ...inputsAndPicks(picks, inputs),
     ask: async <T extends string>(message: string): Promise<T | undefined> => {
       seen.asked.push(message);
       return asks.shift() as T | undefined;

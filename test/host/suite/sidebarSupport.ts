@@ -152,6 +152,20 @@ export function recordRefreshes(tree: KeyTreeProvider): { fired: (TreeNode | und
   return { fired, dispose: () => sub.dispose() };
 }
 
+/** Answers InputBoxes by prompt text (each answer once) and QuickPicks by label, in order; what is not listed is dismissed. */
+export function inputsAndPicks(picks: string[], inputs: Array<[RegExp, string]>): Pick<PromptLayer, 'input' | 'pick'> {
+  return {
+    input: async (o) => {
+      const i = inputs.findIndex(([re]) => re.test(o.prompt ?? ''));
+      return i < 0 ? undefined : inputs.splice(i, 1)[0][1];
+    },
+    pick: async <T extends vscode.QuickPickItem>(items: readonly T[]) => {
+      const want = picks.shift();
+      return items.find((it) => it.label === want);
+    },
+  };
+}
+
 /** Answers prompts for the duration of `fn`, then restores the real ones. */
 export async function withPrompts<T>(h: TestHooks, answers: Partial<PromptLayer>, fn: () => Promise<T>): Promise<T> {
   h.prompts.set(answers);
