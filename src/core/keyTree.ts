@@ -1,5 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { escapeBytes } from './codec';
+import { compareNatural } from './naturalOrder';
+
+/** How names sort: numbers in names by value ("key2" before "key10"), or plain bytes. */
+export type NameOrder = 'natural' | 'bytes';
+
+export function nameComparator(order: NameOrder): (a: Buffer, b: Buffer) => number {
+  return order === 'natural' ? compareNatural : Buffer.compare;
+}
 
 /**
  * Groups the keys loaded so far into folders by a separator ("user:42:cart" → user / 42 / cart).
@@ -27,7 +35,7 @@ export interface FolderEntry {
 
 export interface FolderChildren {
   folders: FolderEntry[];
-  /** keys directly in the folder, sorted by bytes, each once */
+  /** keys directly in the folder, sorted (natural or byte order), each once */
   keys: Buffer[];
 }
 
@@ -90,9 +98,11 @@ export class KeyTreeModel {
   private root = new Folder(undefined, Buffer.alloc(0), '', '');
   private readonly byPath = new Map<string, Folder>();
   private epoch = 0;
+  private readonly compare: (a: Buffer, b: Buffer) => number;
 
-  constructor(separator: string) {
+  constructor(separator: string, order: NameOrder = 'natural') {
     this.separator = Buffer.from(separator, 'utf8');
+    this.compare = nameComparator(order);
     this.byPath.set('', this.root);
   }
 
@@ -115,11 +125,16 @@ export class KeyTreeModel {
     if (!folder) return { folders: [], keys: [] };
     this.distribute(folder);
     this.dedupeLeaves(folder);
-    const folders: FolderEntry[] = [];
+    const subs: Folder[] = [];
     for (const v of folder.subs.values()) {
-      for (const f of Array.isArray(v) ? v : [v]) folders.push({ name: f.name, path: f.path, keyCount: f.count });
+      for (const f of Array.isArray(v) ? v : [v]) subs.push(f);
     }
-    folders.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // By segment, not by prefix: the separator after a segment must not decide ("user" before "user2").
+    const from = folder.prefix.length;
+    const cut = this.separator.length;
+    const named = subs.map((f) => ({ f, segment: f.prefix.subarray(from, f.prefix.length - cut) }));
+    named.sort((a, b) => this.compare(a.segment, b.segment));
+    const folders = named.map(({ f }): FolderEntry => ({ name: f.name, path: f.path, keyCount: f.count }));
     return { folders, keys: folder.leaves.slice() };
   }
 
@@ -149,7 +164,7 @@ export class KeyTreeModel {
     if (!folder) return false;
     this.distribute(folder);
     this.dedupeLeaves(folder);
-    return binarySearch(folder.leaves, key) >= 0;
+    return binarySearch(folder.leaves, key, this.compare) >= 0;
   }
 
   /**
@@ -161,7 +176,7 @@ export class KeyTreeModel {
     if (!folder) return undefined;
     this.distribute(folder);
     this.dedupeLeaves(folder);
-    const i = binarySearch(folder.leaves, key);
+    const i = binarySearch(folder.leaves, key, this.compare);
     if (i < 0) return undefined;
     folder.leaves.splice(i, 1);
     folder.sortedUpTo--;
@@ -200,7 +215,7 @@ export class KeyTreeModel {
       }
     }
     this.dedupeLeaves(folder);
-    if (binarySearch(folder.leaves, key) >= 0) return folder.path;
+    if (binarySearch(folder.leaves, key, this.compare) >= 0) return folder.path;
     folder.leaves.push(key);
     for (let f: Folder | undefined = folder; f; f = f.parent) f.count++;
     return shown;
@@ -337,7 +352,7 @@ export class KeyTreeModel {
   private dedupeLeaves(folder: Folder): void {
     const leaves = folder.leaves;
     if (folder.sortedUpTo === leaves.length) return;
-    leaves.sort(Buffer.compare);
+    leaves.sort(this.compare);
     let w = 0;
     for (let r = 0; r < leaves.length; r++) {
       if (w > 0 && leaves[w - 1].equals(leaves[r])) continue;
@@ -392,12 +407,12 @@ function hashBytes(key: Buffer, start: number, end: number): number {
   return h >>> 0;
 }
 
-function binarySearch(sorted: Buffer[], key: Buffer): number {
+function binarySearch(sorted: Buffer[], key: Buffer, compare: (a: Buffer, b: Buffer) => number): number {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const c = Buffer.compare(sorted[mid], key);
+    const c = compare(sorted[mid], key);
     if (c === 0) return mid;
     if (c < 0) lo = mid + 1;
     else hi = mid - 1;

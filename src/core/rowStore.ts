@@ -9,6 +9,7 @@
 
 import { ByteArena, StoreFullError, varintSize, writeVarint } from './rowStoreArena';
 import { MAX_INDEXED_ROWS, NameIndex, hashBytes } from './rowStoreIndex';
+import { compareNaturalRange } from './naturalOrder';
 
 export { StoreFullError };
 
@@ -31,6 +32,8 @@ export interface ViewOptions {
   filter?: string;
   sortBy?: SortBy;
   descending?: boolean;
+  /** numbers inside names and values sort by value ("f2" before "f10"); default: bytes */
+  natural?: boolean;
   /** only rows >= this row number (to extend a filtered view with newly loaded rows) */
   fromRow?: number;
 }
@@ -211,7 +214,7 @@ export class RowStore {
       out[n++] = row;
     }
     out = out.subarray(0, n);
-    if (options.sortBy) this.sortRows(out, options.sortBy, options.descending === true);
+    if (options.sortBy) this.sortRows(out, options.sortBy, options.descending === true, options.natural === true);
     return out;
   }
 
@@ -346,24 +349,32 @@ export class RowStore {
     return this.index.find(h, this.named);
   }
 
-  private sortRows(ids: Int32Array, by: SortBy, descending: boolean): void {
+  private sortRows(ids: Int32Array, by: SortBy, descending: boolean, natural: boolean): void {
     // Six bytes as a number settle most comparisons without touching the arena; they are taken after
     // the prefix every row shares ("field:", '{"id":'), which would otherwise settle nothing.
-    const skip = this.commonPrefix(ids, by);
+    let skip = this.commonPrefix(ids, by);
     const prefix = new Float64Array(this.rows);
+    if (natural && skip > 0) skip = this.digitRunStart(ids[0], by, skip);
     for (const row of ids) {
       this.decode(row);
       const start = (by === 'field' ? this.cName : this.cName + this.cNameLen) + skip;
       const len = (by === 'field' ? this.cNameLen : this.cValLen) - skip;
       let k = 0;
-      for (let j = 0; j < 6; j++) k = k * 257 + (j < len ? this.cChunk[start + j] + 1 : 0);
+      let stop = false;
+      for (let j = 0; j < 6; j++) {
+        const c = j < len && !stop ? this.cChunk[start + j] : -1;
+        // In natural order a number's value decides, not its first digit: the key stops at a digit,
+        // which is placed where digits sort among other bytes.
+        if (natural && c >= 48 && c <= 57) stop = true;
+        k = k * 257 + (c < 0 ? 0 : natural && stop ? 49 : c + 1);
+      }
       prefix[row] = k;
     }
     const sign = descending ? -1 : 1;
     const cmp = (a: number, b: number): number => {
       const d = prefix[a] - prefix[b];
       if (d !== 0) return d * sign;
-      const c = this.compareBytes(a, b, by);
+      const c = this.compareBytes(a, b, by, natural);
       return c !== 0 ? c * sign : a - b;
     };
     ids.sort(cmp);
@@ -385,7 +396,15 @@ export class RowStore {
     return n;
   }
 
-  private compareBytes(a: number, b: number, by: SortBy): number {
+  /** `skip` moved back to the start of the digit run it cuts (natural order compares whole numbers). */
+  private digitRunStart(row: number, by: SortBy, skip: number): number {
+    this.decode(row);
+    const start = by === 'field' ? this.cName : this.cName + this.cNameLen;
+    while (skip > 0 && this.cChunk[start + skip - 1] >= 48 && this.cChunk[start + skip - 1] <= 57) skip--;
+    return skip;
+  }
+
+  private compareBytes(a: number, b: number, by: SortBy, natural = false): number {
     this.decode(a);
     const ca = this.cChunk;
     const sa = by === 'field' ? this.cName : this.cName + this.cNameLen;
@@ -393,6 +412,7 @@ export class RowStore {
     this.decode(b);
     const sb = by === 'field' ? this.cName : this.cName + this.cNameLen;
     const lb = by === 'field' ? this.cNameLen : this.cValLen;
+    if (natural) return compareNaturalRange(ca, sa, sa + la, this.cChunk, sb, sb + lb);
     return ca.compare(this.cChunk, sb, sb + lb, sa, sa + la);
   }
 }

@@ -60,6 +60,7 @@ export class HashEditorPanel implements vscode.Disposable {
       status: (status) => this.postEvent({ type: 'status', status }),
       invalidate: () => this.postEvent({ type: 'invalidate' }),
     });
+    this.session.natural = vscode.workspace.getConfiguration('redisHashExplorer').get<string>('sortOrder', 'natural') !== 'bytes';
     this.edits = new HashEdits(this.session, (fields) => this.afterWrite(fields));
     this.live = new EditorLive(
       {

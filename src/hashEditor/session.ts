@@ -56,6 +56,8 @@ export class HashSession {
   // the view: null = identity over rows (no filter, no sort, no tombstones)
   filter = '';
   sort: SortSpec | null = null;
+  /** numbers in names and values sort by value (the `sortOrder` setting) */
+  natural = true;
   private rowsOfView: Int32Array | null = null;
   private viewLen = 0;
   version = 0;
@@ -274,7 +276,7 @@ export class HashSession {
     } else {
       const started = Date.now();
       const by = this.sort?.by;
-      this.rowsOfView = s.view({ filter: this.filter || undefined, sortBy: by === 'ttl' ? undefined : by, descending: this.sort?.descending });
+      this.rowsOfView = s.view({ filter: this.filter || undefined, sortBy: by === 'ttl' ? undefined : by, descending: this.sort?.descending, natural: this.natural });
       if (by === 'ttl') this.ttlUnknown = this.ttls.sort(this.rowsOfView, this.sort?.descending === true);
       this.viewLen = this.rowsOfView.length;
       this.sortedAt = Date.now();

@@ -3,6 +3,7 @@ import { fieldTtls } from '../core/fieldTtl';
 import { getFields } from '../core/hashOps';
 import { keyFacts } from '../core/keyOps';
 import { HashPager, KeyPager, fillPage } from '../core/pagers';
+import type { NameOrder } from '../core/keyTree';
 import type { KeyMeta } from './labels';
 import type { ConnectionSession, KeyNode } from './nodes';
 import { FieldNode, byteId } from './nodes';
@@ -17,6 +18,8 @@ export interface TreeSettings {
   fieldPageSize: number;
   separator: string;
   onlyHashes: boolean;
+  /** how key and folder names sort */
+  order: NameOrder;
 }
 
 /**

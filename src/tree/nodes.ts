@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { preview } from '../core/codec';
 import type { RedisConnection } from '../core/connection';
 import type { HashPager, KeyPager } from '../core/pagers';
-import { KeyTreeModel } from '../core/keyTree';
+import { KeyTreeModel, type NameOrder } from '../core/keyTree';
 import type { ConnectionProfile } from '../core/profile';
 import { describeServer } from '../core/serverInfo';
 import { describeProfile } from '../core/profile';
@@ -61,13 +61,14 @@ export class ConnectionSession {
   constructor(
     readonly db: number,
     readonly separator: string,
+    readonly order: NameOrder = 'natural',
   ) {
-    this.model = new KeyTreeModel(separator);
+    this.model = new KeyTreeModel(separator, order);
   }
 
   reset(): void {
     this.epoch++;
-    this.model = new KeyTreeModel(this.separator);
+    this.model = new KeyTreeModel(this.separator, this.order);
     this.pager = undefined;
     this.pagerConn = undefined;
     this.started = false;

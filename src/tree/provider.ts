@@ -59,7 +59,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
         applyChange(this, c).catch((err: unknown) => log.warn(`tree refresh after a change failed: ${toExplorerError(err).message}`)),
       ),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (['keys.separator', 'keys.onlyHashes'].some((s) => e.affectsConfiguration(`${SECTION}.${s}`))) this.resetAll();
+        if (['keys.separator', 'keys.onlyHashes', 'sortOrder'].some((s) => e.affectsConfiguration(`${SECTION}.${s}`))) this.resetAll();
       }),
     );
   }
@@ -77,6 +77,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
       fieldPageSize: Math.max(1, cfg.get<number>('fields.pageSize', 200)),
       separator: cfg.get<string>('keys.separator', ':'),
       onlyHashes: cfg.get<boolean>('keys.onlyHashes', true),
+      order: cfg.get<string>('sortOrder', 'natural') === 'bytes' ? 'bytes' : 'natural',
     };
   }
 
@@ -352,7 +353,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     const next: ConnectionNode[] = [];
     for (const p of profiles) {
       const old = this.byName.get(p.name);
-      next.push(old && sameProfile(old.profile, p) ? old : this.newNode(p, settings.separator));
+      next.push(old && sameProfile(old.profile, p) ? old : this.newNode(p, settings));
     }
     this.byName.clear();
     for (const n of next) this.byName.set(n.name, n);
@@ -360,16 +361,16 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     this.roots = next;
   }
 
-  private newNode(p: ConnectionProfile, separator: string, db?: number): ConnectionNode {
+  private newNode(p: ConnectionProfile, settings: TreeSettings, db?: number): ConnectionNode {
     const theDb = db ?? this.pool.selectedDb(p.name);
-    return new ConnectionNode(p, new ConnectionSession(theDb, p.separator ?? separator), ++this.generation);
+    return new ConnectionNode(p, new ConnectionSession(theDb, p.separator ?? settings.separator, settings.order), ++this.generation);
   }
 
   /** A fresh node (new id: shown collapsed, nothing loaded) in place of the old one. */
   private replaceNode(name: string, db?: number): void {
     const old = this.byName.get(name);
     if (!old) return;
-    const node = this.newNode(old.profile, this.settings().separator, db);
+    const node = this.newNode(old.profile, this.settings(), db);
     this.byName.set(name, node);
     this.roots = this.roots.map((n) => (n === old ? node : n));
     this.fire(undefined);
@@ -381,7 +382,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   private replaceNodeQuietly(old: ConnectionNode): void {
-    const node = new ConnectionNode(old.profile, new ConnectionSession(old.session.db, old.profile.separator ?? this.settings().separator), old.generation);
+    const settings = this.settings();
+    const session = new ConnectionSession(old.session.db, old.profile.separator ?? settings.separator, settings.order);
+    const node = new ConnectionNode(old.profile, session, old.generation);
     this.byName.set(old.name, node);
     this.roots = this.roots.map((n) => (n === old ? node : n));
   }

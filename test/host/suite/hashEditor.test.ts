@@ -138,7 +138,7 @@ describe('hash editor: open, page, search', function () {
     await h.request('query', { match: '', filter: 'XY', sort: null });
     assert.deepEqual((await allRows(h)).map((x) => x.field), ['user:11']);
     await h.request('query', { match: '', filter: 'user', sort: { by: 'field', descending: false } });
-    assert.deepEqual((await allRows(h)).map((x) => x.field), ['user:1', 'user:10', 'user:11', 'user:2']);
+    assert.deepEqual((await allRows(h)).map((x) => x.field), ['user:1', 'user:2', 'user:10', 'user:11'], 'numbers in names sort by value (sortOrder natural)');
     await h.request('query', { match: '', filter: '', sort: { by: 'value', descending: true } });
     assert.deepEqual((await allRows(h)).map((x) => x.value), ['xyz', 'd', 'c', 'b', 'a']);
     assert.equal(h.status().view.length, 5);
