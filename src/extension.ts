@@ -4,9 +4,10 @@ import { ChangeBus } from './connections/changes';
 import { ConnectionStore } from './connections/connectionStore';
 import { LiveUpdates } from './connections/live';
 import { ConnectionPool } from './connections/pool';
-import { registerHashEditor } from './hashEditor/manager';
+import { FieldFileSystem, registerFieldFileSystem } from './documents/fieldFileSystem';
+import { HashEditorManager } from './hashEditor/manager';
 import { createLog } from './log';
-import type { Services } from './services';
+import type { BaseServices, Services } from './services';
 import { createKeyTree } from './tree';
 import { followExpandedKeys } from './tree/liveTree';
 import { promptTestHook } from './commands/prompts';
@@ -18,8 +19,20 @@ export function activate(context: vscode.ExtensionContext) {
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes);
   const live = new LiveUpdates(pool, context.globalState);
-  const services: Services = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view, live };
-  context.subscriptions.push(createLog(), store, pool, changes, live, keyTree, followExpandedKeys(keyTree.view, keyTree.provider, live), registerHashEditor(services), ...registerCommands(services));
+  const views: BaseServices = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view, live };
+  const services: Services = { ...views, editors: new HashEditorManager(views), fieldDocuments: new FieldFileSystem(views) };
+  context.subscriptions.push(
+    createLog(),
+    store,
+    pool,
+    changes,
+    live,
+    keyTree,
+    followExpandedKeys(keyTree.view, keyTree.provider, live),
+    services.editors,
+    registerFieldFileSystem(services.fieldDocuments),
+    ...registerCommands(services),
+  );
   return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view, live } };
 }
 

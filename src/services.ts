@@ -3,11 +3,13 @@ import type { ChangeBus } from './connections/changes';
 import type { ConnectionStore } from './connections/connectionStore';
 import type { LiveUpdates } from './connections/live';
 import type { ConnectionPool } from './connections/pool';
+import type { FieldFileSystem } from './documents/fieldFileSystem';
+import type { HashEditorManager } from './hashEditor/manager';
 import type { TreeNode } from './tree/nodes';
 import type { KeyTreeProvider } from './tree/provider';
 
-/** What commands, the tree and the hash editor share. Built once in activate(). */
-export interface Services {
+/** What the views share. Built once in activate(). */
+export interface BaseServices {
   context: vscode.ExtensionContext;
   store: ConnectionStore;
   pool: ConnectionPool;
@@ -18,4 +20,10 @@ export interface Services {
   treeView: vscode.TreeView<TreeNode>;
   /** live updates: changes made on the server by anyone reach the open views */
   live: LiveUpdates;
+}
+
+/** What commands use: the views, and the open hash editors and field documents built on them. */
+export interface Services extends BaseServices {
+  editors: HashEditorManager;
+  fieldDocuments: FieldFileSystem;
 }

@@ -3,7 +3,7 @@ import { preview } from '../core/codec';
 import { compareAndSet } from '../core/hashOps';
 import type { CasResult } from '../core/hashOps';
 import { fieldSet, settle } from '../core/settle';
-import type { Services } from '../services';
+import type { BaseServices } from '../services';
 import { prompts } from './prompts';
 import { shown } from './resolve';
 
@@ -17,7 +17,7 @@ export interface FieldRef {
 export type WriteOutcome = 'written' | 'reloaded' | 'cancelled';
 
 /** Tells the views; resolves once they show the change. */
-export function fireFieldChange(services: Services, ref: FieldRef, fields: Buffer[] = [ref.field]): Promise<void> {
+export function fireFieldChange(services: BaseServices, ref: FieldRef, fields: Buffer[] = [ref.field]): Promise<void> {
   return services.changes.fire({ kind: 'fields', connection: ref.connection, db: ref.db, key: ref.key, fields });
 }
 
@@ -29,7 +29,7 @@ export function fireFieldChange(services: Services, ref: FieldRef, fields: Buffe
  * shown (ms since epoch), so a field gone by its TTL is called expired, not deleted.
  */
 export async function writeIfUnchanged(
-  services: Services,
+  services: BaseServices,
   conn: RedisConnection,
   ref: FieldRef,
   expected: Buffer | null,

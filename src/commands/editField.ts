@@ -6,7 +6,7 @@ import { fieldSet, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange, writeIfUnchanged } from './conflict';
-import { fieldDocuments, opensDecoded } from './fieldFileSystem';
+import { opensDecoded } from '../documents/fieldFileSystem';
 import { decoders } from '../hashEditor/decoding';
 import { prompts } from './prompts';
 import { client, fieldTarget, shown } from './resolve';
@@ -50,7 +50,7 @@ export const editField: CommandSpec = {
     const seen = t.fieldNode?.value ?? (await getField(conn, t.key, t.field));
     if (seen === null) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" does not exist in "${shown(t.key)}".`);
     if (seen.length > INPUT_BOX_MAX_BYTES || seen.includes(0x0a) || (await encoded(seen))) {
-      await fieldDocuments().show(t, seen);
+      await services.fieldDocuments.show(t, seen);
       return;
     }
     const display = toDisplay(seen);

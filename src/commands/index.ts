@@ -23,7 +23,6 @@ import { editField } from './editField';
 import { renameField } from './renameField';
 import { deleteField } from './deleteField';
 import { copyValue } from './copyValue';
-import { registerFieldFileSystem } from './fieldFileSystem';
 import { openHashEditor } from './openHashEditor';
 import { exportHash } from './exportHash';
 import { importHash } from './importHash';
@@ -67,5 +66,5 @@ const commands: CommandSpec[] = [
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
-  return [...commands.map((c) => registerCommand(services, c)), registerFieldFileSystem(services)];
+  return commands.map((c) => registerCommand(services, c));
 }

@@ -1,4 +1,3 @@
-import { hashEditorManager } from '../hashEditor/manager';
 import { testHooks } from '../hashEditor/testHooks';
 import type { CommandSpec } from './command';
 import { keyTarget } from './resolve';
@@ -14,7 +13,7 @@ export const openHashEditor: CommandSpec = {
   id: ID,
   async run(services, arg) {
     const t = await keyTarget(services, arg, ID, 'Open Hash Editor', true);
-    const manager = hashEditorManager();
+    const manager = services.editors;
     const editor = await manager.open({ connection: t.connection, db: t.db, key: t.key });
     return testHooks(editor, manager);
   },

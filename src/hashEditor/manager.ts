@@ -3,7 +3,7 @@ import { preview } from '../core/codec';
 import { RedisExplorerError } from '../core/errors';
 import { keyType } from '../core/keyOps';
 import { log } from '../log';
-import type { Services } from '../services';
+import type { BaseServices } from '../services';
 import { webviewOptions } from './html';
 import { HashEditorPanel, targetId } from './panel';
 import type { Target } from './session';
@@ -17,7 +17,7 @@ export class HashEditorManager implements vscode.Disposable {
   private readonly opening = new Map<string, Promise<HashEditorPanel>>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: BaseServices) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(HASH_EDITOR_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => {
@@ -107,21 +107,4 @@ export class HashEditorManager implements vscode.Disposable {
     this.editors.clear();
     for (const s of this.subscriptions.splice(0)) s.dispose();
   }
-}
-
-let current: HashEditorManager | undefined;
-
-/** Called once from activate(): registers the panel serializer and keeps the manager for the command. */
-export function registerHashEditor(services: Services): vscode.Disposable {
-  const manager = new HashEditorManager(services);
-  current = manager;
-  return new vscode.Disposable(() => {
-    manager.dispose();
-    if (current === manager) current = undefined;
-  });
-}
-
-export function hashEditorManager(): HashEditorManager {
-  if (!current) throw new RedisExplorerError('UNKNOWN', 'The hash editor is not ready yet.');
-  return current;
 }

@@ -4,7 +4,7 @@ import { toExplorerError } from '../core/errors';
 import type { ServerInfo } from '../core/serverInfo';
 import type { HashChange } from '../connections/changes';
 import { log } from '../log';
-import type { Services } from '../services';
+import type { BaseServices } from '../services';
 import type { HeaderInfo, HostEvent, HostMessage, ReplyMessage, RequestMessage, StatusInfo } from '../shared/protocol';
 import { RequestClient, serveRequest } from '../shared/protocol';
 import { ValueDecoding } from './decoding';
@@ -54,7 +54,7 @@ export class HashEditorPanel implements vscode.Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly target: Target,
-    private readonly services: Services,
+    private readonly services: BaseServices,
   ) {
     this.session = new HashSession(target, () => services.pool.get(target.connection, target.db), {
       status: (status) => this.postEvent({ type: 'status', status }),

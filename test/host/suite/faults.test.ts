@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import type { ConnectionNode } from '../../../src/tree/nodes';
-import { fieldUri } from '../../../src/commands/fieldFileSystem';
+import { fieldUri } from '../../../src/documents/fieldFileSystem';
 import { FaultyRedis, LIBRARY_PHRASES } from '../../support/faultyRedis';
 import { rowNamed } from './hashEditorSupport';
 import type { TestHooks } from './sidebarSupport';

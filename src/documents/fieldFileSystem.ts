@@ -5,11 +5,11 @@ import { fieldExists, getField, valueLength } from '../core/hashOps';
 import { toExplorerError } from '../core/errors';
 import type { HashChange } from '../connections/changes';
 import { decoders } from '../hashEditor/decoding';
-import type { Services } from '../services';
+import type { BaseServices } from '../services';
 import { isDecoderChain } from '../shared/decoded';
 import { bytesText } from '../tree/labels';
-import type { FieldRef } from './conflict';
-import { writeIfUnchanged } from './conflict';
+import type { FieldRef } from '../commands/conflict';
+import { writeIfUnchanged } from '../commands/conflict';
 
 /**
  * Long field values open as real text documents: `redis-hash:/<connection>/db<n>/<key>/<field>?…`.
@@ -92,7 +92,7 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   readonly onDidChangeFile = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: BaseServices) {
     this.subscriptions = [
       services.changes.onDidChange((c) => this.onChange(c)),
       // Nothing is told of writes made while the connection was down: re-read what is open on it.
@@ -319,21 +319,11 @@ function looksLikeJson(value: Buffer): boolean {
   }
 }
 
-let registered: FieldFileSystem | undefined;
-
-/** Registers the `redis-hash:` file system (once, in activate via registerCommands). */
-export function registerFieldFileSystem(services: Services): vscode.Disposable {
-  const fs = new FieldFileSystem(services);
-  registered = fs;
+/** Registers the `redis-hash:` file system; disposing the result unregisters it and closes its watches. */
+export function registerFieldFileSystem(fs: FieldFileSystem): vscode.Disposable {
   const reg = vscode.workspace.registerFileSystemProvider(FIELD_SCHEME, fs, { isCaseSensitive: true });
   return new vscode.Disposable(() => {
     reg.dispose();
     fs.dispose();
-    if (registered === fs) registered = undefined;
   });
-}
-
-export function fieldDocuments(): FieldFileSystem {
-  if (!registered) throw new Error('The redis-hash file system is not registered.');
-  return registered;
 }
