@@ -33,10 +33,14 @@ export class ConnectionStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** the validated list, read once per change of the setting (every client lookup asks for it) */
+  private list: ConnectionList | undefined;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.${KEY}`)) this.changed.fire();
+      if (!e.affectsConfiguration(`${SECTION}.${KEY}`)) return;
+      this.list = undefined;
+      this.changed.fire();
     });
   }
 
@@ -52,6 +56,11 @@ export class ConnectionStore implements vscode.Disposable {
 
   /** Both scopes merged. Within a scope the first of a name wins; across scopes the workspace one, with a problem saying so. */
   read(): ConnectionList {
+    this.list ??= this.readSettings();
+    return this.list;
+  }
+
+  private readSettings(): ConnectionList {
     const list: ConnectionList = { profiles: [], problems: [], scopes: new Map(), shadowed: new Set() };
     for (const scope of ['workspace', 'user'] as const) {
       for (const entry of this.entries(scope)) {
@@ -212,6 +221,7 @@ export class ConnectionStore implements vscode.Disposable {
   private async write(scope: ConnectionScope, entries: readonly unknown[]): Promise<void> {
     const target = scope === 'user' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace;
     await vscode.workspace.getConfiguration(SECTION).update(KEY, entries.length ? entries : undefined, target);
+    this.list = undefined;
   }
 }
 

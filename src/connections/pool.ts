@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { RedisConnection } from '../core/connection';
 import type { ConnectOptions } from '../core/connection';
-import type { ConnectionProfile } from '../core/profile';
+import { sameProfile, type ConnectionProfile } from '../core/profile';
 import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
 import { SshTunnel } from '../core/sshTunnel';
@@ -47,11 +47,12 @@ export class ConnectionPool implements vscode.Disposable {
   constructor(private readonly store: ConnectionStore) {
     // An edited or removed profile must not keep using a client opened with the old settings.
     this.storeSub = store.onDidChange(() => {
-      const names = new Set(store.read().profiles.map((p) => JSON.stringify(p)));
+      const current = new Map(store.read().profiles.map((p) => [p.name, p]));
       for (const [id, pending] of this.clients) {
         void pending.then(
           (c) => {
-            if (!names.has(JSON.stringify(c.profile))) void this.disconnect(c.profile.name);
+            const now = current.get(c.profile.name);
+            if (!now || !sameProfile(now, c.profile)) void this.disconnect(c.profile.name);
           },
           () => this.clients.delete(id),
         );

@@ -141,3 +141,20 @@ export function describeProfile(p: ConnectionProfile): string {
 export function separatorOf(p: ConnectionProfile, fallback: string): string {
   return p.separator ?? fallback;
 }
+
+/** Whether two profiles say the same thing: compared by content, whatever the order of their keys (absent = undefined). */
+export function sameProfile(a: ConnectionProfile, b: ConnectionProfile): boolean {
+  return sameValue(a, b);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  for (const k of keys) if (!sameValue(ra[k], rb[k])) return false;
+  return true;
+}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { toExplorerError } from '../core/errors';
-import type { ConnectionProfile } from '../core/profile';
+import { sameProfile, type ConnectionProfile } from '../core/profile';
 import type { ChangeBus } from '../connections/changes';
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionPool } from '../connections/pool';
@@ -403,8 +403,4 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     if (node.session.opening && (status.state === 'connecting' || status.state === 'connected')) return;
     this.fire(node);
   }
-}
-
-function sameProfile(a: ConnectionProfile, b: ConnectionProfile): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { describeProfile, parseRedisUrl, validateProfile } from '../../src/core/profile';
+import { describeProfile, parseRedisUrl, sameProfile, validateProfile } from '../../src/core/profile';
 
 describe('connection profiles', () => {
   it('parses redis:// URLs with user, password and db', () => {
@@ -29,5 +29,15 @@ describe('connection profiles', () => {
 
   it('describes a profile without any secret', () => {
     assert.equal(describeProfile({ name: 'n', host: 'h', port: 1, username: 'u', tls: true }), 'rediss://u@h:1');
+  });
+
+  it('tells an edited profile from the same one written with its keys in another order', () => {
+    const a = { name: 'x', host: 'h', port: 1, tls: { caFile: '/ca', servername: 's' }, nodes: [{ host: 'a', port: 1 }] };
+    const reordered = { nodes: [{ port: 1, host: 'a' }], tls: { servername: 's', caFile: '/ca' }, port: 1, host: 'h', name: 'x', db: undefined };
+    assert.ok(sameProfile(a, reordered));
+    assert.ok(!sameProfile(a, { ...a, port: 2 }));
+    assert.ok(!sameProfile(a, { ...a, tls: { caFile: '/ca' } }));
+    assert.ok(!sameProfile(a, { ...a, nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }] }));
+    assert.ok(!sameProfile(a, { ...a, readOnly: true }));
   });
 });
