@@ -1,14 +1,14 @@
 import type Redis from 'ioredis';
 import type { RedisConnection } from '../src/core/connection';
 import { KeyTreeModel } from '../src/core/keyTree';
-import { KeyPager, fillPage } from '../src/core/pagers';
+import { KeyScan } from '../src/core/keyScan';
 import type { Figure } from './report';
 import { alternate, figure, median, now, progress } from './report';
 
 /*
- * Figure 1: the keyspace. Ours is the tree's path in plain Node: the KeyPager (COUNT 1000, prefetch)
- * and `fillPage` into the KeyTreeModel, as src/tree/loading.ts (loadKeyPage) calls them, then the
- * root's folders as the view asks for them (namespace grouping).
+ * Figure 1: the keyspace. Ours is the tree's path in plain Node: the KeyScan (COUNT 1000, one SCAN in
+ * flight, each page into the KeyTreeModel as it arrives), as src/tree/loading.ts (loadKeyPage) runs it, then
+ * the root's folders as the view asks for them (namespace grouping).
  * The baseline is a bare ioredis SCAN loop, COUNT 1000, doing nothing with the keys.
  * Both fetch every key (keys.onlyHashes off) with the same COUNT, so they ask Redis for the same work.
  */
@@ -16,10 +16,11 @@ import { alternate, figure, median, now, progress } from './report';
 export const KEY_COUNT = 1000;
 const SEPARATOR = ':';
 
-/** loadKeyPage's loop: pages until half a page of keys arrived (SCAN COUNT n gives about n, so one round trip). */
-function loadKeyPage(pager: KeyPager, model: KeyTreeModel): Promise<boolean> {
-  return fillPage(pager, Math.ceil(KEY_COUNT / 2), (keys) => {
+/** The tree's scan into a fresh model; `onPage` after each page. */
+function treeScan(conn: RedisConnection, model: KeyTreeModel, onPage: () => void = () => undefined): KeyScan {
+  return new KeyScan(conn, { count: KEY_COUNT }, (keys) => {
     model.addKeys(keys);
+    onPage();
     return keys.length;
   });
 }
@@ -30,25 +31,30 @@ function showRoot(model: KeyTreeModel): number {
   return root.folders.length + root.keys.length;
 }
 
+/** Until the view shows the first page (the tree refreshes as soon as keys are in); the scan is then stopped. */
 export async function oursFirstPage(conn: RedisConnection): Promise<number> {
   const t0 = now();
   const model = new KeyTreeModel(SEPARATOR);
-  const pager = new KeyPager(conn, { count: KEY_COUNT, prefetch: true });
-  await loadKeyPage(pager, model);
-  if (showRoot(model) === 0) throw new Error('the tree shows nothing');
-  const ms = now() - t0;
-  // A page asked ahead must not land in the next timed run.
-  await conn.client.ping();
+  let shown = 0;
+  let ms = 0;
+  const scan = treeScan(conn, model, () => {
+    if (shown) return;
+    shown = showRoot(model);
+    ms = now() - t0;
+    scan.stop();
+  });
+  await scan.run(KEY_COUNT);
+  if (shown === 0) throw new Error('the tree shows nothing');
   return ms;
 }
 
-/** Every page loaded ("Load more" until the end), the root shown after each as the view refreshes it. Returns ms and the key count. */
+/** Every page loaded ("Load more" until the end, a page of keys each), the root shown after each as the view refreshes it. Returns ms and the key count. */
 export async function oursWhole(conn: RedisConnection): Promise<{ ms: number; keys: number }> {
   const t0 = now();
   const model = new KeyTreeModel(SEPARATOR);
-  const pager = new KeyPager(conn, { count: KEY_COUNT, prefetch: true });
-  while (!pager.done) {
-    await loadKeyPage(pager, model);
+  const scan = treeScan(conn, model);
+  while (!scan.done) {
+    await scan.run(KEY_COUNT);
     showRoot(model);
   }
   const ms = now() - t0;

@@ -13,6 +13,7 @@ import { keyFigures } from './keys';
 import type { Figure } from './report';
 import { notMeasured, printTable, progress, writeResults } from './report';
 import { SHAPES, seed, seedBigHash } from './seed';
+import { SPARSE, SPARSE_FIGURE, SPARSE_HASHES, seedSparse, sparseFigures } from './sparse';
 import { SSH_FIGURES, sshFigures } from './ssh';
 import { TRANSFER_FIGURES, transferFigures } from './transfer';
 
@@ -22,7 +23,7 @@ import { TRANSFER_FIGURES, transferFigures } from './transfer';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,redis8,decoded,cluster]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster]
  */
 
 const repo = resolve(__dirname, '..', '..');
@@ -31,7 +32,7 @@ const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const want = (part: string) => !only || only.includes(part);
 /** The parts that need the big seeded server (seeding it takes a while: skipped when none is wanted). */
-const MAIN_PARTS = ['memory', 'keys', 'fields', 'bigvalues', 'workbench'];
+const MAIN_PARTS = ['memory', 'keys', 'fields', 'bigvalues', 'workbench', 'sparse'];
 
 // First pages take about a millisecond: many runs cost little and steady their medians on a shared machine.
 const RUNS = quick ? { first: 31, whole: 3, hgetall: 3, big: 5 } : { first: 201, whole: 7, hgetall: 5, big: 15 };
@@ -96,9 +97,22 @@ async function redis8Figures(runs: number): Promise<Figure[]> {
   }
 }
 
+/** Runs `fn` with our connection and a bare client on one database, closed afterwards. */
+async function onDb<T>(port: number, db: number, fn: (conn: RedisConnection, client: Redis) => Promise<T>): Promise<T> {
+  const conn = await RedisConnection.open({ name: 'bench', host: '127.0.0.1', port, db }, { commandTimeoutMs: 120_000 });
+  const client = new Redis({ host: '127.0.0.1', port, db });
+  try {
+    return await fn(conn, client);
+  } finally {
+    await conn.close();
+    client.disconnect();
+  }
+}
+
 export const WORKBENCH_FIGURES = [
   { name: 'workbench: openHashEditor to first rows, 1,000,000-field vs 10-field hash', unit: 'ms', target: '<= 2' },
   { name: 'workbench: expand connection to first keys, 1,000,000 vs 100 keys', unit: 'ms', target: '<= 2' },
+  { name: 'workbench: expand connection to first hash row, 1,000,000 vs 100 keys, 4 of them hashes', unit: 'ms', target: '<= 1.5' },
 ];
 
 async function main(): Promise<number> {
@@ -134,15 +148,27 @@ async function mainFigures(figures: Figure[], errors: string[]): Promise<void> {
   let client: Redis | undefined;
   try {
     progress('starting redis-server');
-    server = await startRedis();
-    progress(`seeding ${SHAPES.keyspaceKeys.toLocaleString('en-US')} keys, a ${SHAPES.bigHashFields.toLocaleString('en-US')}-field hash, a ${SHAPES.bigValuesFields} x 100 KB hash`);
+    // DEBUG POPULATE seeds the sparse keyspace's strings (from loopback only)
+    server = await startRedis(['--enable-debug-command', 'local']);
     const t0 = Date.now();
-    await seed(server.port);
-    progress(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (MAIN_PARTS.filter((p) => p !== 'sparse').some(want)) {
+      progress(`seeding ${SHAPES.keyspaceKeys.toLocaleString('en-US')} keys, a ${SHAPES.bigHashFields.toLocaleString('en-US')}-field hash, a ${SHAPES.bigValuesFields} x 100 KB hash`);
+      await seed(server.port);
+    }
     // Ours goes through the extension's own client factory; the baseline is a plain ioredis client.
     conn = await RedisConnection.open({ name: 'bench', host: '127.0.0.1', port: server.port, db: SHAPES.keyspaceDb }, { commandTimeoutMs: 120_000 });
     client = new Redis({ host: '127.0.0.1', port: server.port, db: SHAPES.keyspaceDb, lazyConnect: true });
     await client.connect();
+    if (want('sparse') || want('workbench')) {
+      progress(`seeding db ${SPARSE.db}: ${SPARSE.keys.toLocaleString('en-US')} keys, ${SPARSE_HASHES.length} of them hashes; db ${SPARSE.smallDb}: ${SPARSE.smallKeys} keys`);
+      const seeder = new Redis({ host: '127.0.0.1', port: server.port });
+      await seedSparse(seeder).finally(() => seeder.disconnect());
+    }
+    progress(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (want('sparse')) {
+      const port = server.port;
+      await group([SPARSE_FIGURE], () => onDb(port, SPARSE.db, (k, c) => sparseFigures(k, c, RUNS.whole * 3)), figures, errors);
+    }
     const c = client;
     const k = conn;
     if (want('memory')) {

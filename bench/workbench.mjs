@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { SPARSE_BINDINGS, SPARSE_TREE, measureSparseTree, sparseConnections } from './workbenchTree.mjs';
 
 const port = Number(process.env.RHE_BENCH_REDIS_PORT);
 const outFile = process.env.RHE_BENCH_OUT;
@@ -73,7 +74,7 @@ async function main() {
     [join(repo, 'dist', 'extension.js'), 'dist/extension.js is missing (node esbuild.mjs)'],
   ].find(([f]) => !existsSync(f));
   if (missing) {
-    write([notMeasured(EDITOR, missing[1]), notMeasured(TREE, missing[1]), notMeasured(FLOOR, missing[1])]);
+    write([notMeasured(EDITOR, missing[1]), notMeasured(TREE, missing[1]), notMeasured(FLOOR, missing[1]), notMeasured(SPARSE_TREE, missing[1])]);
     return;
   }
   const { launchBrowser, remoteUri, startCodeServer, workbenchUrl } = await import('../test/host/codeServer.mjs');
@@ -84,6 +85,7 @@ async function main() {
   const connections = [
     { name: BIG_CONN, host: '127.0.0.1', port, db: 0 },
     { name: SMALL_CONN, host: '127.0.0.1', port, db: 1 },
+    ...sparseConnections(port),
   ];
   let server;
   let browser;
@@ -97,6 +99,7 @@ async function main() {
       { key: 'ctrl+alt+shift+3', command: 'redisHashExplorer.disconnect', args: { connection: BIG_CONN } },
       { key: 'ctrl+alt+shift+4', command: 'redisHashExplorer.disconnect', args: { connection: SMALL_CONN } },
       { key: 'ctrl+alt+shift+5', command: 'rheBenchFixture.openMinimalPanel' },
+      ...SPARSE_BINDINGS,
     ];
     writeFileSync(join(server.dirs.userData, 'User', 'keybindings.json'), JSON.stringify(bindings, null, 2));
     browser = await launchBrowser();
@@ -117,6 +120,13 @@ async function main() {
       log(`tree: ${err.stack ?? err}`);
       await shot(page, scratch, 'tree');
       figures.push(notMeasured(TREE, `error: ${String(err.message ?? err).split('\n')[0]}`));
+    }
+    // the tree on a keyspace where hashes are rare (bench/workbenchTree.mjs)
+    try {
+      figures.push(await measureSparseTree({ page, connRow, runs, timeout: TIMEOUT, median, figure, shot, shotsDir, log }));
+    } catch (err) {
+      log(`sparse tree: ${err.stack ?? err}`);
+      figures.push(notMeasured(SPARSE_TREE, `error: ${String(err.message ?? err).split('\n')[0]}`));
     }
     try {
       figures.unshift(await measureEditor(page));
@@ -305,7 +315,7 @@ main().then(
     log(`failed: ${err.stack ?? err}`);
     if (outFile) {
       const reason = `error: ${String(err.message ?? err).split('\n')[0]}`;
-      write([notMeasured(EDITOR, reason), notMeasured(TREE, reason), notMeasured(FLOOR, reason)]);
+      write([notMeasured(EDITOR, reason), notMeasured(TREE, reason), notMeasured(FLOOR, reason), notMeasured(SPARSE_TREE, reason)]);
     }
     process.exit(0);
   },

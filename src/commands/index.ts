@@ -12,6 +12,7 @@ import { refresh } from './refresh';
 import { filterKeys } from './filterKeys';
 import { clearFilter } from './clearFilter';
 import { loadMore } from './loadMore';
+import { stopScan } from './stopScan';
 import { addHash } from './addHash';
 import { deleteKey } from './deleteKey';
 import { renameKey } from './renameKey';
@@ -44,6 +45,7 @@ const commands: CommandSpec[] = [
   filterKeys,
   clearFilter,
   loadMore,
+  stopScan,
   addHash,
   deleteKey,
   renameKey,

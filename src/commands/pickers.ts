@@ -2,33 +2,56 @@ import * as vscode from 'vscode';
 import type { RedisConnection } from '../core/connection';
 import { preview } from '../core/codec';
 import { escapeGlob } from '../core/glob';
-import { HashPager, KeyPager, fillPage } from '../core/pagers';
+import { KeyScan } from '../core/keyScan';
+import { HashPager } from '../core/pagers';
 import { toExplorerError } from '../core/errors';
 import { log } from '../log';
-import { bytesLabel } from '../tree/labels';
+import { bytesLabel, scanProgressText } from '../tree/labels';
 
 /*
- * QuickPicks over SCAN / HSCAN pages: the first page shows at once, "Load more…" fetches the next,
- * typing restarts the scan with MATCH *text*, and the typed text itself can be taken as the name
- * (an exact key or field that was not paged in yet). Never the whole keyspace, never HGETALL.
+ * QuickPicks over SCAN / HSCAN pages: names show as each page brings them (the picker busy meanwhile), the
+ * scan pauses after a page's worth and "Load more…" continues it, closing the picker stops it, typing
+ * restarts it with MATCH *text*, and the typed text itself can be taken as the name (an exact key or field
+ * that was not paged in yet). Never the whole keyspace, never HGETALL.
  */
 
 interface Item extends vscode.QuickPickItem {
   value?: Buffer;
-  action?: 'more' | 'typed';
+  action?: 'more' | 'typed' | 'stop';
+}
+
+interface Page {
+  names: Buffer[];
+  details?: Buffer[];
 }
 
 interface Source {
-  next(): Promise<{ names: Buffer[]; details?: Buffer[] }>;
+  /** Pages until `want` names were kept, the end, or `stop()`; each page goes to `take` as it arrives. */
+  run(want: number, take: (page: Page) => number | false): Promise<void>;
+  /** stops after the request in flight */
+  stop(): void;
   readonly done: boolean;
+  /** how far the scan got ("scanned 120,000 of about 1,000,000 keys") */
+  progress?(): string;
 }
 
 const PAGE = 200;
 
 export function pickKey(conn: RedisConnection, options: { hashesOnly: boolean; title: string }): Promise<Buffer | undefined> {
   return scanPick(options.title, 'Type to search keys (SCAN MATCH), or enter a key name', (text) => {
-    const pager = new KeyPager(conn, { match: text ? `*${escapeGlob(text)}*` : undefined, type: options.hashesOnly ? 'hash' : undefined, count: 500 });
-    return { next: async () => ({ names: await pager.next() }), get done() { return pager.done; } };
+    let take: (page: Page) => number | false = () => 0;
+    const scan = new KeyScan(conn, { match: text ? `*${escapeGlob(text)}*` : undefined, type: options.hashesOnly ? 'hash' : undefined, count: 500 }, (names) => take({ names }));
+    return {
+      run: (want, t) => {
+        take = t;
+        return scan.run(want);
+      },
+      stop: () => scan.stop(),
+      get done() {
+        return scan.done;
+      },
+      progress: () => scanProgressText(scan.progress()),
+    };
   });
 }
 
@@ -36,10 +59,20 @@ export function pickKey(conn: RedisConnection, options: { hashesOnly: boolean; t
 export function pickField(conn: RedisConnection, key: Buffer, options: { title: string; noValues?: boolean }): Promise<Buffer | undefined> {
   return scanPick(options.title, 'Type to search fields (HSCAN MATCH), or enter a field name', (text) => {
     const pager = new HashPager(conn, key, { match: text ? `*${escapeGlob(text)}*` : undefined, count: 500, noValues: options.noValues });
+    let stopped = false;
     return {
-      next: async () => {
-        const p = await pager.next();
-        return { names: p.fields, details: options.noValues ? undefined : p.values };
+      run: async (want, take) => {
+        stopped = false;
+        let kept = 0;
+        while (!pager.done && !stopped && kept < want) {
+          const p = await pager.next();
+          const n = take({ names: p.fields, details: options.noValues ? undefined : p.values });
+          if (n === false) return;
+          kept += n;
+        }
+      },
+      stop: () => {
+        stopped = true;
       },
       get done() {
         return pager.done;
@@ -58,6 +91,7 @@ function scanPick(title: string, placeholder: string, open: (text: string) => So
     let names: Item[] = [];
     let seen = new Set<string>();
     let generation = 0;
+    let running = false;
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
 
@@ -67,15 +101,20 @@ function scanPick(title: string, placeholder: string, open: (text: string) => So
       if (text && !names.some((i) => i.label === text)) {
         items.push({ label: `$(edit) Use "${text}"`, alwaysShow: true, action: 'typed' });
       }
-      if (!source.done) items.push({ label: '$(ellipsis) Load more…', description: `${names.length} so far`, alwaysShow: true, action: 'more' });
+      const progress = source.progress?.();
+      if (running) items.push({ label: '$(debug-stop) Stop scanning', description: [`${names.length} so far`, progress].filter(Boolean).join(' · '), alwaysShow: true, action: 'stop' });
+      else if (!source.done) items.push({ label: '$(ellipsis) Load more…', description: [`${names.length} so far`, progress].filter(Boolean).join(' · '), alwaysShow: true, action: 'more' });
       qp.items = items;
     };
 
     const loadPage = async () => {
       const g = generation;
+      if (running) return;
+      running = true;
       qp.busy = true;
+      render();
       try {
-        const current = await fillPage(source, PAGE, (page) => {
+        await source.run(PAGE, (page) => {
           if (g !== generation) return false;
           let added = 0;
           page.names.forEach((n, i) => {
@@ -85,22 +124,29 @@ function scanPick(title: string, placeholder: string, open: (text: string) => So
             names.push({ label: bytesLabel(n, 200), description: page.details ? preview(page.details[i], 60) : undefined, value: n });
             added++;
           });
+          // what each page brings shows at once (a rare key among millions should not wait for a page's worth)
+          if (added) render();
           return added;
         });
-        if (!current) return;
-        render();
       } catch (err) {
+        if (g !== generation) return;
         const e = toExplorerError(err);
         log.error(`${title}: ${e.message}`);
         qp.hide();
         void vscode.window.showErrorMessage(e.message);
       } finally {
-        if (g === generation) qp.busy = false;
+        if (g === generation) {
+          running = false;
+          qp.busy = false;
+          if (!settled) render();
+        }
       }
     };
 
     const restart = () => {
       generation++;
+      source.stop();
+      running = false;
       source = open(qp.value);
       names = [];
       seen = new Set();
@@ -111,6 +157,8 @@ function scanPick(title: string, placeholder: string, open: (text: string) => So
       if (settled) return;
       settled = true;
       generation++;
+      // closing the picker ends its scan: nothing more is sent
+      source.stop();
       if (timer) clearTimeout(timer);
       resolve(value);
       qp.dispose();
@@ -128,6 +176,7 @@ function scanPick(title: string, placeholder: string, open: (text: string) => So
         return;
       }
       if (item.action === 'more') return void loadPage();
+      if (item.action === 'stop') return source.stop();
       if (item.action === 'typed') return finish(Buffer.from(qp.value, 'utf8'));
       finish(item.value);
     });

@@ -32,7 +32,7 @@ export interface FieldTarget extends KeyTarget {
   fieldNode?: FieldNode;
 }
 
-const NODE_KINDS = new Set(['connection', 'folder', 'key', 'field', 'loadMore', 'message']);
+const NODE_KINDS = new Set(['connection', 'folder', 'key', 'field', 'loadMore', 'scan', 'message']);
 
 export function asNode(arg: unknown): TreeNode | undefined {
   if (!arg || typeof arg !== 'object' || Object.getPrototypeOf(arg) === Object.prototype) return undefined;

@@ -38,6 +38,7 @@ const TAKES: Record<string, readonly string[]> = {
   filterKeys: ['value'],
   refresh: ['key'],
   loadMore: ['key'],
+  stopScan: [],
   addHash: ['db', 'key', 'field', 'value'],
   deleteKey: ['db', 'key'],
   renameKey: ['db', 'key', 'newName'],

@@ -27,6 +27,13 @@ interface NodeScan {
   pending?: Promise<Page | { error: unknown }>;
 }
 
+/** Where a scan is: its node ("host:port" in a cluster), the cursor for its next request, whether it ended. */
+export interface ScanPosition {
+  node: string | undefined;
+  cursor: string;
+  done: boolean;
+}
+
 /** One page of one master: its keys, the node that answered and the cursor it gave. */
 interface Page {
   keys: Buffer[];
@@ -45,6 +52,11 @@ export class ClusterKeyScan {
 
   get done(): boolean {
     return this.scans !== undefined && this.scans.every((s) => s.done);
+  }
+
+  /** Each master's cursor as handed over so far (a scan's progress); empty before the first page. */
+  positions(): ScanPosition[] {
+    return (this.scans ?? []).map((s) => ({ node: s.node, cursor: s.cursor, done: s.done }));
   }
 
   async next(): Promise<Buffer[]> {

@@ -1,5 +1,6 @@
 import type { RedisConnection } from './connection';
 import { ClusterHashScan, ClusterKeyScan } from './clusterScan';
+import type { ScanPosition } from './clusterScan';
 
 export type RedisKey = string | Buffer;
 
@@ -26,12 +27,29 @@ export class KeyPager {
   private epoch = 0;
   /** in a cluster: a scan of every master, each with its own cursor */
   private cluster: ClusterKeyScan | undefined;
+  /** the cluster scan's arguments (MATCH, COUNT, TYPE): it reads them on every request, so COUNT can change */
+  private clusterArgs: (string | number)[] = [];
+  private count: number;
 
   constructor(
     private readonly conn: RedisConnection,
     private readonly options: KeyPagerOptions = {},
   ) {
+    this.count = options.count ?? 500;
     this.cluster = this.clusterScan();
+  }
+
+  /** COUNT of the requests from now on (a scan that finds little asks for more per round trip). */
+  setCount(count: number): void {
+    this.count = count;
+    const i = this.clusterArgs.indexOf('COUNT');
+    if (i >= 0) this.clusterArgs[i + 1] = count;
+  }
+
+  /** Where the scan is: one cursor, or one per master of a cluster ("0" and not done: not started). */
+  positions(): ScanPosition[] {
+    if (this.cluster) return this.cluster.positions();
+    return [{ node: undefined, cursor: this.cursor, done: this.finished }];
   }
 
   get done(): boolean {
@@ -62,14 +80,16 @@ export class KeyPager {
   private scanArgs(cursor: string): (string | number)[] {
     const args: (string | number)[] = [cursor];
     if (this.options.match) args.push('MATCH', this.options.match);
-    args.push('COUNT', this.options.count ?? 500);
+    args.push('COUNT', this.count);
     if (this.options.type) args.push('TYPE', this.options.type);
     return args;
   }
 
   /** A cluster's keys are spread over its masters: each is scanned with the same MATCH, COUNT and TYPE. */
   private clusterScan(): ClusterKeyScan | undefined {
-    return this.conn.isCluster ? new ClusterKeyScan(this.conn, this.scanArgs('0').slice(1), asScanReplyBuffers) : undefined;
+    if (!this.conn.isCluster) return undefined;
+    this.clusterArgs = this.scanArgs('0').slice(1);
+    return new ClusterKeyScan(this.conn, this.clusterArgs, asScanReplyBuffers);
   }
 
   private fetch(cursor: string): Promise<[string, Buffer[]]> {

@@ -42,7 +42,9 @@ export async function containerChildren(tree: KeyTreeProvider, conn: ConnectionN
     out.push(kn);
   }
   if (container.kind === 'connection') {
-    if (s.pager && !s.pager.done) out.push(conn.loadMore);
+    // while the scan runs: its progress and Stop; paused before the end: "Load more…"
+    if (s.scan?.running) out.push(conn.scanning);
+    else if (s.scan && !s.scan.done) out.push(conn.loadMore);
     else if (out.length === 0) {
       const filter = tree.filterOf(conn.name);
       const what = onlyHashes ? 'hash keys' : 'keys';

@@ -39,6 +39,14 @@ export function fieldContext(readOnly: boolean, fieldTtl = false): string {
 }
 
 export const LOAD_MORE_CONTEXT = 'loadMore';
+/** the row of a running key scan (its inline button stops it) */
+export const SCAN_CONTEXT = 'scanning';
+
+/** "scanned 120,000 of about 1,000,000 keys" (DBSIZE gives "about": keys come and go meanwhile). */
+export function scanProgressText(p: { scanned: number; total: number | undefined }): string {
+  const scanned = p.scanned.toLocaleString('en-US');
+  return p.total === undefined ? `scanned ${scanned} keys` : `scanned ${scanned} of about ${p.total.toLocaleString('en-US')} keys`;
+}
 
 /** Bytes as one line of text: UTF-8 as is (control characters escaped), anything else escaped. */
 export function bytesLabel(buf: Buffer, max = 200): string {

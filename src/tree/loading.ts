@@ -2,7 +2,8 @@ import type { RedisConnection } from '../core/connection';
 import { fieldTtls } from '../core/fieldTtl';
 import { getFields } from '../core/hashOps';
 import { keyFacts } from '../core/keyOps';
-import { HashPager, KeyPager, fillPage } from '../core/pagers';
+import { KeyScan } from '../core/keyScan';
+import { HashPager } from '../core/pagers';
 import type { NameOrder } from '../core/keyTree';
 import type { KeyMeta } from './labels';
 import type { ConnectionSession, KeyNode } from './nodes';
@@ -22,35 +23,43 @@ export interface TreeSettings {
   order: NameOrder;
 }
 
+/** What a running key scan tells the view: keys arrived (the first ones, or more), progress moved. */
+export interface ScanEvents {
+  keys(): void;
+  progress(): void;
+}
+
 /**
- * Loads the next page of keys (at least half of `keyPageSize`, unless the scan ends or takes too long).
- * Resolves without effect when the session was reset meanwhile. Before Redis 6 (no SCAN TYPE) every
+ * Scans for the next page of keys (`keyPageSize` kept, unless the keyspace ends or the scan is stopped),
+ * handing each SCAN page to the key model as it arrives and telling `events`; resolves when the scan pauses.
+ * Nothing happens for a page that arrives after a reset of the session. Before Redis 6 (no SCAN TYPE) every
  * type is scanned and the folders drop what is not a hash once its type is read.
  */
-export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, settings: TreeSettings, filter: string | undefined, scanType = true): Promise<void> {
+export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, settings: TreeSettings, filter: string | undefined, scanType = true, events?: ScanEvents): Promise<void> {
   if (session.loading) return session.loading;
   const epoch = session.epoch;
-  const run = async () => {
-    const typeFilter = settings.onlyHashes && scanType ? 'hash' : undefined;
-    // prefetch: Redis scans the next page while this one goes into the model (and "Load more…" finds it ready).
-    if (session.pager && session.pagerConn !== conn) {
-      // The pager's client was closed and replaced (the pool gave another): its cursor is no use on stale
-      // keys; scan again from the start (the model drops keys it already has).
-      session.pager = undefined;
-    }
-    if (!session.pager) {
-      session.pager = new KeyPager(conn, { match: filter, type: typeFilter, count: settings.keyPageSize, prefetch: true });
-      session.pagerConn = conn;
-    }
-    // Half a page is enough: a sparse MATCH or TYPE gives few keys per call and "Load more…" asks again.
-    const current = await fillPage(session.pager, Math.ceil(settings.keyPageSize / 2), (keys) => {
+  if (session.scan && session.scanConn !== conn) {
+    // The scan's client was closed and replaced (the pool gave another): its cursor is no use on stale
+    // keys; scan again from the start (the model drops keys it already has).
+    session.scan = undefined;
+  }
+  if (!session.scan) {
+    const type = settings.onlyHashes && scanType ? 'hash' : undefined;
+    const scan = new KeyScan(conn, { match: filter, type, count: settings.keyPageSize }, (keys) => {
       if (epoch !== session.epoch) return false;
       session.model.addKeys(keys);
+      if (keys.length) session.scanEvents?.keys();
       return keys.length;
     });
-    if (current) session.started = true;
-  };
-  const loading = run().finally(() => {
+    scan.onProgress(() => {
+      if (epoch === session.epoch) session.scanEvents?.progress();
+    });
+    session.scan = scan;
+    session.scanConn = conn;
+  }
+  session.scanEvents = events;
+  session.stopped = false;
+  const loading = session.scan.run(settings.keyPageSize).finally(() => {
     if (session.loading === loading) session.loading = undefined;
   });
   session.loading = loading;

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { preview } from '../core/codec';
 import type { RedisConnection } from '../core/connection';
-import type { HashPager, KeyPager } from '../core/pagers';
+import type { KeyScan } from '../core/keyScan';
+import type { HashPager } from '../core/pagers';
 import { KeyTreeModel, type NameOrder } from '../core/keyTree';
 import type { ConnectionProfile } from '../core/profile';
 import { describeServer } from '../core/serverInfo';
@@ -10,6 +11,7 @@ import type { ConnectionStatus } from '../connections/pool';
 import type { KeyMeta } from './labels';
 import {
   LOAD_MORE_CONTEXT,
+  SCAN_CONTEXT,
   bytesLabel,
   connectionContext,
   fieldContext,
@@ -18,6 +20,7 @@ import {
   keyContext,
   keyDescription,
   keyTooltip,
+  scanProgressText,
   shortAddress,
   shortMessage,
 } from './labels';
@@ -28,7 +31,7 @@ import {
  * are built from. Loading lives in the provider; nodes only describe themselves.
  */
 
-export type TreeNode = ConnectionNode | FolderNode | KeyNode | FieldNode | LoadMoreNode | MessageNode;
+export type TreeNode = ConnectionNode | FolderNode | KeyNode | FieldNode | LoadMoreNode | ScanNode | MessageNode;
 
 /** latin1 gives one char per byte: a unique, stable string for any bytes (map keys, ids). */
 export function byteId(buf: Buffer): string {
@@ -42,11 +45,19 @@ function idPart(s: string): string {
 /** What one connection shows in one database: the keys loaded so far and their metadata. */
 export class ConnectionSession {
   model: KeyTreeModel;
-  pager: KeyPager | undefined;
-  /** the client the pager scans with: a pager of a client that was closed is never reused */
-  pagerConn: RedisConnection | undefined;
-  /** the first page was requested */
+  /** the key scan: runs in the background, pauses after a page of keys, continues on "Load more" */
+  scan: KeyScan | undefined;
+  /** the client the scan uses: a scan of a client that was closed is never reused */
+  scanConn: RedisConnection | undefined;
+  /** what the running scan tells (the view's refreshes) */
+  scanEvents: { keys(): void; progress(): void } | undefined;
+  /** the user stopped the scan (before it had its page) */
+  stopped = false;
+  /** why the scan stopped by itself after the first keys (shown on "Load more…", which tries again) */
+  scanFailure: string | undefined;
+  /** the first keys are in (or the scan paused or ended without any) */
   started = false;
+  /** the scan's run under way, until it pauses */
   loading: Promise<void> | undefined;
   /** the background connect and first page, while running */
   opening: Promise<void> | undefined;
@@ -66,11 +77,20 @@ export class ConnectionSession {
     this.model = new KeyTreeModel(separator, order);
   }
 
+  /** Every key was scanned: counts are final. */
+  get complete(): boolean {
+    return this.scan?.done === true;
+  }
+
   reset(): void {
     this.epoch++;
     this.model = new KeyTreeModel(this.separator, this.order);
-    this.pager = undefined;
-    this.pagerConn = undefined;
+    this.scan?.stop();
+    this.scan = undefined;
+    this.scanConn = undefined;
+    this.scanEvents = undefined;
+    this.stopped = false;
+    this.scanFailure = undefined;
     this.started = false;
     this.loading = undefined;
     this.opening = undefined;
@@ -86,6 +106,8 @@ export class ConnectionNode {
   readonly parent = undefined;
   readonly id: string;
   readonly loadMore: LoadMoreNode;
+  /** the row that shows a running scan's progress and stops it */
+  readonly scanning: ScanNode;
 
   constructor(
     readonly profile: ConnectionProfile,
@@ -94,6 +116,7 @@ export class ConnectionNode {
   ) {
     this.id = `c:${idPart(profile.name)}#${generation}`;
     this.loadMore = new LoadMoreNode(this);
+    this.scanning = new ScanNode(this);
   }
 
   get name(): string {
@@ -154,8 +177,10 @@ export class FolderNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.name === '' ? '(empty)' : this.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = `${this.keyCount.toLocaleString('en-US')} ${this.keyCount === 1 ? 'key' : 'keys'}`;
-    item.tooltip = `${bytesLabel(Buffer.from(this.path, 'latin1'), 300)}*\n${item.description} loaded`;
+    // "12+ keys": more may come while the keyspace is not scanned to its end
+    const final = this.conn.session.complete;
+    item.description = `${this.keyCount.toLocaleString('en-US')}${final ? '' : '+'} ${this.keyCount === 1 && final ? 'key' : 'keys'}`;
+    item.tooltip = `${bytesLabel(Buffer.from(this.path, 'latin1'), 300)}*\n${this.keyCount.toLocaleString('en-US')} loaded${final ? '' : ' so far (the keyspace is not scanned to its end)'}`;
     item.iconPath = vscode.ThemeIcon.Folder;
     item.contextValue = folderContext(this.conn.readOnly);
     return item;
@@ -271,13 +296,42 @@ export class LoadMoreNode {
     this.id = `${parent.id}/more`;
   }
 
-  toTreeItem(loaded: number): vscode.TreeItem {
+  /** `scanned`: how far a connection's scan got ("scanned 120,000 of about 1,000,000 keys"), for keys. */
+  toTreeItem(loaded: number, scanned?: string): vscode.TreeItem {
     const item = new vscode.TreeItem(this.loading ? 'Loading…' : 'Load more…', vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = `${loaded.toLocaleString('en-US')} loaded`;
+    item.description = [`${loaded.toLocaleString('en-US')} loaded`, scanned].filter(Boolean).join(' · ');
+    if (scanned) item.tooltip = `${item.description}\nLoad more continues the scan from where it paused.`;
     item.iconPath = new vscode.ThemeIcon(this.loading ? 'loading~spin' : 'ellipsis');
     item.contextValue = LOAD_MORE_CONTEXT;
     item.command = { command: 'redisHashExplorer.loadMore', title: 'Load More', arguments: [this] };
+    return item;
+  }
+}
+
+/**
+ * A connection's scan while it runs in the background: how far it got, and a way to stop it (the row's
+ * own command, so Enter on it stops, and an inline button). "Load more…" takes its place once it pauses.
+ */
+export class ScanNode {
+  readonly kind = 'scan';
+  readonly id: string;
+
+  constructor(readonly parent: ConnectionNode) {
+    this.id = `${parent.id}/scan`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const s = this.parent.session;
+    const p = s.scan?.progress();
+    const found = s.model.loadedCount;
+    const item = new vscode.TreeItem(found ? 'Scanning for more keys…' : 'Scanning keys…', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = p ? scanProgressText(p) : '';
+    item.tooltip = `${item.description}\n${found.toLocaleString('en-US')} found so far. Select to stop the scan; "Load more…" then continues from where it stopped.`;
+    item.iconPath = new vscode.ThemeIcon('loading~spin');
+    item.contextValue = SCAN_CONTEXT;
+    item.command = { command: 'redisHashExplorer.stopScan', title: 'Stop Scan', arguments: [this] };
     return item;
   }
 }

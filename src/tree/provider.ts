@@ -6,10 +6,11 @@ import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionPool } from '../connections/pool';
 import { log } from '../log';
 import { applyChange } from './treeChanges';
-import { withStorage } from './labels';
+import { scanProgressText, withStorage } from './labels';
 import type { TreeSettings } from './loading';
 import { containerChildren, keyChildren } from './children';
-import { loadFieldPage, loadKeyPage } from './loading';
+import { loadFieldPage } from './loading';
+import { scanKeys } from './scanning';
 import type { TreeNode } from './nodes';
 import type { FolderNode, KeyNode } from './nodes';
 import { ConnectionNode, ConnectionSession, MessageNode, byteId } from './nodes';
@@ -101,7 +102,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   /** SCAN … TYPE needs Redis 6; unknown counts as able (the first INFO may have been refused). */
-  private scansByType(name: string): boolean {
+  scansByType(name: string): boolean {
     return this.pool.status(name).info?.capabilities.scanType !== false;
   }
 
@@ -145,8 +146,14 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     switch (node.kind) {
       case 'connection':
         return withStorage(node.toTreeItem(this.pool.status(node.name), this.filters.get(node.name)), this.store.storage(node.name));
-      case 'loadMore':
-        return node.toTreeItem(node.parent.kind === 'connection' ? node.parent.session.model.loadedCount : node.parent.fields.nodes.length);
+      case 'loadMore': {
+        if (node.parent.kind !== 'connection') return node.toTreeItem(node.parent.fields.nodes.length);
+        const s = node.parent.session;
+        const p = s.scan?.progress();
+        const item = node.toTreeItem(s.model.loadedCount, p && (s.stopped ? `stopped, ${scanProgressText(p)}` : scanProgressText(p)));
+        if (s.scanFailure) item.tooltip = `The scan stopped: ${s.scanFailure}\nLoad more tries again from where it was.`;
+        return item;
+      }
       default:
         return node.toTreeItem();
     }
@@ -214,7 +221,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     return containerChildren(this, node, node, await this.pool.get(node.name, s.db));
   }
 
-  /** Connects and loads the first page of keys, then refreshes the connection; a failure becomes its error row. */
+  /**
+   * Connects and starts the key scan, then refreshes the connection as soon as the first keys are in (the scan
+   * goes on in the background: scanning.ts); a failure before then becomes its error row.
+   */
   private open(node: ConnectionNode): void {
     const s = node.session;
     if (s.opening) return;
@@ -223,7 +233,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     s.opening = Promise.resolve().then(async () => {
       try {
         const conn = await this.pool.get(node.name, s.db);
-        await loadKeyPage(s, conn, this.settings(), this.filters.get(node.name), this.scansByType(node.name));
+        await scanKeys(this, node, conn, true);
       } catch (err) {
         if (epoch === s.epoch) s.error = toExplorerError(err).message;
       } finally {
@@ -233,7 +243,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     });
   }
 
-  /** Resolves once a connection opened by the tree has its first page (or failed). */
+  /** Resolves once a connection opened by the tree has its first keys (or failed). */
   async opened(node: ConnectionNode): Promise<void> {
     await node.session.opening;
   }
@@ -257,7 +267,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
       await vscode.window.withProgress({ location: { viewId: 'redisHashExplorer.keys' } }, async () => {
         if (parent.kind === 'connection') {
           const conn = await this.pool.get(parent.name, parent.session.db);
-          await loadKeyPage(parent.session, conn, this.settings(), this.filters.get(parent.name), this.scansByType(parent.name));
+          const run = scanKeys(this, parent, conn, false);
+          // the scan's progress row takes the place of "Load more…" while it runs
+          this.fire(parent);
+          await run;
         } else {
           const conn = await this.pool.get(parent.conn.name, parent.conn.session.db);
           await loadFieldPage(parent, conn, this.settings(), this.hasFieldTtl(parent.conn.name));
@@ -355,6 +368,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
       const old = this.byName.get(p.name);
       next.push(old && sameProfile(old.profile, p) ? old : this.newNode(p, settings));
     }
+    for (const old of this.byName.values()) if (!next.includes(old)) old.session.scan?.stop();
     this.byName.clear();
     for (const n of next) this.byName.set(n.name, n);
     for (const name of [...this.filters.keys()]) if (!this.byName.has(name)) this.filters.delete(name);
@@ -371,6 +385,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     const old = this.byName.get(name);
     if (!old) return;
     const node = this.newNode(old.profile, this.settings(), db);
+    old.session.scan?.stop();
     this.byName.set(name, node);
     this.roots = this.roots.map((n) => (n === old ? node : n));
     this.fire(undefined);
@@ -385,6 +400,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscod
     const settings = this.settings();
     const session = new ConnectionSession(old.session.db, old.profile.separator ?? settings.separator, settings.order);
     const node = new ConnectionNode(old.profile, session, old.generation);
+    old.session.scan?.stop();
     this.byName.set(old.name, node);
     this.roots = this.roots.map((n) => (n === old ? node : n));
   }

@@ -108,13 +108,14 @@ export async function connectionNode(tree: KeyTreeProvider, name: string): Promi
 }
 
 /**
- * A node's children as VS Code would get them, once a connection is open: until its first page of
- * keys is in, a connection shows only "Connecting…" and refreshes itself when it is.
+ * A node's children as VS Code would get them, once a connection is open and its scan has paused: until its
+ * first keys are in, a connection shows only "Connecting…" and refreshes itself when they are; then the
+ * scan's progress row until the scan has its page (or ends).
  */
 export async function kids(tree: KeyTreeProvider, node?: TreeNode): Promise<TreeNode[]> {
   return waitFor(`children of ${node ? labelOf(tree, node) : 'the root'}`, async () => {
     const c = await tree.getChildren(node);
-    return c.some((n) => n.kind === 'message' && n.name === 'connecting') ? undefined : c;
+    return c.some((n) => (n.kind === 'message' && n.name === 'connecting') || n.kind === 'scan') ? undefined : c;
   });
 }
 

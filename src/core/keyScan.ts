@@ -1,0 +1,201 @@
+import { RedisConnection } from './connection';
+import type { ScanPosition } from './clusterScan';
+import { KeyPager } from './pagers';
+
+/*
+ * A key scan for a person waiting for the first keys: every page is handed over as soon as it arrives
+ * (one hash among a million strings shows after the round trip that met it, not after a page's worth or a
+ * time budget), and the scan runs on in the background until it has kept the keys asked for, the keyspace
+ * ends, or it is stopped. `run` again continues from the cursor where it paused: no key twice, none skipped.
+ *
+ * Bounded: one SCAN in flight (one per master of a cluster), nothing asked ahead, so a stop sends nothing
+ * more. COUNT starts at the page size and grows while pages come back sparse (a rare TYPE or MATCH: many
+ * round trips for few keys), x4 after an empty page and x2 after a thin one, up to MAX_SCAN_COUNT: about a
+ * millisecond of the server's time per request.
+ */
+
+/** The largest COUNT a sparse scan grows to. */
+export const MAX_SCAN_COUNT = 8192;
+
+export interface KeyScanOptions {
+  match?: string;
+  /** SCAN TYPE (Redis 6+), e.g. 'hash' */
+  type?: string;
+  /** COUNT of the first request */
+  count: number;
+  /** the most COUNT grows to (MAX_SCAN_COUNT) */
+  maxCount?: number;
+}
+
+export interface ScanProgress {
+  /** keys the server has looked at so far (an estimate from the cursors, exact once done) */
+  scanned: number;
+  /** keys in the database (DBSIZE, summed over a cluster's masters) when the scan started; undefined until known */
+  total: number | undefined;
+  /** keys handed over so far (a key may come twice where SCAN repeats it) */
+  found: number;
+  running: boolean;
+  done: boolean;
+}
+
+/**
+ * Receives each page as it arrives: returns how many of its keys it kept (towards `run`'s `want`), or false
+ * to end the scan at once (the view it fed was reset).
+ */
+export type KeysListener = (keys: Buffer[]) => number | false;
+
+export class KeyScan {
+  private readonly pager: KeyPager;
+  private count: number;
+  private readonly maxCount: number;
+  private current: Promise<void> | undefined;
+  private stopping = false;
+  private ended = false;
+  private found = 0;
+  /** keys looked at, counted by COUNT per page: for masters whose cursors say nothing of their progress */
+  private counted = 0;
+  private scannedSoFar = 0;
+  private totals: Map<string, number> | undefined;
+  private totalsAsked = false;
+  private readonly progressListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly conn: RedisConnection,
+    options: KeyScanOptions,
+    private readonly onKeys: KeysListener,
+  ) {
+    this.count = Math.max(1, options.count);
+    this.maxCount = Math.max(this.count, options.maxCount ?? MAX_SCAN_COUNT);
+    this.pager = new KeyPager(conn, { match: options.match, type: options.type, count: this.count });
+  }
+
+  /** Called after every page and when the scan pauses, stops or ends. */
+  onProgress(listener: () => void): void {
+    this.progressListeners.push(listener);
+  }
+
+  get done(): boolean {
+    return this.pager.done || this.ended;
+  }
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  progress(): ScanProgress {
+    const total = this.total();
+    return { scanned: this.done && total !== undefined ? total : this.scannedSoFar, total, found: this.found, running: this.running, done: this.done };
+  }
+
+  /**
+   * Scans until `want` more keys were kept, the keyspace ends, or `stop()`; resolves then (at once when done).
+   * A call while running joins the run under way. Rejects with the scan's failure (the scan can be run again).
+   */
+  run(want: number): Promise<void> {
+    if (this.current) return this.current;
+    if (this.done) return Promise.resolve();
+    this.stopping = false;
+    const current = this.loop(want).finally(() => {
+      this.current = undefined;
+      this.emit();
+    });
+    this.current = current;
+    return current;
+  }
+
+  /** Stops after the request in flight (whose keys are still handed over); nothing more is sent. */
+  stop(): void {
+    if (this.current) this.stopping = true;
+  }
+
+  private async loop(want: number): Promise<void> {
+    let kept = 0;
+    while (!this.pager.done && !this.stopping && kept < want) {
+      const before = this.pager.positions();
+      const page = this.pager.next();
+      this.askTotals();
+      const keys = await page;
+      this.noteProgress(before);
+      this.found += keys.length;
+      const n = this.onKeys(keys);
+      if (n === false) {
+        this.ended = true;
+        return;
+      }
+      kept += n;
+      // Sparse pages: fewer round trips for the same keyspace, each still short for the server.
+      if (keys.length * 4 < this.count && this.count < this.maxCount) {
+        this.count = Math.min(this.maxCount, this.count * (keys.length === 0 ? 4 : 2));
+        this.pager.setCount(this.count);
+      }
+      this.emit();
+    }
+  }
+
+  private noteProgress(before: ScanPosition[]): void {
+    const after = this.pager.positions();
+    // masters whose scan moved handed over a page each (one not started yet is at cursor 0)
+    const moved = after.filter((p) => {
+      const b = before.find((x) => x.node === p.node) ?? { cursor: '0', done: false };
+      return b.cursor !== p.cursor || b.done !== p.done;
+    }).length;
+    this.counted += moved * this.count;
+    const totals = this.totals;
+    let estimate = this.counted;
+    // A standalone server's cursor says how far through its table the scan is (bits reversed: see below).
+    if (!this.conn.isCluster && totals) estimate = after[0].done ? (totals.get('') ?? 0) : Math.round(tableFraction(after[0].cursor) * (totals.get('') ?? 0));
+    const total = this.total();
+    if (total !== undefined && !this.pager.done) estimate = Math.min(estimate, Math.max(0, total - 1));
+    this.scannedSoFar = Math.max(this.scannedSoFar, estimate);
+  }
+
+  private total(): number | undefined {
+    if (!this.totals) return undefined;
+    let sum = 0;
+    for (const n of this.totals.values()) sum += n;
+    return sum;
+  }
+
+  /** DBSIZE of each master, once, sent after the first SCAN (never before it: the first keys are what a person waits for). */
+  private askTotals(): void {
+    if (this.totalsAsked) return;
+    this.totalsAsked = true;
+    const sizes = this.conn.isCluster
+      ? this.conn.forEachNode(async (n) => [RedisConnection.nodeKey(n), await n.dbsize()] as const)
+      : this.conn.run((c) => c.dbsize()).then((n) => [['', n] as const]);
+    sizes.then(
+      (pairs) => {
+        this.totals = new Map(pairs);
+        this.emit();
+      },
+      // the count is only shown as "about": without it the progress names what was scanned
+      () => undefined,
+    );
+  }
+
+  private emit(): void {
+    for (const l of this.progressListeners) l();
+  }
+}
+
+const TWO_64 = 2 ** 64;
+
+/**
+ * How far through its hash table a SCAN cursor is, 0..1. Redis walks the buckets in reverse-binary order
+ * (the cursor's bits reversed count up), so the reversed cursor over 2^64 is the part already visited,
+ * whatever the table's size.
+ */
+export function tableFraction(cursor: string): number {
+  let v: bigint;
+  try {
+    v = BigInt(cursor);
+  } catch {
+    return 0;
+  }
+  let r = 0n;
+  for (let i = 0; i < 64; i++) {
+    r = (r << 1n) | (v & 1n);
+    v >>= 1n;
+  }
+  return Number(r) / TWO_64;
+}
