@@ -31,6 +31,7 @@ import { exportFolder } from './exportFolder';
 import { deleteFolder } from './deleteFolder';
 import { copyKeyAsCommands } from './copyKeyAsCommands';
 import { pauseLiveUpdates, resumeLiveUpdates } from './liveUpdates';
+import { offerHostKeyTrust } from './hostKeyOffer';
 
 /** Every command, one file each. */
 const commands: CommandSpec[] = [
@@ -68,5 +69,5 @@ const commands: CommandSpec[] = [
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
-  return commands.map((c) => registerCommand(services, c));
+  return [...commands.map((c) => registerCommand(services, c)), offerHostKeyTrust(services)];
 }

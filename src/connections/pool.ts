@@ -4,8 +4,7 @@ import type { ConnectOptions } from '../core/connection';
 import { sameProfile, type ConnectionProfile } from '../core/profile';
 import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
-import { SshTunnel } from '../core/sshTunnel';
-import type { SshError } from '../core/sshTunnel';
+import { SshError, SshTunnel } from '../core/sshTunnel';
 import type { ServerInfo } from '../core/serverInfo';
 import { log } from '../log';
 import type { ConnectionSecrets, ConnectionStore } from './connectionStore';
@@ -40,6 +39,9 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly reconnected = new vscode.EventEmitter<{ name: string; db: number }>();
   /** fires when a client that had lost its connection is connected again: what it shows may be stale */
   readonly onDidReconnect = this.reconnected.event;
+  private readonly hostKeyEmitter = new vscode.EventEmitter<{ name: string; error: SshError }>();
+  /** fires when a connect failed on the SSH server's host key (not trusted yet, or changed): the user may trust it */
+  readonly onHostKeyProblem = this.hostKeyEmitter.event;
   /** timeouts and reconnect pacing of the clients opened from now on (tests shorten them) */
   connectOptions: Omit<ConnectOptions, 'password' | 'db' | 'tunnel'> & { sshKeepaliveMs?: number } = {};
   private readonly storeSub: vscode.Disposable;
@@ -112,6 +114,7 @@ export class ConnectionPool implements vscode.Disposable {
         this.clients.delete(id);
         const e = toExplorerError(err);
         log.error(`[${name}] connection to db ${theDb} failed: ${e.message}`);
+        if (e instanceof SshError && e.fingerprint) this.hostKeyEmitter.fire({ name, error: e });
         // A database the server lacks is that call's mistake: the connection itself is as it was.
         if (e.code === 'INVALID' && theDb !== this.selectedDb(name)) this.setStatus(name, before);
         else this.setStatus(name, { state: 'failed', error: e.message });
@@ -253,6 +256,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.storeSub.dispose();
     this.changed.dispose();
     this.reconnected.dispose();
+    this.hostKeyEmitter.dispose();
   }
 
   private setStatus(name: string, status: ConnectionStatus): void {

@@ -10,7 +10,7 @@ import type { PromptLayer } from '../../../src/commands/prompts';
 import type { ConnectionStatus } from '../../../src/connections/pool';
 import { startSshd } from '../../support/sshd';
 import type { TestSshd } from '../../support/sshd';
-import type { TestHooks } from './sidebarSupport';
+import type { ProfileSetting, TestHooks } from './sidebarSupport';
 import { closeClients, connectionNode, hooks, inputsAndPicks, itemOf, keysUnder, redis, redisPort, rejectionOf, setConnections, waitFor, withPrompts } from './sidebarSupport';
 
 const DB = 8;
@@ -206,6 +206,33 @@ describe('connections through SSH', function () {
     assert.equal(userNamed('ssh-changed')?.ssh?.hostKey, sshd.fingerprint);
     assert.deepEqual(await r.hgetall('ssh:h'), before, 'nothing was written');
     assert.deepEqual((await keysUnder(h.tree, await connectionNode(h.tree, 'ssh-changed'))).sort(), ['ssh:h', 'ssh:other']);
+  });
+
+  it('a connection in settings without a host key: expanding it asks to trust the fingerprint; Trust saves it and the keys show', async () => {
+    const asked: Array<{ message: string; detail: string }> = [];
+    const hand = { name: 'ssh-hand', host: '127.0.0.1', port: redisPort(), db: DB, ssh: { ...through(), privateKeyFile: sshd.keys.plain } };
+    await withPrompts(
+      h,
+      {
+        ask: async <T extends string>(message: string, detail: string | undefined): Promise<T | undefined> => {
+          asked.push({ message, detail: detail ?? '' });
+          return 'Trust' as T;
+        },
+      },
+      async () => {
+        await setConnections('ssh-hand', [hand as unknown as ProfileSetting]);
+        await h.tree.getChildren(await connectionNode(h.tree, 'ssh-hand'));
+        await waitFor('the host key saved', () => userNamed('ssh-hand')?.ssh?.hostKey === sshd.fingerprint);
+      },
+    );
+    assert.equal(asked.length, 1);
+    assert.ok(asked[0].detail.includes(sshd.fingerprint), asked[0].detail);
+    const keys = await waitFor('the keys', async () => {
+      const listed = await keysUnder(h.tree, await connectionNode(h.tree, 'ssh-hand')).catch(() => []);
+      return listed.length ? listed : undefined;
+    });
+    assert.deepEqual(keys.sort(), ['ssh:h', 'ssh:other']);
+    await setConnections('ssh-hand', []);
   });
 
   it('a wrong SSH password is refused by name; nothing is saved', async () => {
