@@ -22,14 +22,23 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
     if (p.header?.fieldTtl) return;
     throw new RedisExplorerError('INVALID', fieldTtlUnsupported(p.serverInfo()));
   };
+  const rows: Handlers['rows'] = async ({ version, start, count }) => {
+    if (version !== s.version) return null;
+    const out = s.rows(start, count);
+    p.live.visible(start, count);
+    if (p.header?.fieldTtl) await addRowTtls(s, out);
+    await p.decoding.decorate(out);
+    return { version, start, rows: out };
+  };
   return {
-    async rows({ version, start, count }) {
-      if (version !== s.version) return null;
-      const rows = s.rows(start, count);
-      p.live.visible(start, count);
-      if (p.header?.fieldTtl) await addRowTtls(s, rows);
-      await p.decoding.decorate(rows);
-      return { version, start, rows };
+    rows,
+    async locate({ gen, id, span }) {
+      // the status and the rows of one view version (rows() reads them before its first await)
+      const status = s.status();
+      const position = gen === s.gen && id < s.store.rowCount ? s.positionOf(id) : -1;
+      const start = Math.max(0, position - span);
+      const around = position >= 0 ? await rows({ version: s.version, start, count: position + span - start }) : null;
+      return { status, position, rows: around };
     },
     async query({ match, filter, sort }) {
       const byTtl = sort?.by === 'ttl';

@@ -58,7 +58,7 @@ export class HashEditorManager implements vscode.Disposable {
       enableFindWidget: false,
     });
     const editor = this.adopt(panel, target);
-    await editor.start();
+    await editor.start(true);
     editor.postEarlyInit();
     return editor;
   }
@@ -79,7 +79,7 @@ export class HashEditorManager implements vscode.Disposable {
       return existing;
     }
     const editor = this.adopt(panel, target);
-    await editor.start();
+    await editor.start(true);
     return editor;
   }
 

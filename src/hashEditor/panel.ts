@@ -22,6 +22,8 @@ const TEST_IDS = 1_000_000_000;
 const KEPT_EVENTS = 300;
 /** rows sent with `init`: a block of the webview's row cache (more than a screen holds) */
 const FIRST_ROWS = 100;
+/** the longest the rest of a load waits for the webview to draw the first screen (a page that never says so) */
+const FIRST_SCREEN_WAIT_MS = 2000;
 
 export type ConfirmDelete = (names: Buffer[]) => Promise<boolean>;
 
@@ -43,6 +45,11 @@ export class HashEditorPanel implements vscode.Disposable {
   private missed = false;
   private headerInfo: HeaderInfo | undefined;
   private firing = false;
+  /** lets the rest of the load go: the webview drew the first screen (or cannot) */
+  private drawn: (() => void) | undefined;
+  /** for tests: when (Date.now()) the webview first said it drew its first screen */
+  readonly firstDrawn: Promise<number>;
+  private markDrawn: (at: number) => void = () => undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly onDisposeCallbacks: Array<() => void> = [];
   // test hooks
@@ -56,6 +63,7 @@ export class HashEditorPanel implements vscode.Disposable {
     readonly target: Target,
     private readonly services: BaseServices,
   ) {
+    this.firstDrawn = new Promise((resolve) => (this.markDrawn = resolve));
     this.session = new HashSession(target, () => services.pool.get(target.connection, target.db), {
       status: (status) => this.postEvent({ type: 'status', status }),
       invalidate: () => this.postEvent({ type: 'invalidate' }),
@@ -84,7 +92,9 @@ export class HashEditorPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
+        if (panel.visible) return;
+        this.ready = false;
+        this.drawn?.();
       }),
       services.changes.onDidChange((c) => this.onChange(c)),
       services.live.onDidChangeStatus(({ connection, db }) => {
@@ -101,11 +111,28 @@ export class HashEditorPanel implements vscode.Disposable {
     );
   }
 
-  /** Loads the hash; resolves once the first page and the key's header are in. */
-  async start(): Promise<void> {
-    await this.session.start();
+  /**
+   * Loads the hash; resolves once the first page and the key's header are in. `firstScreen`: the rest of the
+   * load waits until the webview has drawn that page (an editor being opened).
+   */
+  async start(firstScreen = false): Promise<void> {
+    await this.session.start(undefined, firstScreen && this.panel.visible ? this.firstScreenDrawn() : undefined);
     await this.session.headerRead;
     await this.refreshHeader(false);
+  }
+
+  /** Resolves when the webview says it drew the first screen, is hidden or closed, or after FIRST_SCREEN_WAIT_MS. */
+  private firstScreenDrawn(): Promise<void> {
+    this.drawn?.();
+    return new Promise((resolve) => {
+      const go = () => {
+        clearTimeout(timer);
+        if (this.drawn === go) this.drawn = undefined;
+        resolve();
+      };
+      const timer = setTimeout(go, FIRST_SCREEN_WAIT_MS);
+      this.drawn = go;
+    });
   }
 
   onDidDispose(cb: () => void): void {
@@ -113,6 +140,7 @@ export class HashEditorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.drawn?.();
     this.live.dispose();
     this.session.dispose();
     this.testClient.rejectAll('The editor was closed.');
@@ -146,6 +174,11 @@ export class HashEditorPanel implements vscode.Disposable {
     if (msg.kind === 'ready') {
       this.ready = true;
       void this.onReady();
+      return;
+    }
+    if (msg.kind === 'drawn') {
+      this.markDrawn(Date.now());
+      this.drawn?.();
       return;
     }
     void serveRequest(requestHandlers(this), msg, (reply) => this.post(reply), (err) => this.describe(err, msg));

@@ -53,6 +53,8 @@ export class HashSession {
   /** this generation's TYPE/HLEN/TTL read (never rejects: a failure ends the load) */
   headerRead: Promise<void> = Promise.resolve();
   private stopAsked = false;
+  /** ends a wait for the first screen early (the load was asked to stop) */
+  private interrupt: (() => void) | undefined;
   // the view: null = identity over rows (no filter, no sort, no tombstones)
   filter = '';
   sort: SortSpec | null = null;
@@ -84,9 +86,10 @@ export class HashSession {
   /**
    * Starts a new generation: HSCAN pages into a new store in the background. Resolves after the first
    * page. TYPE/HLEN/TTL are read right after it (`headerRead`), so the first screen waits for one
-   * round trip only.
+   * round trip only. `firstShown`: the rest of the load waits after the first page until it resolves
+   * (the editor: until the webview has drawn the first screen, which the load would compete with).
    */
-  async start(match = this.match): Promise<void> {
+  async start(match = this.match, firstShown?: Promise<void>): Promise<void> {
     this.stopLoop();
     await this.running;
     this.gen++;
@@ -113,7 +116,7 @@ export class HashSession {
     if (gen !== this.gen) return;
     this.pager = new HashPager(conn, this.key, options);
     this.pageOptions = options;
-    const first = this.resume();
+    const first = this.resume(firstShown);
     this.headerRead = this.readHeaderAfter(first, conn, gen);
     await first;
   }
@@ -138,14 +141,14 @@ export class HashSession {
   }
 
   /** Continues loading where it stopped (same generation); resolves after the next page. */
-  async resume(): Promise<void> {
+  async resume(firstShown?: Promise<void>): Promise<void> {
     if (!this.pager || this.pager.done || this.running) return;
     this.stopAsked = false;
     this.load = 'loading';
     this.message = undefined;
     let firstPage: () => void = () => undefined;
     const first = new Promise<void>((r) => (firstPage = r));
-    this.running = this.loop(this.gen, this.pager, () => firstPage()).finally(() => {
+    this.running = this.loop(this.gen, this.pager, () => firstPage(), firstShown).finally(() => {
       this.running = undefined;
       firstPage();
     });
@@ -154,7 +157,18 @@ export class HashSession {
   }
 
   stopLoop(): void {
-    if (this.running) this.stopAsked = true;
+    if (!this.running) return;
+    this.stopAsked = true;
+    this.interrupt?.();
+  }
+
+  /** Waits for `p`, or less when the load is asked to stop meanwhile (stopLoop). */
+  private async waitFor(p: Promise<void>): Promise<void> {
+    await new Promise<void>((go) => {
+      this.interrupt = go;
+      p.then(go, go);
+    });
+    this.interrupt = undefined;
   }
 
   /** Resolves when the background load of this generation ended (done, stopped or failed) and its header was read. */
@@ -163,7 +177,7 @@ export class HashSession {
     await this.headerRead;
   }
 
-  private async loop(gen: number, pager: HashPager, firstPage: () => void): Promise<void> {
+  private async loop(gen: number, pager: HashPager, firstPage: () => void, firstShown?: Promise<void>): Promise<void> {
     let first = true;
     try {
       while (!pager.done && !this.stopAsked && gen === this.gen && !this.disposed) {
@@ -183,11 +197,13 @@ export class HashSession {
         }
         firstPage();
         this.emitStatus(false);
+        // Between pages, whatever waits (a row request of the webview, a key typed) runs first: a page whose
+        // reply is already in would otherwise follow at once. The first screen goes out before the next page
+        // is asked for: its request, and Redis producing a big reply, would otherwise compete with it.
+        await nextTurn();
         if (first) {
-          // The first screen goes out before the next page is asked for: its request, and Redis
-          // producing a big reply, would otherwise compete with it (2 cores, big values).
           first = false;
-          await nextTurn();
+          if (firstShown) await this.waitFor(firstShown);
         }
       }
       if (gen !== this.gen) return;

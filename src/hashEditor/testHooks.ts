@@ -23,6 +23,8 @@ export interface HashEditorTestHooks {
   storeBytesHeld(): number;
   /** resolves when background loading has ended (done, stopped or failed) */
   loaded(): Promise<void>;
+  /** resolves with when (Date.now()) the webview first said it drew its first screen */
+  drawn(): Promise<number>;
   /** answers the next delete confirmation instead of the modal dialog */
   answerNextConfirmation(answer: boolean): void;
   openEditors(): HashEditorTestHooks[];
@@ -43,6 +45,7 @@ export function testHooks(editor: HashEditorPanel, manager: HashEditorManager): 
     events: () => [...editor.recentEvents],
     storeBytesHeld: () => editor.session.store.bytesHeld(),
     loaded: () => editor.session.loaded(),
+    drawn: () => editor.firstDrawn,
     answerNextConfirmation: (answer) => {
       editor.confirmOverride = () => Promise.resolve(answer);
     },

@@ -24,6 +24,7 @@ function request<M extends string, P extends v.GenericSchema>(method: M, params:
 
 const requestSchema = v.variant('method', [
   request('rows', v.strictObject({ version: count, start: count, count: v.pipe(count, v.maxValue(2000)) })),
+  request('locate', v.strictObject({ gen: count, id: rowId, span: v.pipe(count, v.maxValue(1000)) })),
   request('query', v.strictObject({ match: pattern, filter: pattern, sort })),
   request('load', v.strictObject({ action: v.picklist(['stop', 'resume', 'refresh']) })),
   request('lookup', v.strictObject({ field: display })),
@@ -43,7 +44,7 @@ const requestSchema = v.variant('method', [
   request('live', v.strictObject({ action: v.picklist(['pause', 'resume', 'recreate', 'close']) })),
 ]);
 
-const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready') }), requestSchema]);
+const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready') }), v.strictObject({ kind: v.literal('drawn') }), requestSchema]);
 
 // The schemas must produce exactly the protocol's types.
 const checkMessage: v.GenericSchema<unknown, WebviewMessage> = messageSchema;

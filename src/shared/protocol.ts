@@ -111,6 +111,11 @@ export type CopyWhat = 'name' | 'value' | 'row' | 'decoded' | 'base64';
 /** What the webview can ask, with the reply each request gets. */
 export interface Requests {
   rows: { params: { version: number; start: number; count: number }; result: { version: number; start: number; rows: RowDto[] } | null };
+  /**
+   * Where the row `id` is in the current view, with the status that view goes with and the rows `span` either side of
+   * it (a view re-sorted as rows arrive: the row under the pointer keeps its place, drawn at once). -1: not in it.
+   */
+  locate: { params: { gen: number; id: number; span: number }; result: { status: StatusInfo; position: number; rows: { version: number; start: number; rows: RowDto[] } | null } };
   query: { params: { match: string; filter: string; sort: SortSpec | null }; result: StatusInfo };
   load: { params: { action: 'stop' | 'resume' | 'refresh' }; result: StatusInfo };
   lookup: { params: { field: DisplayValue }; result: { found: false } | { found: true; position: number; row: RowDto } };
@@ -152,8 +157,8 @@ export type HostEvent =
 export type RequestMessage = { [M in Method]: { kind: 'request'; id: number; method: M; params: Requests[M]['params'] } }[Method];
 export type ReplyMessage = { kind: 'reply'; id: number; ok: true; result: unknown } | { kind: 'reply'; id: number; ok: false; error: string };
 
-/** webview → extension */
-export type WebviewMessage = { kind: 'ready' } | RequestMessage;
+/** webview → extension; `drawn`: the first screen is on screen (the extension holds the rest of the load until then) */
+export type WebviewMessage = { kind: 'ready' } | { kind: 'drawn' } | RequestMessage;
 /** extension → webview */
 export type HostMessage = { kind: 'event'; event: HostEvent } | ReplyMessage;
 

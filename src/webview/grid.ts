@@ -2,16 +2,16 @@ import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
 import { el, formatBytes, setText } from './dom';
 import type { RowCache } from './rowCache';
 import { makeResizable } from './gridResize';
+import { VerticalScroll } from './scroller';
 import { ttlCell } from './ttlColumn';
 
 /*
  * The table: a fixed-row-height virtual grid. The DOM holds only the rows on screen plus a small margin;
- * a spacer gives the scrollbar its length. Past a few million pixels the scroll position is scaled,
- * since browsers cap an element's height. ARIA grid semantics: aria-rowcount is the whole view.
+ * a spacer gives the scrollbar its length (scaled past a few million pixels: scroller.ts). ARIA grid semantics:
+ * aria-rowcount is the whole view.
  */
 
 export const ROW_HEIGHT = 24;
-const MAX_PX = 8_000_000;
 const OVERSCAN = 8;
 
 export interface GridActions {
@@ -34,6 +34,9 @@ export class Grid {
   private readonly body: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly headers: Record<SortBy, HTMLElement>;
+  private readonly scroll: VerticalScroll;
+  /** the pointer's height over the table body (px from its top), -1 when it is elsewhere */
+  private pointerY = -1;
   private length = 0;
   private showTtl = false;
   /** the TTL countdown, running while the column is shown */
@@ -63,15 +66,27 @@ export class Grid {
       el('div', { class: 'grid-header', role: 'rowgroup' }, headerRow),
       this.body,
     );
-    this.body.addEventListener('scroll', () => this.schedule());
+    this.scroll = new VerticalScroll(this.body, this.spacer, ROW_HEIGHT);
+    this.body.addEventListener('scroll', () => {
+      this.scroll.onScroll();
+      this.schedule();
+    });
+    this.body.addEventListener('pointermove', (e) => (this.pointerY = e.clientY - this.body.getBoundingClientRect().top));
+    this.body.addEventListener('pointerleave', () => (this.pointerY = -1));
     this.body.addEventListener('keydown', (e) => this.onKey(e));
     this.body.addEventListener('click', (e) => this.onClick(e));
     this.body.addEventListener('dblclick', (e) => this.onDoubleClick(e));
     this.body.addEventListener('contextmenu', (e) => this.onContextMenu(e));
-    // the value pane opening under the table shrinks it: the cursor row stays in view
+    // the value pane opening under the table shrinks it: a cursor row that was in view stays in view (one that
+    // was not is not scrolled to: a line above the table coming or going must not move the table away)
+    let height = 0;
     new ResizeObserver(() => {
-      if (this.cursor >= 0) this.keepInView(this.cursor);
-      this.schedule();
+      const top = this.scroll.offset;
+      const shown = this.cursor >= 0 && this.cursor * ROW_HEIGHT >= top && (this.cursor + 1) * ROW_HEIGHT <= top + height;
+      height = this.body.clientHeight;
+      this.scroll.resized();
+      if (shown) this.keepInView(this.cursor);
+      this.flush();
     }).observe(this.body);
     this.setTtlColumn(false);
   }
@@ -100,13 +115,16 @@ export class Grid {
     this.body.focus();
   }
 
-  setLength(length: number): void {
+  /** The view's length; `place`: a row to put `y` px below the screen's top (an anchor's new place, see anchorRow). */
+  setLength(length: number, place?: { position: number; y: number }): void {
     this.length = length;
     this.element.setAttribute('aria-rowcount', String(length + 1));
-    const virt = Math.min(length * ROW_HEIGHT, MAX_PX);
-    this.spacer.style.height = `${virt}px`;
+    this.scroll.setLength(length);
+    if (place) this.scroll.scrollTo(place.position * ROW_HEIGHT - place.y);
     if (this.cursor >= length) this.cursor = length - 1;
-    this.schedule();
+    // now, not next frame: scrollTop may have moved to keep the rows in place, and rows drawn for the old one
+    // would be off by that much until then
+    this.flush();
   }
 
   setTtlColumn(show: boolean): void {
@@ -212,26 +230,20 @@ export class Grid {
     return cell;
   }
 
-  /** scrollTop ↔ pixel offset in the full (unscaled) list */
-  private realTop(): number {
-    const st = this.body.scrollTop;
-    const vh = this.body.clientHeight;
-    const real = this.length * ROW_HEIGHT;
-    const virt = Math.min(real, MAX_PX);
-    if (real === virt || virt <= vh) return st;
-    return (st / (virt - vh)) * (real - vh);
-  }
-
-  private scrollToReal(realTop: number): void {
-    const vh = this.body.clientHeight;
-    const real = this.length * ROW_HEIGHT;
-    const virt = Math.min(real, MAX_PX);
-    this.body.scrollTop = real === virt || virt <= vh ? realTop : (realTop / (real - vh)) * (virt - vh);
+  /**
+   * The row that should stay where it is on screen when positions change under it (a sorted view re-sorted as
+   * rows arrive): the one under the pointer, else the top one; with its distance from the screen's top.
+   */
+  anchorRow(): { position: number; id: number; y: number } | undefined {
+    const y = this.pointerY >= 0 ? this.pointerY : 0;
+    const position = Math.floor((this.scroll.offset + y) / ROW_HEIGHT);
+    const row = this.cache.get(position);
+    return row && row.id >= 0 ? { position, id: row.id, y: position * ROW_HEIGHT - this.scroll.offset } : undefined;
   }
 
   private render(): void {
     const vh = this.body.clientHeight;
-    const top = this.realTop();
+    const top = this.scroll.offset;
     const st = this.body.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.length, Math.ceil((top + vh) / ROW_HEIGHT) + OVERSCAN);
@@ -316,10 +328,10 @@ export class Grid {
   }
 
   private keepInView(pos: number): void {
-    const top = this.realTop();
+    const top = this.scroll.offset;
     const vh = this.body.clientHeight;
-    if (pos * ROW_HEIGHT < top) this.scrollToReal(pos * ROW_HEIGHT);
-    else if ((pos + 1) * ROW_HEIGHT > top + vh) this.scrollToReal((pos + 1) * ROW_HEIGHT - vh);
+    if (pos * ROW_HEIGHT < top) this.scroll.scrollTo(pos * ROW_HEIGHT);
+    else if ((pos + 1) * ROW_HEIGHT > top + vh) this.scroll.scrollTo((pos + 1) * ROW_HEIGHT - vh);
   }
 
   private onKey(e: KeyboardEvent): void {

@@ -258,12 +258,14 @@ function applyHeader(h: HeaderInfo): void {
   api.setState({ connection: h.connection, db: h.db, key: h.keyBase64 });
 }
 
-function applyStatus(s: StatusInfo): void {
+/** A status; `located`: rows of its view that came with it, and a row to put back where it was on screen. */
+function applyStatus(s: StatusInfo, located?: { rows: RowDto[]; start: number; position: number; y: number }): void {
   const newView = !status || status.gen !== s.gen || status.view.version !== s.view.version;
   status = s;
   headerView.status(s);
   cache.reset(s.view.version, s.view.length);
-  grid.setLength(s.view.length);
+  if (located) cache.seed(s.view.version, located.start, located.rows);
+  grid.setLength(s.view.length, located);
   grid.setSort(s.view.sort);
   if (newView) grid.resetSelection();
   viewNote.textContent = viewNoteText(s);
@@ -274,6 +276,37 @@ function applyStatus(s: StatusInfo): void {
     failureText.textContent = `Could not load the fields of ${where}${s.message ? `: ${s.message}` : '.'} Nothing was written. Check that the server is reachable, then try again.`;
   }
   showEmpty();
+}
+
+/** rows either side of a located row that come with its place (more than a screen) */
+const LOCATE_SPAN = 200;
+/** a `locate` is out: statuses that come meanwhile are older than its reply's and are dropped */
+let locating = false;
+
+/**
+ * A status. When the same rows were put in another order under the user (a sorted view re-sorted as rows arrive,
+ * rows deleted), the row under the pointer keeps its place: its new position comes with the status and rows of
+ * that view in one reply, applied together, so the screen shows neither another row nor placeholders meanwhile.
+ */
+function onStatus(s: StatusInfo): void {
+  if (locating) return;
+  const prev = status;
+  const reordered = prev && prev.gen === s.gen && prev.view.version !== s.view.version && prev.view.filter === s.view.filter && JSON.stringify(prev.view.sort) === JSON.stringify(s.view.sort);
+  const anchor = reordered ? grid.anchorRow() : undefined;
+  if (!anchor) return applyStatus(s);
+  locating = true;
+  rpc.request('locate', { gen: s.gen, id: anchor.id, span: LOCATE_SPAN }).then(
+    (r) => {
+      locating = false;
+      const rows = r.rows?.version === r.status.view.version ? r.rows : null;
+      applyStatus(r.status, rows && r.position >= 0 ? { rows: rows.rows, start: rows.start, position: r.position, y: anchor.y } : undefined);
+    },
+    (err: unknown) => {
+      locating = false;
+      applyStatus(s);
+      failed(err);
+    },
+  );
 }
 
 /** The line in an empty table: why it is empty (a header may say the key is gone after the status came). */
@@ -312,12 +345,14 @@ function onEvent(e: HostEvent): void {
       if (e.rows) cache.seed(e.rows.version, e.rows.start, e.rows.rows);
       grid.flush();
       grid.focus();
+      // once painted (the frame after this one), the extension goes on with the rest of the load
+      requestAnimationFrame(() => setTimeout(() => api.postMessage({ kind: 'drawn' }), 0));
       break;
     case 'header':
       applyHeader(e.header);
       break;
     case 'status':
-      applyStatus(e.status);
+      onStatus(e.status);
       break;
     case 'invalidate':
       cache.invalidate();

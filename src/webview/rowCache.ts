@@ -40,8 +40,9 @@ export class RowCache {
 
   setLength(length: number): void {
     if (length === this.length) return;
-    // a block that ended at the old length may have rows now
-    for (const [b, block] of this.blocks) if (block.rows.length < BLOCK) this.blocks.delete(b);
+    // a block that ended at the old length may have rows now: fetched again, its rows shown meanwhile
+    // (dropping it put "…" on the rows at the end of the table each time rows arrived)
+    for (const block of this.blocks.values()) if (block.rows.length < BLOCK) block.epoch = -1;
     this.length = length;
   }
 
@@ -60,10 +61,18 @@ export class RowCache {
     return this.blocks.get(Math.floor(position / BLOCK))?.at ?? NaN;
   }
 
-  /** Rows that came without a request (with `init`): kept like a fetched block of this view version. */
+  /**
+   * Rows that came without a request (with `init`, or around a row located after a re-sort): kept like fetched
+   * blocks of this view version; only whole blocks, and a last one that ends the view.
+   */
   seed(version: number, start: number, rows: RowDto[]): void {
-    if (version !== this.version || start % BLOCK !== 0 || rows.length > BLOCK) return;
-    this.blocks.set(start / BLOCK, { rows, epoch: this.epoch, at: Date.now() });
+    if (version !== this.version) return;
+    const end = start + rows.length;
+    for (let b = Math.ceil(start / BLOCK); b * BLOCK < end; b++) {
+      const from = b * BLOCK;
+      const to = Math.min(from + BLOCK, end);
+      if (to - from === BLOCK || to === this.length) this.store(b, rows.slice(from - start, to - start), this.epoch);
+    }
   }
 
   /** Makes sure the rows of [start, end) are (being) fetched. */
@@ -77,6 +86,12 @@ export class RowCache {
     }
   }
 
+  private store(b: number, rows: RowDto[], epoch: number): void {
+    this.blocks.delete(b);
+    this.blocks.set(b, { rows, epoch, at: Date.now() });
+    if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
+  }
+
   private fetch(b: number): void {
     const version = this.version;
     const epoch = this.epoch;
@@ -85,9 +100,7 @@ export class RowCache {
       (r) => {
         if (this.inFlight.get(b) === epoch) this.inFlight.delete(b);
         if (!r || r.version !== this.version) return;
-        this.blocks.delete(b);
-        this.blocks.set(b, { rows: r.rows, epoch, at: Date.now() });
-        if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
+        this.store(b, r.rows, epoch);
         this.onRows();
       },
       (err: Error) => {

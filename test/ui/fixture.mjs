@@ -174,3 +174,27 @@ export async function setTheme(page, name, themeClass) {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
   await page.locator(`.monaco-workbench.${themeClass}`).waitFor();
 }
+
+export const MILLION = 1_000_000;
+
+/** Seeds `big:hash` with 1,000,000 fields `field:<i>` → a small JSON record, in pipelines of 10,000 fields. */
+export async function seedMillion(redis) {
+  for (let i = 0; i < MILLION; i += 100_000) {
+    const p = redis.pipeline();
+    for (let j = i; j < i + 100_000; j += 10_000) {
+      const args = [];
+      for (let k = j; k < j + 10_000; k++) args.push(`field:${k}`, `{"id":${k},"qty":${k % 97}}`);
+      p.hset('big:hash', ...args);
+    }
+    await p.exec();
+  }
+}
+
+/** Opens the hash editor on `key` from the palette (Redis: Open Hash Editor, the key typed, Enter). */
+export async function openHashFromPalette(page, key) {
+  await runCommand(page, 'Redis: Open Hash Editor');
+  const input = await quickInput(page);
+  await input.fill(key);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: key }).first().waitFor();
+  await page.keyboard.press('Enter');
+}

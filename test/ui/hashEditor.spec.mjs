@@ -3,10 +3,9 @@
 // name shown as text, a 1,000,000-field hash usable while it loads with a small DOM, restore after a
 // reload, and screenshots in dark, light and high-contrast themes.
 import * as assert from 'node:assert/strict';
-import { expand, openRedisView, quickInput, runCommand, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { MILLION, expand, openHashFromPalette, openRedisView, seedMillion, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-const MILLION = 1_000_000;
 
 /** The hash editor's document: two frames deep. */
 function editor(page) {
@@ -21,18 +20,6 @@ function rowNamed(frame, field) {
 async function hasFieldTtls(redis) {
   const [info] = await redis.call('COMMAND', 'INFO', 'hexpire');
   return Array.isArray(info);
-}
-
-async function seedMillion(redis) {
-  for (let i = 0; i < MILLION; i += 100_000) {
-    const p = redis.pipeline();
-    for (let j = i; j < i + 100_000; j += 10_000) {
-      const args = [];
-      for (let k = j; k < j + 10_000; k++) args.push(`field:${k}`, `{"id":${k},"qty":${k % 97}}`);
-      p.hset('big:hash', ...args);
-    }
-    await p.exec();
-  }
 }
 
 /** Switches the color theme from the palette (Preferences: Color Theme), waiting until the workbench shows it. */
@@ -272,11 +259,7 @@ describe('hash editor (workbench)', function () {
   });
 
   it('opens a 1,000,000-field hash from the palette: rows while loading, a small DOM at the end', async () => {
-    await runCommand(page, 'Redis: Open Hash Editor');
-    const input = await quickInput(page);
-    await input.fill('big:hash');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'big:hash' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await openHashFromPalette(page, 'big:hash');
     const frame = editor(page);
     const progress = frame.locator('.progress-text');
     const realRows = frame.locator('.spacer .row:not(.loading)');

@@ -72,6 +72,26 @@ describe('hash editor: open, page, search', function () {
     assert.equal(tail?.rows.length, 10);
   });
 
+  it('reads the rest of a big hash only once the webview has drawn the first page', async () => {
+    // every HSCAN the server runs on the hash, with the server's time (the same clock as Date.now() here)
+    const mon = await r.monitor();
+    const scans: number[] = [];
+    mon.on('monitor', (time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'hscan' && args[1] === 'he:big') scans.push(Number(time) * 1000);
+    });
+    try {
+      const h = await open('he:big');
+      const drawnAt = await h.drawn();
+      await h.loaded();
+      await new Promise((res) => setTimeout(res, 300));
+      assert.equal(h.status().loaded, 200_000);
+      assert.equal(scans.filter((t) => t < drawnAt).length, 1, `HSCAN calls before the first screen was drawn: ${scans.filter((t) => t < drawnAt).length}`);
+      assert.ok(scans.length >= 100, `HSCAN calls in all: ${scans.length}`);
+    } finally {
+      mon.disconnect();
+    }
+  });
+
   it('reads the key header after the first page: a refresh finds a key now of another type, or gone', async () => {
     await seedHash(r, 'he:morph', 5);
     const h = await open('he:morph');
