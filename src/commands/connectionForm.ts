@@ -8,6 +8,7 @@ import { orCancel } from './command';
 import { prompts } from './prompts';
 import { sshArgs } from './sshArgs';
 import { sshLines } from './sshForm';
+import { tlsClientLines } from './tlsForm';
 
 /*
  * Adding and editing a connection with QuickPick and InputBox only: an address (a pasted
@@ -97,7 +98,7 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
   const tlsOf = (): TlsOptions | undefined => (p.tls === true ? {} : p.tls || undefined);
   const setTls = (o: TlsOptions | undefined) => {
     if (!o) p.tls = undefined;
-    else p.tls = o.caFile || o.verify === false || o.servername ? o : true;
+    else p.tls = o.caFile || o.certFile || o.keyFile || o.verify === false || o.servername ? o : true;
   };
   const text = async (prompt: string, value: string, validate?: (v: string) => string | undefined, password = false) =>
     orCancel(await prompts.input({ title, prompt, value, password, validateInput: validate }));
@@ -166,6 +167,7 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
         ? [
             { label: '    CA file', description: tls.caFile || '(system CAs)', edit: async () => setTls({ ...tls, caFile: (await text('Path to a PEM CA bundle (empty: system CAs)', tls.caFile ?? '')) || undefined }) },
             { label: '    Verify certificate', description: tls.verify === false ? 'off' : 'on', edit: async () => setTls({ ...tls, verify: tls.verify === false ? undefined : false }) },
+            ...tlsClientLines(draft, tls, setTls, title, text),
           ]
         : []),
       ...sshLines(draft, title, text),
@@ -226,7 +228,7 @@ export function parseSeeds(input: string): HostPort[] {
 /**
  * The scripted form: `{ connection, kind?, url?, host?, port?, nodes?, sentinels?, masterName?, db?, username?, password?,
  * sentinelPassword?, tls?, readOnly?, separator?, target? }`
- * (`tls`: true, or `{ caFile?, verify?, servername? }`; `target`: "user" or "workspace"). Fields given override `base`.
+ * (`tls`: true, or `{ caFile?, certFile?, keyFile?, verify?, servername? }`; `target`: "user" or "workspace"). Fields given override `base`.
  */
 export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionProfile): ConnectionDraft {
   const str = (k: string): string | undefined => {
@@ -250,7 +252,7 @@ export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionPro
   const username = str('username');
   if (username !== undefined) profile.username = username || undefined;
   if (arg.tls !== undefined) {
-    if (typeof arg.tls !== 'boolean' && (typeof arg.tls !== 'object' || arg.tls === null)) throw new RedisExplorerError('INVALID', '"tls" must be true, false or { caFile, verify, servername }.');
+    if (typeof arg.tls !== 'boolean' && (typeof arg.tls !== 'object' || arg.tls === null)) throw new RedisExplorerError('INVALID', '"tls" must be true, false or { caFile, certFile, keyFile, verify, servername }.');
     profile.tls = arg.tls === false ? undefined : (arg.tls as boolean | TlsOptions);
   }
   if (arg.readOnly !== undefined) {

@@ -28,7 +28,8 @@ export function parseSshAddress(text: string): { host: string; port?: number } {
   return { host: m[1] ?? m[2], ...(port && port !== 22 ? { port } : {}) };
 }
 
-function secretLabel(draft: ConnectionDraft, kind: SecretKind): string {
+/** How the form shows a secret: new, removed, stored or none. */
+export function secretLabel(draft: ConnectionDraft, kind: SecretKind): string {
   const given = draft[kind];
   if (given !== undefined) return given ? '(new, kept in secret storage)' : '(none)';
   return draft.stored?.includes(kind) ? '(stored in secret storage)' : '(none)';
@@ -100,10 +101,15 @@ async function pickLogin(draft: ConnectionDraft, title: string, text: Ask): Prom
 }
 
 /** A private key file from the file dialog, opened in ~/.ssh (or where the current one is). */
-async function pickKeyFile(title: string, current: string | undefined): Promise<string> {
-  const start = current ? current.replace(/^~(?=$|[/\\])/, homedir()) : join(homedir(), '.ssh');
-  const uri = orCancel(await prompts.openFile({ title: `${title}: private key file`, openLabel: 'Use This Key', defaultUri: vscode.Uri.file(start), canSelectFolders: false }));
-  return uri.fsPath;
+function pickKeyFile(title: string, current: string | undefined): Promise<string | undefined> {
+  return pickFile(`${title}: private key file`, 'Use This Key', current, join(homedir(), '.ssh'));
+}
+
+/** A file from the file dialog, opened where `current` is (else in `folder`); dismissed: `current`. */
+export async function pickFile(title: string, openLabel: string, current: string | undefined, folder: string): Promise<string | undefined> {
+  const start = current ? current.replace(/^~(?=$|[/\\])/, homedir()) : folder;
+  const uri = await prompts.openFile({ title, openLabel, defaultUri: vscode.Uri.file(start), canSelectFolders: false });
+  return uri ? uri.fsPath : current;
 }
 
 async function editHostKey(p: ConnectionProfile, title: string, text: Ask): Promise<void> {

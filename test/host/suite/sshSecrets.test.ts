@@ -11,7 +11,8 @@ import type { TestRedis } from '../../support/redisServer';
 import { startSshd } from '../../support/sshd';
 import type { TestSshd } from '../../support/sshd';
 import type { TestHooks } from './sidebarSupport';
-import { connectionNode, hooks, keysUnder, rejectionOf } from './sidebarSupport';
+import { connectionNode, hooks, inputsAndPicks, keysUnder, rejectionOf, withPrompts } from './sidebarSupport';
+import type { PromptLayer } from '../../../src/commands/prompts';
 
 const run = (id: string, arg?: unknown) => Promise.resolve(vscode.commands.executeCommand(`redisHashExplorer.${id}`, arg));
 
@@ -44,7 +45,7 @@ describe('SSH and TLS secrets', function () {
   });
 
   after(async () => {
-    for (const name of ['sshs-agent', 'sshs-renamed', 'sshs-tls']) await run('removeConnection', { connection: name }).catch(() => undefined);
+    for (const name of ['sshs-agent', 'sshs-renamed', 'sshs-tls', 'sshs-form']) await run('removeConnection', { connection: name }).catch(() => undefined);
     admin?.disconnect();
     await Promise.all([sshd?.stop(), server?.stop()]);
     certs?.remove();
@@ -65,6 +66,41 @@ describe('SSH and TLS secrets', function () {
     assert.ok(!settingsText().includes(certs.passphrase), 'the passphrase is not in settings');
     await run('editField', { connection: 'sshs-tls', key: 'sec:h', field: 'f', value: 'over TLS over SSH' });
     assert.equal(await admin.hget('sec:h', 'f'), 'over TLS over SSH');
+  });
+
+  it('the form: TLS client certificate and key from the file dialog, the key passphrase, SSH; saved with the trusted key, secrets apart', async () => {
+    const files = [certs.clientCert, certs.clientKeyEncrypted, sshd.keys.plain];
+    const asked: string[] = [];
+    const picks = ['TLS', '    CA file', '    Client certificate', 'Choose the certificate and its key…', '    Client key passphrase', 'SSH tunnel', '    Private key file', '$(check) Save'];
+    const answers: Partial<PromptLayer> = {
+      ...inputsAndPicks(picks, [
+        [/redis:\/\/ or rediss:\/\/ URL, or enter host:port/, `localhost:${server.tlsPort}`],
+        [/^Connection name/, 'sshs-form'],
+        [/^Path to a PEM CA bundle/, certs.ca],
+        [/^Passphrase of the client key/, certs.passphrase],
+        [/^SSH server/, `127.0.0.1:${sshd.port}`],
+        [/^SSH user name/, sshd.username],
+      ]),
+      openFile: async () => vscode.Uri.file(files.shift() ?? ''),
+      ask: async <T extends string>(message: string): Promise<T | undefined> => {
+        asked.push(message);
+        return 'Trust' as T;
+      },
+      inform: () => undefined,
+    };
+    await withPrompts(h, answers, () => run('addConnection'));
+    assert.equal(picks.length, 0, 'every line was picked');
+    assert.equal(files.length, 0, 'every file was chosen');
+    assert.equal(asked.length, 1);
+    assert.deepEqual(named('sshs-form'), {
+      name: 'sshs-form',
+      host: 'localhost',
+      port: server.tlsPort,
+      tls: { caFile: certs.ca, certFile: certs.clientCert, keyFile: certs.clientKeyEncrypted },
+      ssh: { host: '127.0.0.1', port: sshd.port, username: sshd.username, privateKeyFile: sshd.keys.plain, hostKey: sshd.fingerprint },
+    });
+    assert.ok(!settingsText().includes(certs.passphrase));
+    assert.ok((await keysUnder(h.tree, await connectionNode(h.tree, 'sshs-form'))).includes('sec:h'));
   });
 
   it('a renamed connection keeps its SSH key passphrase and TLS key passphrase (secret storage follows the name)', async () => {
