@@ -30,6 +30,9 @@ import { importHash } from './importHash';
 import { exportFolder } from './exportFolder';
 import { deleteFolder } from './deleteFolder';
 import { copyKeyAsCommands } from './copyKeyAsCommands';
+import { deleteFields } from './deleteFields';
+import { setFieldsTtl } from './setFieldsTtl';
+import { exportFields } from './exportFields';
 import { pauseLiveUpdates, resumeLiveUpdates } from './liveUpdates';
 import { offerHostKeyTrust } from './hostKeyOffer';
 
@@ -64,6 +67,9 @@ const commands: CommandSpec[] = [
   exportFolder,
   deleteFolder,
   copyKeyAsCommands,
+  deleteFields,
+  setFieldsTtl,
+  exportFields,
   pauseLiveUpdates,
   resumeLiveUpdates,
 ];

@@ -20,9 +20,13 @@ export interface CommandTarget {
   policy?: string;
   /** a tree folder: the key prefix, separator included ("user:") */
   prefix?: string;
+  /** bulk field actions: the fields' names (or `match`) */
+  fields?: string[];
+  /** bulk field actions: every field matching this HSCAN MATCH pattern (or `fields`) */
+  match?: string;
 }
 
-const STRING_PROPS = ['key', 'field', 'value', 'newName', 'path', 'format', 'policy', 'prefix'] as const;
+const STRING_PROPS = ['key', 'field', 'value', 'newName', 'path', 'format', 'policy', 'prefix', 'match'] as const;
 
 /*
  * What each command takes from a scripted call besides `connection`: anything else is refused, so an
@@ -56,6 +60,9 @@ const TAKES: Record<string, readonly string[]> = {
   exportFolder: ['db', 'prefix', 'path', 'format'],
   deleteFolder: ['db', 'prefix'],
   copyKeyAsCommands: ['db', 'key'],
+  deleteFields: ['db', 'key', 'fields', 'match'],
+  setFieldsTtl: ['db', 'key', 'fields', 'match', 'ttl'],
+  exportFields: ['db', 'key', 'fields', 'match', 'path', 'format'],
 };
 
 const HINTS: Record<string, string> = {
@@ -85,6 +92,9 @@ export function asPlainTarget(arg: unknown): CommandTarget | undefined {
   }
   for (const p of STRING_PROPS) {
     if (o[p] !== undefined && typeof o[p] !== 'string') throw new RedisExplorerError('INVALID', `"${p}" must be a string.`);
+  }
+  if (o.fields !== undefined && (!Array.isArray(o.fields) || o.fields.length === 0 || o.fields.length > 1_000_000 || !o.fields.every((f) => typeof f === 'string'))) {
+    throw new RedisExplorerError('INVALID', '"fields" must be a non-empty list of field names (strings).');
   }
   if (o.db !== undefined && (!Number.isInteger(o.db) || (o.db as number) < 0)) throw new RedisExplorerError('INVALID', '"db" must be a whole number ≥ 0.');
   if (o.ttl !== undefined && (!Number.isInteger(o.ttl) || (o.ttl as number) < -1)) throw new RedisExplorerError('INVALID', '"ttl" must be a whole number of seconds (-1 or 0 removes the TTL).');

@@ -27,6 +27,11 @@ export interface BulkResult {
   cancelled: boolean;
 }
 
+export interface BulkControl extends RunControl {
+  /** after each batch: the names it sent, none of which is in the hash now (deletes) or each has the new TTL */
+  onBatch?(fields: Buffer[]): void;
+}
+
 async function noValues(conn: RedisConnection): Promise<boolean> {
   return (knownCapabilities(conn) ?? (await getServerInfo(conn)).capabilities).hscanNoValues;
 }
@@ -65,20 +70,21 @@ export async function countMatching(conn: RedisConnection, key: RedisKey, match:
   return { count: seen.size, cancelled: false };
 }
 
-async function run(conn: RedisConnection, key: RedisKey, source: FieldSource, control: RunControl, write: (batch: Buffer[]) => Promise<number>): Promise<BulkResult> {
+async function run(conn: RedisConnection, key: RedisKey, source: FieldSource, control: BulkControl, write: (batch: Buffer[]) => Promise<number>): Promise<BulkResult> {
   conn.assertWritable();
   const r: BulkResult = { done: 0, seen: 0, cancelled: false };
   for await (const batch of batches(conn, key, source)) {
     if (control.signal?.aborted) return { ...r, cancelled: true };
     r.done += await write(batch);
     r.seen += batch.length;
+    control.onBatch?.(batch);
     await control.onProgress?.(r.done);
   }
   return r;
 }
 
 /** Deletes the fields (HDEL per batch); `done` is what the server removed. */
-export function deleteFieldsBulk(conn: RedisConnection, key: RedisKey, source: FieldSource, control: RunControl = {}): Promise<BulkResult> {
+export function deleteFieldsBulk(conn: RedisConnection, key: RedisKey, source: FieldSource, control: BulkControl = {}): Promise<BulkResult> {
   return run(conn, key, source, control, (batch) => conn.run((c) => c.hdel(key, ...batch)));
 }
 
@@ -86,7 +92,7 @@ export function deleteFieldsBulk(conn: RedisConnection, key: RedisKey, source: F
  * Sets the fields' TTL to `seconds` (HEXPIRE per batch), or removes it when `seconds` is 0 or -1
  * (HPERSIST). Servers with field TTLs only: callers check `capabilities.fieldTtl` first.
  */
-export async function setFieldsTtlBulk(conn: RedisConnection, key: RedisKey, source: FieldSource, seconds: number, control: RunControl = {}): Promise<BulkResult> {
+export async function setFieldsTtlBulk(conn: RedisConnection, key: RedisKey, source: FieldSource, seconds: number, control: BulkControl = {}): Promise<BulkResult> {
   conn.assertWritable();
   if (seconds > 0) checkFieldTtl(seconds);
   return run(conn, key, source, control, (batch) => setFieldTtls(conn, key, batch, seconds));

@@ -6,6 +6,7 @@ import { addRowTtls, sortByTtl } from './fieldTtls';
 import type { HashEditorPanel } from './panel';
 import { displayOf } from './display';
 import { liveAction } from './liveRequests';
+import { bulkHandlers } from './bulk';
 
 /** What each webview request does. Messages are validated before they get here (validate.ts). */
 export function requestHandlers(p: HashEditorPanel): Handlers {
@@ -129,6 +130,7 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       return null;
     },
     live: ({ action }) => liveAction(p, action),
+    ...bulkHandlers(p),
     setFieldTtl: ({ gen, id, ttl }) => {
       needFieldTtls();
       return shown(e.setFieldTtl(gen, id, ttl));

@@ -41,6 +41,9 @@ const requestSchema = v.variant('method', [
   request('decode', v.strictObject({ gen: count, id: rowId, decoder: v.optional(v.pipe(v.string(), v.maxLength(100), v.check(isDecoderChain, 'not a decoder'))) })),
   request('saveDecoded', v.strictObject({ token: count, text: v.pipe(v.string(), v.maxLength(MAX_TEXT)) })),
   request('editing', v.strictObject({ gen: count, id: v.nullable(rowId) })),
+  request('selectRange', v.strictObject({ version: count, start: count, end: count })),
+  request('countMatch', v.strictObject({ match: v.pipe(pattern, v.minLength(1)) })),
+  request('bulk', v.strictObject({ action: v.picklist(['delete', 'setTtl', 'removeTtl', 'export']), gen: count, ids: v.optional(v.pipe(v.string(), v.maxLength(4 * 1024 * 1024), v.base64())), match: v.optional(v.pipe(pattern, v.minLength(1))) })),
   request('live', v.strictObject({ action: v.picklist(['pause', 'resume', 'recreate', 'close']) })),
 ]);
 

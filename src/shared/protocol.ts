@@ -108,6 +108,12 @@ export type WriteResult =
 /** value: raw (UTF-8 text, else escaped bytes); decoded: as the value pane decodes it; base64: the raw bytes */
 export type CopyWhat = 'name' | 'value' | 'row' | 'decoded' | 'base64';
 
+/** Bulk actions on the selected fields or on every field matching a pattern (asked, confirmed and shown in VS Code). */
+export type BulkAction = 'delete' | 'setTtl' | 'removeTtl' | 'export';
+
+/** What a bulk action did; null when the user declined (or nothing matched) */
+export type BulkReply = { done: number; total: number; cancelled: boolean } | null;
+
 /** What the webview can ask, with the reply each request gets. */
 export interface Requests {
   rows: { params: { version: number; start: number; count: number }; result: { version: number; start: number; rows: RowDto[] } | null };
@@ -137,6 +143,12 @@ export interface Requests {
   saveDecoded: { params: { token: number; text: string }; result: WriteResult };
   /** the row the user is editing in the table (null: none): live updates leave it as the user saw it */
   editing: { params: { gen: number; id: number | null }; result: null };
+  /** the row ids at view positions [start, end) as an IdSet in base64 (Shift+click over rows not fetched, Select all loaded) */
+  selectRange: { params: { version: number; start: number; end: number }; result: { ids: string; count: number } | null };
+  /** counts the fields of the whole hash matching a pattern (HSCAN MATCH on the server, progress and Cancel); null: cancelled */
+  countMatch: { params: { match: string }; result: { count: number } | null };
+  /** a bulk action on rows (`ids`: an IdSet in base64, of store generation `gen`) or on the pattern `match` */
+  bulk: { params: { action: BulkAction; gen: number; ids?: string; match?: string }; result: BulkReply };
   /** live updates: pause or resume in this editor, recreate a key deleted on the server from the table, close */
   live: { params: { action: 'pause' | 'resume' | 'recreate' | 'close' }; result: LiveInfo };
 }

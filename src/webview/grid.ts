@@ -1,3 +1,4 @@
+import { IdSet } from '../shared/idSet';
 import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
 import { el, formatBytes, setText } from './dom';
 import type { RowCache } from './rowCache';
@@ -27,6 +28,16 @@ export interface GridActions {
   add(): void;
   /** the row menu (right-click, Shift+F10, the context-menu key) at a point of the page */
   menu(position: number, at: { x: number; y: number }): void;
+  /** Ctrl+A: every row of the view */
+  selectAll(): void;
+  /** the row ids at view positions [start, end), for a range over rows this page has not fetched */
+  rangeIds(start: number, end: number): Promise<IdSet | undefined>;
+}
+
+/** Every field of the whole hash matching a pattern, counted on the server (not rows of the table). */
+export interface PatternSelection {
+  match: string;
+  count: number;
 }
 
 export class Grid {
@@ -47,7 +58,10 @@ export class Grid {
   /** position of the focused row, -1 none */
   cursor = -1;
   private anchor = -1;
-  readonly selected = new Set<number>();
+  /** the selected rows by row id (a field's identity in this store generation), not by position */
+  readonly selected = new IdSet();
+  /** or: every field matching a pattern (exclusive with `selected`) */
+  pattern: PatternSelection | null = null;
   /** a row being edited in place is left alone by rendering */
   pinned = -1;
 
@@ -172,11 +186,27 @@ export class Grid {
     }
   }
 
-  /** A new view: positions mean other rows now. */
+  /** A new store generation (refresh, pattern): row ids mean other fields now. */
   resetSelection(): void {
     this.selected.clear();
+    this.pattern = null;
     this.anchor = this.cursor;
     this.actions.selectionChanged();
+  }
+
+  /** Sorted, filtered or rows arrived: positions moved, the selected rows (by id) stay selected. */
+  viewChanged(): void {
+    this.anchor = this.cursor;
+    this.schedule();
+  }
+
+  /** Replaces the selection with these rows (Select all loaded) or with a pattern over the whole hash. */
+  setSelection(ids: IdSet | null, pattern: PatternSelection | null = null): void {
+    this.selected.clear();
+    if (ids) this.selected.addAll(ids);
+    this.pattern = pattern;
+    this.actions.selectionChanged();
+    this.schedule();
   }
 
   rowAtCursor(): RowDto | undefined {
@@ -185,7 +215,7 @@ export class Grid {
 
   /** Row ids of the selection (the cursor row when nothing is selected). */
   selectedIds(): number[] {
-    if (this.selected.size > 0) return [...this.selected];
+    if (this.selected.size > 0) return [...this.selected.ids()];
     const r = this.rowAtCursor();
     return r && r.id >= 0 ? [r.id] : [];
   }
@@ -300,13 +330,17 @@ export class Grid {
     if (this.length === 0) return;
     pos = Math.max(0, Math.min(this.length - 1, pos));
     const r = this.cache.get(pos);
+    this.pattern = null;
     if (extend && this.anchor >= 0) {
       this.selected.clear();
       const [a, b] = this.anchor < pos ? [this.anchor, pos] : [pos, this.anchor];
+      let missing = false;
       for (let p = a; p <= b; p++) {
         const rr = this.cache.get(p);
         if (rr && rr.id >= 0) this.selected.add(rr.id);
+        else missing = true;
       }
+      if (missing) this.fillRange(a, b + 1, pos);
     } else if (toggle) {
       if (r && r.id >= 0) {
         if (this.selected.size === 0 && this.cursor >= 0) {
@@ -325,6 +359,17 @@ export class Grid {
     this.keepInView(pos);
     this.actions.selectionChanged();
     this.schedule();
+  }
+
+  /** A Shift range over rows not fetched here: their ids come from the extension, if the range is still the one asked for. */
+  private fillRange(start: number, end: number, cursor: number): void {
+    const anchor = this.anchor;
+    void this.actions.rangeIds(start, end).then((ids) => {
+      if (!ids || this.anchor !== anchor || this.cursor !== cursor) return;
+      this.selected.addAll(ids);
+      this.actions.selectionChanged();
+      this.schedule();
+    });
   }
 
   private keepInView(pos: number): void {
@@ -356,8 +401,15 @@ export class Grid {
       case ' ':
         e.preventDefault();
         return this.moveCursor(this.cursor, false, true);
+      case 'a':
+      case 'A':
+        if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+          e.preventDefault();
+          this.actions.selectAll();
+        }
+        return;
       case 'Escape':
-        if (this.selected.size > 0) {
+        if (this.selected.size > 0 || this.pattern) {
           e.preventDefault();
           this.resetSelection();
           this.schedule();

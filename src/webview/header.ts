@@ -22,6 +22,8 @@ export interface HeaderActions {
   copyMenu(at: { x: number; y: number }): void;
   /** the row menu under the Actions button */
   rowMenu(at: { x: number; y: number }): void;
+  /** the Selection menu: select all loaded, by pattern, and the bulk actions */
+  selectionMenu(at: { x: number; y: number }): void;
 }
 
 /** A search box whose name says what it does (the visible label is its first word or two). */
@@ -33,6 +35,14 @@ function searchBox(name: string, placeholder: string, title: string): HTMLInputE
 function below(b: HTMLElement): { x: number; y: number } {
   const r = b.getBoundingClientRect();
   return { x: r.left, y: r.bottom + 2 };
+}
+
+/** A toolbar button that opens a menu under itself (with a chevron). */
+function menuButton(label: string, iconName: string, title: string, open: (at: { x: number; y: number }) => void): HTMLButtonElement {
+  const b: HTMLButtonElement = button(label, { icon: iconName, cls: 'tool', title, onClick: () => open(below(b)) });
+  b.setAttribute('aria-haspopup', 'menu');
+  b.append(icon('chevron-down'));
+  return b;
 }
 
 export class Header {
@@ -51,6 +61,7 @@ export class Header {
   private readonly lookupInput = searchBox('Go to field', 'exact field name', 'Jumps to the field with exactly this name (HGET: instant on a hash of any size). Enter goes.');
   private readonly filterInput = searchBox('Filter loaded fields', 'text in names or values', 'Shows only the loaded fields whose name or value contains this text.');
   readonly note = el('div', { class: 'note', role: 'status', 'aria-live': 'polite' });
+  private readonly selected = el('span', { class: 'meta selection-count', role: 'status', 'aria-live': 'polite' });
   private readonly writeButtons: HTMLButtonElement[] = [];
   private readonly fieldTtlButton: HTMLButtonElement;
   private ttlEditing = false;
@@ -84,16 +95,10 @@ export class Header {
     this.fieldTtlButton = write(button('TTL', { icon: 'watch', cls: 'tool', title: "Set the selected field's TTL (T)", onClick: () => actions.fieldTtl() }));
     this.fieldTtlButton.setAttribute('aria-label', 'Field TTL');
     this.fieldTtlButton.hidden = true;
-    const copy: HTMLButtonElement = button('Copy', {
-      icon: 'copy',
-      cls: 'tool',
-      title: 'Copy the name, value, rows as JSON, decoded value or base64 (Ctrl+C copies the value)',
-      onClick: () => actions.copyMenu(below(copy)),
-    });
-    copy.setAttribute('aria-haspopup', 'menu');
-    copy.append(icon('chevron-down'));
+    const copy = menuButton('Copy', 'copy', 'Copy the name, value, rows as JSON, decoded value or base64 (Ctrl+C copies the value)', (at) => actions.copyMenu(at));
     const more: HTMLButtonElement = button('Actions', { icon: 'ellipsis', cls: 'tool', title: "Everything you can do with the selected row (Shift+F10, or right-click the row)", onClick: () => actions.rowMenu(below(more)) });
     more.setAttribute('aria-haspopup', 'menu');
+    const sel = menuButton('Selection', 'checklist', 'Select all loaded (Ctrl+A) or every field matching a pattern; delete, export or set the TTL of the selection', (at) => actions.selectionMenu(at));
     const tools = el(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Row actions' },
@@ -104,6 +109,8 @@ export class Header {
       write(button('Delete', { icon: 'trash', cls: 'tool', title: 'Delete the selected fields (Delete); asks first', onClick: () => actions.remove() })),
       copy,
       more,
+      sel,
+      this.selected,
     );
     for (const [b, name] of [
       [tools.children[0], 'Add field'],
@@ -129,6 +136,11 @@ export class Header {
   /** A search box with a visible word before it (the box's own aria-label says the whole of it). */
   private labelled(text: string, input: HTMLInputElement): HTMLElement {
     return el('label', { class: 'input-wrap' }, el('span', { class: 'input-label', text, 'aria-hidden': 'true' }), input);
+  }
+
+  /** What is selected, beside the Selection button ("" hides it). */
+  selection(text: string): void {
+    setText(this.selected, text);
   }
 
   update(h: HeaderInfo): void {

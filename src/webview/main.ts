@@ -11,6 +11,8 @@ import { loadIconFont } from './icons';
 import { showMenu } from './menu';
 import type { MenuEntry } from './menu';
 import { RowCache } from './rowCache';
+import type { SelectionContext } from './selection';
+import { rangeIds, runBulk, selectAllLoaded, selectionMenu, selectionText } from './selection';
 import { ValuePane } from './valuePane';
 
 /*
@@ -129,6 +131,7 @@ async function edit(pos: number, row: RowDto): Promise<void> {
   input.select();
 }
 
+const sel: SelectionContext = { rpc, dialog, grid: () => grid, status: () => status, readOnly, fieldTtl, notify, failed };
 const cache = new RowCache(rpc, () => grid.schedule(), failed);
 const grid = new Grid(cache, {
   edit: (pos, row) => void edit(pos, row).catch(failed),
@@ -144,7 +147,12 @@ const grid = new Grid(cache, {
     const s = status?.view.sort;
     query({ sort: s?.by !== by ? { by, descending: false } : s.descending ? null : { by, descending: true } });
   },
-  selectionChanged: () => pane.show(grid.rowAtCursor()),
+  selectionChanged: () => {
+    pane.show(grid.rowAtCursor());
+    headerView.selection(selectionText(grid));
+  },
+  selectAll: () => void selectAllLoaded(sel).catch(failed),
+  rangeIds: (start, end) => rangeIds(sel, start, end).catch((err: unknown) => (failed(err), undefined)),
   add: () => {
     if (!readOnly()) addField(ctx);
   },
@@ -184,6 +192,8 @@ const pane = new ValuePane({
 
 async function removeSelected(): Promise<void> {
   if (readOnly()) return;
+  // many rows or a pattern: batches, a confirmation with the count, progress with Cancel
+  if (grid.pattern || grid.selected.size > 1) return runBulk(sel, 'delete');
   const ids = grid.selectedIds();
   if (ids.length === 0) return;
   const r = await rpc.request('delete', { gen: gen(), ids });
@@ -234,6 +244,7 @@ const headerView = new Header({
     showMenu('Copy', copyEntries(r !== undefined && r.id >= 0), at);
   },
   rowMenu,
+  selectionMenu: (at) => showMenu('Selection', selectionMenu(sel), at),
 });
 
 const viewNote = el('div', { class: 'view-note', role: 'status' });
@@ -260,14 +271,17 @@ function applyHeader(h: HeaderInfo): void {
 
 /** A status; `located`: rows of its view that came with it, and a row to put back where it was on screen. */
 function applyStatus(s: StatusInfo, located?: { rows: RowDto[]; start: number; position: number; y: number }): void {
-  const newView = !status || status.gen !== s.gen || status.view.version !== s.view.version;
+  const newGen = !status || status.gen !== s.gen;
+  const newView = newGen || status?.view.version !== s.view.version;
   status = s;
   headerView.status(s);
   cache.reset(s.view.version, s.view.length);
   if (located) cache.seed(s.view.version, located.start, located.rows);
   grid.setLength(s.view.length, located);
   grid.setSort(s.view.sort);
-  if (newView) grid.resetSelection();
+  // a new generation means other fields under the same row ids; a new view of the same rows keeps the selection
+  if (newGen) grid.resetSelection();
+  else if (newView) grid.viewChanged();
   viewNote.textContent = viewNoteText(s);
   const failedEmpty = s.load === 'error' && s.view.length === 0;
   failure.hidden = !failedEmpty;

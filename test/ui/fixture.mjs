@@ -131,6 +131,16 @@ export async function contextMenu(page, row, itemName) {
   }
 }
 
+/** Opens a hash from the Redis view (connection "local"): expands its folder and clicks the key's inline Open Hash Editor. */
+export async function openHashFromTree(page, folder, keyLabel) {
+  await openRedisView(page);
+  await expand(page, 'local');
+  await expand(page, folder);
+  const key = treeItem(page, keyLabel).first();
+  await key.hover();
+  await key.getByRole('button', { name: 'Open Hash Editor' }).click();
+}
+
 /** Runs a command from the palette by its title ("Redis: Add Connection"). */
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');
