@@ -16,6 +16,7 @@ import { SHAPES, seed, seedBigHash } from './seed';
 import { SPARSE, SPARSE_FIGURE, SPARSE_HASHES, seedSparse, sparseFigures } from './sparse';
 import { SSH_FIGURES, sshFigures } from './ssh';
 import { TRANSFER_FIGURES, transferFigures } from './transfer';
+import { BULK_FIGURES, bulkFigures } from './bulk';
 
 /*
  * `npm run bench`: own redis-server, seeded; figures 1-4 in this process (compiled code, alternating
@@ -23,7 +24,7 @@ import { TRANSFER_FIGURES, transferFigures } from './transfer';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,bulkdelete]
  */
 
 const repo = resolve(__dirname, '..', '..');
@@ -127,6 +128,8 @@ async function main(): Promise<number> {
     const names = TRANSFER_FIGURES.filter((f) => (f.name.startsWith('export') ? parts.export : f.name.startsWith('import') ? parts.import : parts.folder));
     await group(names, () => transferFigures(parts, quick ? 1 : 3), figures, errors);
   }
+  // Bulk delete of fields by pattern on a server of its own (--only=bulkdelete).
+  if (want('bulkdelete')) await group(BULK_FIGURES, () => bulkFigures(quick ? 3 : 7), figures, errors);
   if (want('decoded')) await group([DECODED_FIGURE], () => decodedFigures(RUNS.first), figures, errors);
   // Through an SSH tunnel to a real sshd vs direct, on a server of its own (--only=ssh).
   if (want('ssh')) await group(SSH_FIGURES, () => sshFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
