@@ -29,6 +29,8 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly clients = new Map<string, Promise<RedisConnection>>();
   /** through SSH: the one tunnel every client of a connection shares (per db, watch links), by name */
   private readonly tunnels = new Map<string, Promise<SshTunnel>>();
+  /** the profile each tunnel was opened for: an edited or removed one closes it */
+  private readonly tunnelProfiles = new Map<string, ConnectionProfile>();
   private readonly statuses = new Map<string, ConnectionStatus>();
   private readonly selectedDbs = new Map<string, number>();
   /** connections already told they point at a cluster node */
@@ -58,6 +60,11 @@ export class ConnectionPool implements vscode.Disposable {
           },
           () => this.clients.delete(id),
         );
+      }
+      // a tunnel kept for a connection whose clients all failed (nothing above to disconnect)
+      for (const [name, opened] of this.tunnelProfiles) {
+        const now = current.get(name);
+        if (!now || !sameProfile(now, opened)) void this.disconnect(name);
       }
     });
   }
@@ -146,19 +153,25 @@ export class ConnectionPool implements vscode.Disposable {
     });
     const mine = pending;
     this.tunnels.set(name, mine);
+    this.tunnelProfiles.set(name, profile);
     mine.then(
       (t) => t.onConnectionLost((err) => this.sshLost(name, err)),
-      () => this.tunnels.get(name) === mine && this.tunnels.delete(name),
+      () => {
+        if (this.tunnels.get(name) !== mine) return;
+        this.tunnels.delete(name);
+        this.tunnelProfiles.delete(name);
+      },
     );
     return mine;
   }
 
   /** The SSH connection dropped: said in the tree until a client is through again (each reconnect re-opens it). */
   private sshLost(name: string, err: SshError): void {
-    log.warn(`[${name}] ${err.message}`);
     const now = this.status(name);
-    if (now.state !== 'connected' && now.state !== 'reconnecting') return;
-    this.setStatus(name, { ...now, state: 'reconnecting', sshLost: true, error: `SSH lost: ${err.message.replace(/^SSH: /, '')} Reconnecting through a new SSH connection…` });
+    const error = `SSH lost: ${err.message.replace(/^SSH: /, '')} Reconnecting through a new SSH connection…`;
+    // Each failed reconnect says it again: only a new reason is news.
+    if ((now.state !== 'connected' && now.state !== 'reconnecting') || (now.sshLost && now.error === error)) return;
+    this.setStatus(name, { ...now, state: 'reconnecting', sshLost: true, error });
   }
 
   /** Keeps the status in step with a client: lost (reconnecting), back (connected, stale views told), given up (failed). */
@@ -244,6 +257,7 @@ export class ConnectionPool implements vscode.Disposable {
     await Promise.all(closing);
     const tunnel = this.tunnels.get(name);
     this.tunnels.delete(name);
+    this.tunnelProfiles.delete(name);
     await tunnel?.then((t) => t.close(), () => undefined);
     this.setStatus(name, { state: 'idle' });
   }
@@ -253,6 +267,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.clients.clear();
     for (const pending of this.tunnels.values()) void pending.then((t) => t.close(), () => undefined);
     this.tunnels.clear();
+    this.tunnelProfiles.clear();
     this.storeSub.dispose();
     this.changed.dispose();
     this.reconnected.dispose();

@@ -229,6 +229,11 @@ export class SshTunnel {
       (err: unknown) => {
         this.log(`SSH ${this.hop}: ${err instanceof Error ? err.message : String(err)}`);
         socket.destroy();
+        // The SSH connection could not be re-opened: those following it learn why (a refused forward is not a loss).
+        if (err instanceof SshError && err.reason !== 'target' && !this.closed && !this.client) {
+          this.lost = err;
+          for (const l of this.onLost) l(err);
+        }
       },
     );
   }

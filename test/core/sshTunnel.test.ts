@@ -265,6 +265,25 @@ describe('SSH tunnel (real sshd)', function () {
     assert.equal(t.connections, 2);
   });
 
+  it('a lost SSH connection that cannot be re-opened says why (here: the host key changed meanwhile)', async () => {
+    const before = new Set(sshd.sessionPids());
+    const options = ssh();
+    const t = await SshTunnel.open(options);
+    tunnels.push(t);
+    const local = await t.forward('127.0.0.1', redisPort());
+    const reasons: string[] = [];
+    t.onConnectionLost((e) => reasons.push(e.reason));
+    // the server now holds another key than the one trusted
+    options.hostKey = `SHA256:${'A'.repeat(43)}`;
+    for (const p of sshd.sessionPids().filter((p) => !before.has(p))) process.kill(p, 'SIGKILL');
+    while (!reasons.length) await new Promise((r) => setTimeout(r, 20));
+    // a Redis client connecting: the tunnel tries to re-open the SSH connection and closes the socket
+    await new Promise<void>((resolve) => createConnection(local.port, '127.0.0.1').on('close', () => resolve()).on('error', () => undefined));
+    for (let i = 0; i < 250 && reasons.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(reasons, ['closed', 'hostKeyChanged']);
+    assert.match(t.failure?.message ?? '', /^SSH: host key changed/);
+  });
+
   it('works without ssh2\'s optional native parts (as in the .vsix, where cpu-features and sshcrypto.node are left out)', async () => {
     // A Node process where loading cpu-features or any .node file fails, as it does from the bundle.
     const script = `

@@ -235,6 +235,18 @@ describe('connections through SSH', function () {
     await setConnections('ssh-hand', []);
   });
 
+  it('a connection whose Redis the bastion cannot reach fails by name; taking it out of settings closes its SSH connection', async () => {
+    const before = new Set(sshd.sessionPids());
+    const dead = { name: 'ssh-dead', host: '127.0.0.1', port: 1, db: DB, ssh: { ...through(), privateKeyFile: sshd.keys.plain, hostKey: sshd.fingerprint } };
+    await setConnections('ssh-dead', [dead as unknown as ProfileSetting]);
+    await connectionNode(h.tree, 'ssh-dead');
+    await assert.rejects(h.tree.pool.get('ssh-dead', DB), /SSH: the bastion 127\.0\.0\.1:\d+ cannot reach 127\.0\.0\.1:1 \(connection refused there\)/);
+    const mine = sshd.sessionPids().filter((p) => !before.has(p));
+    assert.ok(mine.length > 0, 'the SSH connection is open');
+    await setConnections('ssh-dead', []);
+    await waitFor('its SSH connection closed', () => sshd.sessionPids().every((p) => !mine.includes(p)));
+  });
+
   it('a wrong SSH password is refused by name; nothing is saved', async () => {
     const message = await rejectionOf('redisHashExplorer.addConnection', { connection: 'ssh-pw', host: '127.0.0.1', port: redisPort(), ssh: { ...through(), hostKey: sshd.fingerprint }, sshPassword: 'not-the-password' });
     assert.match(message, new RegExp(`SSH: authentication failed \\(${sshd.username}@127\\.0\\.0\\.1:${sshd.port}\\): the server refused the password`));
