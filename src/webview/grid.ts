@@ -1,3 +1,4 @@
+import { globMatches } from '../shared/glob';
 import { IdSet } from '../shared/idSet';
 import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
 import { el, formatBytes, setText } from './dom';
@@ -13,6 +14,7 @@ import { ttlCell } from './ttlColumn';
  */
 
 export const ROW_HEIGHT = 24;
+const utf8 = new TextEncoder();
 const OVERSCAN = 8;
 
 export interface GridActions {
@@ -60,8 +62,9 @@ export class Grid {
   private anchor = -1;
   /** the selected rows by row id (a field's identity in this store generation), not by position */
   readonly selected = new IdSet();
-  /** or: every field matching a pattern (exclusive with `selected`) */
+  /** or: every field matching a pattern (exclusive with `selected`); loaded rows that match show as selected */
   pattern: PatternSelection | null = null;
+  private patternBytes = new Uint8Array(0);
   /** a row being edited in place is left alone by rendering */
   pinned = -1;
 
@@ -205,6 +208,7 @@ export class Grid {
     this.selected.clear();
     if (ids) this.selected.addAll(ids);
     this.pattern = pattern;
+    this.patternBytes = utf8.encode(pattern?.match ?? '');
     this.actions.selectionChanged();
     this.schedule();
   }
@@ -308,7 +312,7 @@ export class Grid {
     rowEl.id = `row-${pos}`;
     rowEl.dataset.pos = String(pos);
     rowEl.setAttribute('aria-rowindex', String(pos + 2));
-    const selected = r !== undefined && (this.selected.has(r.id) || (this.selected.size === 0 && pos === this.cursor));
+    const selected = r !== undefined && (this.selected.has(r.id) || this.matchesPattern(r) || (this.selected.size === 0 && !this.pattern && pos === this.cursor));
     rowEl.setAttribute('aria-selected', String(selected));
     rowEl.classList.toggle('selected', selected);
     rowEl.classList.toggle('cursor', pos === this.cursor);
@@ -324,6 +328,11 @@ export class Grid {
     valueCell.classList.toggle('truncated', r?.truncated === true);
     ttlEl.hidden = !this.showTtl;
     if (this.showTtl) this.fillTtl(ttlEl, pos, Date.now());
+  }
+
+  /** A loaded row among the pattern's fields (a name shown escaped is not its bytes: left unmarked). */
+  private matchesPattern(r: RowDto): boolean {
+    return this.pattern !== null && r.id >= 0 && !r.fieldBinary && globMatches(this.patternBytes, utf8.encode(r.field));
   }
 
   private moveCursor(pos: number, extend: boolean, toggle: boolean): void {

@@ -147,6 +147,11 @@ describe('bulk selection (workbench)', function () {
     await dialog.getByRole('textbox', { name: 'Field pattern' }).fill('log:*');
     await dialog.getByRole('button', { name: 'Count and select' }).click();
     await waitUntil('the count', async () => (await countText(frame)) === '1,500 fields match log:*');
+    // the loaded rows among them show as selected, the others not
+    await rowNamed(frame, 'item:00').and(frame.locator('[aria-selected="false"]')).waitFor();
+    await frame.locator('.grid-body').evaluate((b) => (b.scrollTop = b.scrollHeight));
+    await rowNamed(frame, 'log:1499').and(frame.locator('[aria-selected="true"]')).waitFor();
+    assert.equal(await frame.locator('.grid-body .row[aria-selected="false"]').count(), 0);
     await frame.getByRole('button', { name: /^Selection/ }).click();
     await frame.getByRole('menuitem', { name: /Delete 1,500 fields matching/ }).click();
     const input = await quickInput(page);
