@@ -24,7 +24,7 @@ import { BULK_FIGURES, bulkFigures } from './bulk';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,bulkdelete]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,bulkdelete,ssh]
  */
 
 const repo = resolve(__dirname, '..', '..');

@@ -103,6 +103,22 @@ describe('SSH and TLS secrets', function () {
     assert.ok((await keysUnder(h.tree, await connectionNode(h.tree, 'sshs-form'))).includes('sec:h'));
   });
 
+  it('bad SSH arguments are refused, saying what is wrong; nothing is saved', async () => {
+    const base = { connection: 'sshs-bad', ...at() };
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ ssh: { host: '127.0.0.1' } }, /"ssh" needs a username/],
+      [{ ssh: { ...through(), password: 'x' } }, /"ssh" takes host, port, username, privateKeyFile, agent, hostKey; not password/],
+      [{ ssh: { ...through(), hostKey: 'MD5:00:11' } }, /hostKey must be a SHA256 fingerprint/],
+      [{ sshPassword: 'x' }, /"sshPassword" is for a connection through SSH/],
+      [{ ssh: { ...through(), agent: true }, sshPassphrase: 'x' }, /"sshPassphrase" is the passphrase of ssh\.privateKeyFile/],
+      [{ tlsKeyPassphrase: 'x' }, /"tlsKeyPassphrase" is the passphrase of tls\.keyFile/],
+    ];
+    for (const [arg, expected] of cases) {
+      assert.match(await rejectionOf('redisHashExplorer.addConnection', { ...base, ...arg }), expected);
+      assert.equal(named('sshs-bad'), undefined);
+    }
+  });
+
   it('a renamed connection keeps its SSH key passphrase and TLS key passphrase (secret storage follows the name)', async () => {
     await run('addConnection', {
       connection: 'sshs-before',
