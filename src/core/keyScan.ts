@@ -11,11 +11,14 @@ import { KeyPager } from './pagers';
  * Bounded: one SCAN in flight (one per master of a cluster), nothing asked ahead, so a stop sends nothing
  * more. COUNT starts at the page size and grows while pages come back sparse (a rare TYPE or MATCH: many
  * round trips for few keys), x4 after an empty page and x2 after a thin one, up to MAX_SCAN_COUNT: about a
- * millisecond of the server's time per request.
+ * millisecond of the server's time per request. Once a run has handed over keys, thin pages are paced: a pause as
+ * long as the last request took before the next, so a background scan takes at most half of the server's time.
  */
 
 /** The largest COUNT a sparse scan grows to. */
 export const MAX_SCAN_COUNT = 8192;
+/** The longest pause between two requests of a paced scan. */
+const MAX_PAUSE_MS = 50;
 
 export interface KeyScanOptions {
   match?: string;
@@ -50,6 +53,8 @@ export class KeyScan {
   private readonly maxCount: number;
   private current: Promise<void> | undefined;
   private stopping = false;
+  /** ends the pause between two requests */
+  private wake: (() => void) | undefined;
   private ended = false;
   private found = 0;
   /** keys looked at, counted by COUNT per page: for masters whose cursors say nothing of their progress */
@@ -105,16 +110,38 @@ export class KeyScan {
 
   /** Stops after the request in flight (whose keys are still handed over); nothing more is sent. */
   stop(): void {
-    if (this.current) this.stopping = true;
+    if (!this.current) return;
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  /** A pause between two requests that `stop()` cuts short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   private async loop(want: number): Promise<void> {
     let kept = 0;
+    let took = 0;
     while (!this.pager.done && !this.stopping && kept < want) {
+      // Once this run has shown keys, a thin scan goes on at half the server's time at most: the person
+      // has something to look at, and the server has other clients.
+      if (kept > 0 && took > 0) await this.pause(Math.min(took, MAX_PAUSE_MS));
+      if (this.stopping) return;
       const before = this.pager.positions();
+      const sent = Date.now();
       const page = this.pager.next();
       this.askTotals();
       const keys = await page;
+      took = 0;
       this.noteProgress(before);
       this.found += keys.length;
       const n = this.onKeys(keys);
@@ -124,9 +151,12 @@ export class KeyScan {
       }
       kept += n;
       // Sparse pages: fewer round trips for the same keyspace, each still short for the server.
-      if (keys.length * 4 < this.count && this.count < this.maxCount) {
-        this.count = Math.min(this.maxCount, this.count * (keys.length === 0 ? 4 : 2));
-        this.pager.setCount(this.count);
+      if (keys.length * 4 < this.count) {
+        took = Date.now() - sent;
+        if (this.count < this.maxCount) {
+          this.count = Math.min(this.maxCount, this.count * (keys.length === 0 ? 4 : 2));
+          this.pager.setCount(this.count);
+        }
       }
       this.emit();
     }

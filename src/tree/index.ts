@@ -4,6 +4,7 @@ import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionPool } from '../connections/pool';
 import type { TreeNode } from './nodes';
 import { KeyTreeProvider } from './provider';
+import { stopScan } from './scanning';
 
 export const VIEW_ID = 'redisHashExplorer.keys';
 export const FILTER_CONTEXT_KEY = 'redisHashExplorer.filterActive';
@@ -32,7 +33,14 @@ export function createKeyTree(store: ConnectionStore, pool: ConnectionPool, chan
     const message = lines.length > 0 ? lines.join(' · ') : undefined;
     if (view.message !== message) view.message = message;
   };
-  const sub = vscode.Disposable.from(provider.onDidChangeFilters(showFilters), provider.onDidChangeTreeData(showMessage));
+  const sub = vscode.Disposable.from(
+    provider.onDidChangeFilters(showFilters),
+    provider.onDidChangeTreeData(showMessage),
+    // a collapsed connection shows nothing: its scan stops (keys found stay; "Load more…" continues it)
+    view.onDidCollapseElement(({ element }) => {
+      if (element.kind === 'connection') void stopScan(provider, element);
+    }),
+  );
   showFilters();
   return {
     provider,

@@ -25,6 +25,8 @@ describe('Redis view: the key scan shows what it finds as it finds it', function
   let h: TestHooks;
   let r: Redis;
   let hash = '';
+  /** SCANs of one uninterrupted tree scan of the database (the first test measures it) */
+  let fullScans = 0;
 
   before(async () => {
     h = await hooks();
@@ -111,5 +113,41 @@ describe('Redis view: the key scan shows what it finds as it finds it', function
     await kids(h.tree, conn);
     await waitFor('the fresh scan to end', () => conn.session.scan?.done);
     assert.equal((await scans(r)) - fresh, resumedTotal);
+    fullScans = resumedTotal;
+  });
+
+  it('the palette\'s key picker lists the hash as found, busy and with a Stop row, and stops scanning when it closes', async () => {
+    assert.ok(fullScans > 10, `a whole scan takes many SCANs (${fullScans})`);
+    // The real picker of a palette command; the test sees its QuickPick through the window API it is made with.
+    const real = vscode.window.createQuickPick;
+    let qp: vscode.QuickPick<vscode.QuickPickItem> | undefined;
+    (vscode.window as { createQuickPick: typeof real }).createQuickPick = <T extends vscode.QuickPickItem>() => {
+      const made = real<T>();
+      qp = made as unknown as vscode.QuickPick<vscode.QuickPickItem>;
+      return made;
+    };
+    h.prompts.set({ pick: async (items) => items.find((i) => i.label === CONN) });
+    try {
+      const before = await scans(r);
+      const command = vscode.commands.executeCommand('redisHashExplorer.openHashEditor');
+      // looked at every few ms: the scan goes on for a while after it met the hash, not for long
+      let seen: { busy: boolean; labels: string[] } | undefined;
+      for (const end = Date.now() + 30_000; !seen && Date.now() < end; await sleep(2)) {
+        if (qp?.items.some((i) => i.label === hash)) seen = { busy: qp.busy, labels: qp.items.map((i) => i.label) };
+      }
+      qp?.hide();
+      assert.ok(seen, 'the hash was listed');
+      await command;
+      assert.equal(seen.busy, true, 'listed while the scan ran');
+      assert.ok(seen.labels.includes('$(debug-stop) Stop scanning'), `rows: ${seen.labels.join(', ')}`);
+      await sleep(200);
+      const atClose = await scans(r);
+      await sleep(300);
+      assert.equal(await scans(r), atClose, 'no SCAN after the picker closed');
+      assert.ok(atClose - before < fullScans, `stopped partway: ${atClose - before} of ${fullScans} SCANs`);
+    } finally {
+      (vscode.window as { createQuickPick: typeof real }).createQuickPick = real;
+      h.prompts.reset();
+    }
   });
 });
