@@ -114,6 +114,13 @@ async function main() {
     await connRow(BIG_CONN).waitFor({ timeout: TIMEOUT });
 
     const figures = [];
+    // env RHE_BENCH_WB_PARTS=sparse: only the sparse tree figure (while working on it)
+    const parts = process.env.RHE_BENCH_WB_PARTS?.split(',');
+    if (parts?.length === 1 && parts[0] === 'sparse') {
+      figures.push(await measureSparseTree({ page, connRow, runs, timeout: TIMEOUT, median, figure, shot, shotsDir, log }));
+      write(figures);
+      return;
+    }
     try {
       figures.push(await measureTree(page, connRow));
     } catch (err) {

@@ -56,9 +56,11 @@ class ScanRefresh {
     this.last = Date.now();
     const { keys, progress } = this;
     this.keys = this.progress = false;
-    // new keys may add folders to the connection; progress alone changes one row
+    // New keys may add folders to the connection; progress alone changes one row, once it is shown (a refresh
+    // of a row not shown yet still opens VS Code's 200 ms window that holds back the next, the first keys' one).
+    const s = this.node.session;
     if (keys) this.tree.fire(this.node);
-    else if (progress && this.node.session.scan?.running) this.tree.fire(this.node.scanning);
+    else if (progress && s.started && s.scan?.running) this.tree.fire(this.node.scanning);
   }
 }
 
