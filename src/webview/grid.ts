@@ -1,8 +1,9 @@
-import { globMatches } from '../shared/glob';
-import { IdSet } from '../shared/idSet';
+import type { IdSet } from '../shared/idSet';
 import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
 import { el, formatBytes, setText } from './dom';
 import type { RowCache } from './rowCache';
+import type { PatternSelection } from './rowSelection';
+import { RowSelection } from './rowSelection';
 import { makeResizable } from './gridResize';
 import { VerticalScroll } from './scroller';
 import { ttlCell } from './ttlColumn';
@@ -14,7 +15,6 @@ import { ttlCell } from './ttlColumn';
  */
 
 export const ROW_HEIGHT = 24;
-const utf8 = new TextEncoder();
 const OVERSCAN = 8;
 
 export interface GridActions {
@@ -36,11 +36,6 @@ export interface GridActions {
   rangeIds(start: number, end: number): Promise<IdSet | undefined>;
 }
 
-/** Every field of the whole hash matching a pattern, counted on the server (not rows of the table). */
-export interface PatternSelection {
-  match: string;
-  count: number;
-}
 
 export class Grid {
   readonly element: HTMLElement;
@@ -59,12 +54,7 @@ export class Grid {
   private frame = 0;
   /** position of the focused row, -1 none */
   cursor = -1;
-  private anchor = -1;
-  /** the selected rows by row id (a field's identity in this store generation), not by position */
-  readonly selected = new IdSet();
-  /** or: every field matching a pattern (exclusive with `selected`); loaded rows that match show as selected */
-  pattern: PatternSelection | null = null;
-  private patternBytes = new Uint8Array(0);
+  private readonly selection: RowSelection;
   /** a row being edited in place is left alone by rendering */
   pinned = -1;
 
@@ -72,6 +62,10 @@ export class Grid {
     private readonly cache: RowCache,
     private readonly actions: GridActions,
   ) {
+    this.selection = new RowSelection(cache, (start, end) => actions.rangeIds(start, end), () => this.cursor, () => {
+      actions.selectionChanged();
+      this.schedule();
+    });
     this.headers = { field: this.headerCell('Field', 'field'), value: this.headerCell('Value', 'value'), ttl: this.headerCell('TTL', 'ttl') };
     this.headers.ttl.title = 'Field TTL: time left. Sort: soonest first. T on a row sets it.';
     const headerRow = el('div', { class: 'row header-row', role: 'row', 'aria-rowindex': 1 }, this.headers.field, this.headers.value, this.headers.ttl);
@@ -191,30 +185,36 @@ export class Grid {
 
   /** A new store generation (refresh, pattern): row ids mean other fields now. */
   resetSelection(): void {
-    this.selected.clear();
-    this.pattern = null;
-    this.anchor = this.cursor;
+    this.selection.clear();
+    this.selection.anchor = this.cursor;
     this.actions.selectionChanged();
   }
 
   /** Sorted, filtered or rows arrived: positions moved, the selected rows (by id) stay selected. */
   viewChanged(): void {
-    this.anchor = this.cursor;
+    this.selection.anchor = this.cursor;
     this.schedule();
   }
 
   /** Replaces the selection with these rows (Select all loaded) or with a pattern over the whole hash. */
   setSelection(ids: IdSet | null, pattern: PatternSelection | null = null): void {
-    this.selected.clear();
-    if (ids) this.selected.addAll(ids);
-    this.pattern = pattern;
-    this.patternBytes = utf8.encode(pattern?.match ?? '');
+    this.selection.set(ids, pattern);
     this.actions.selectionChanged();
     this.schedule();
   }
 
   rowAtCursor(): RowDto | undefined {
     return this.cursor >= 0 ? this.cache.get(this.cursor) : undefined;
+  }
+
+  /** the selected rows by row id (a field's identity in this store generation), not by position */
+  get selected(): IdSet {
+    return this.selection.ids;
+  }
+
+  /** or every field matching a pattern */
+  get pattern(): PatternSelection | null {
+    return this.selection.pattern;
   }
 
   /** Row ids of the selection (the cursor row when nothing is selected). */
@@ -312,7 +312,7 @@ export class Grid {
     rowEl.id = `row-${pos}`;
     rowEl.dataset.pos = String(pos);
     rowEl.setAttribute('aria-rowindex', String(pos + 2));
-    const selected = r !== undefined && (this.selected.has(r.id) || this.matchesPattern(r) || (this.selected.size === 0 && !this.pattern && pos === this.cursor));
+    const selected = this.selection.shows(r, pos);
     rowEl.setAttribute('aria-selected', String(selected));
     rowEl.classList.toggle('selected', selected);
     rowEl.classList.toggle('cursor', pos === this.cursor);
@@ -330,55 +330,14 @@ export class Grid {
     if (this.showTtl) this.fillTtl(ttlEl, pos, Date.now());
   }
 
-  /** A loaded row among the pattern's fields (a name shown escaped is not its bytes: left unmarked). */
-  private matchesPattern(r: RowDto): boolean {
-    return this.pattern !== null && r.id >= 0 && !r.fieldBinary && globMatches(this.patternBytes, utf8.encode(r.field));
-  }
-
   private moveCursor(pos: number, extend: boolean, toggle: boolean): void {
     if (this.length === 0) return;
     pos = Math.max(0, Math.min(this.length - 1, pos));
-    const r = this.cache.get(pos);
-    this.pattern = null;
-    if (extend && this.anchor >= 0) {
-      this.selected.clear();
-      const [a, b] = this.anchor < pos ? [this.anchor, pos] : [pos, this.anchor];
-      let missing = false;
-      for (let p = a; p <= b; p++) {
-        const rr = this.cache.get(p);
-        if (rr && rr.id >= 0) this.selected.add(rr.id);
-        else missing = true;
-      }
-      if (missing) this.fillRange(a, b + 1, pos);
-    } else if (toggle) {
-      if (r && r.id >= 0) {
-        if (this.selected.size === 0 && this.cursor >= 0) {
-          const cur = this.cache.get(this.cursor);
-          if (cur && cur.id >= 0) this.selected.add(cur.id);
-        }
-        if (this.selected.has(r.id)) this.selected.delete(r.id);
-        else this.selected.add(r.id);
-      }
-      this.anchor = pos;
-    } else {
-      this.selected.clear();
-      this.anchor = pos;
-    }
+    this.selection.move(pos, extend, toggle);
     this.cursor = pos;
     this.keepInView(pos);
     this.actions.selectionChanged();
     this.schedule();
-  }
-
-  /** A Shift range over rows not fetched here: their ids come from the extension, if the range is still the one asked for. */
-  private fillRange(start: number, end: number, cursor: number): void {
-    const anchor = this.anchor;
-    void this.actions.rangeIds(start, end).then((ids) => {
-      if (!ids || this.anchor !== anchor || this.cursor !== cursor) return;
-      this.selected.addAll(ids);
-      this.actions.selectionChanged();
-      this.schedule();
-    });
   }
 
   private keepInView(pos: number): void {
@@ -492,7 +451,7 @@ export class Grid {
     const pos = this.positionOf(e);
     if (pos < 0) return;
     const r = this.cache.get(pos);
-    if (!r || !(this.selected.has(r.id) || (this.selected.size === 0 && pos === this.cursor))) this.moveCursor(pos, false, false);
+    if (!this.selection.shows(r, pos)) this.moveCursor(pos, false, false);
     this.body.focus();
     this.actions.menu(pos, { x: e.clientX, y: e.clientY });
   }
