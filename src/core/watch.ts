@@ -4,6 +4,8 @@ import { toExplorerError } from './errors';
 import { keySlot } from './slot';
 import type { NodeMode } from './watchNode';
 import { WatchNode, keyId } from './watchNode';
+import type { Handle, KeyWatch, Reason, Watched, WatchEvent, WatchSpec, WatchStatus } from './watchHandle';
+import { fieldsOf, newHandle, takeRead, toBuf } from './watchHandle';
 import type { KeyRead, ReadAsk } from './watchRead';
 import { readKeys } from './watchRead';
 
@@ -13,6 +15,8 @@ import { readKeys } from './watchRead';
  * what they show themselves; events never carry values. Modes, best first: CLIENT TRACKING (no server
  * configuration), keyspace notifications (when on, or allowed to be turned on), polling of what is shown.
  */
+
+export type { KeyWatch, WatchEvent, WatchSpec, WatchStatus } from './watchHandle';
 
 export type LiveSetting = 'auto' | 'polling' | 'off';
 
@@ -36,64 +40,6 @@ export interface WatcherOptions {
   /** opens a watch link (default RedisConnection.open) */
   open?: (profile: RedisConnection['profile'], options: ConnectOptions) => Promise<RedisConnection>;
 }
-
-export type WatchEvent =
-  /** the key changed; for a fields-only watch, `fields` are the watched fields whose value changed */
-  | { kind: 'changed'; key: Buffer; fields?: Buffer[] }
-  /** the key is gone (`type` 'none') or no longer a hash */
-  | { kind: 'deleted'; key: Buffer; type: string }
-  /** events may have been missed (a reconnect, a resume): re-read everything shown */
-  | { kind: 'resync'; key: Buffer };
-
-export interface WatchSpec {
-  /** fields the view shows: polled for changes, and the only ones that matter when `fieldsOnly` */
-  fields?: Array<string | Buffer>;
-  /** report only changes of `fields` (a value document) */
-  fieldsOnly?: boolean;
-}
-
-export interface WatchStatus {
-  state: 'live' | 'polling' | 'paused' | 'off' | 'connecting' | 'reconnecting';
-  /** "live", "polling every 5 s", "paused", … */
-  label: string;
-  /** when what is shown was last known to match the server (ms since the epoch) */
-  inStepAt?: number;
-  /** why a better mode was not used */
-  detail?: string;
-}
-
-export interface KeyWatch {
-  readonly key: Buffer;
-  update(spec: WatchSpec): void;
-  pause(): void;
-  /** resumes and sends a 'resync' (changes made meanwhile were not reported) */
-  resume(): void;
-  readonly paused: boolean;
-  dispose(): void;
-}
-
-type Reason = 'event' | 'resync';
-
-interface Handle extends KeyWatch {
-  paused: boolean;
-  fields: Buffer[];
-  fieldsOnly: boolean;
-  listener: (e: WatchEvent) => void;
-  needsBaseline: boolean;
-  /** not read since it was added: a change between the view's own read and the first read here would be missed */
-  fresh: boolean;
-  lastType?: string;
-  keyDigest?: string;
-  fieldDigests: Map<string, string>;
-}
-
-interface Watched {
-  key: Buffer;
-  handles: Set<Handle>;
-  node: WatchNode | undefined;
-}
-
-const toBuf = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
 
 export class HashWatcher {
   private readonly keys = new Map<string, Watched>();
@@ -142,36 +88,14 @@ export class HashWatcher {
       this.keys.set(id, w);
     }
     const watched = w;
-    const handle: Handle = {
-      key: bytes,
-      fields: (spec.fields ?? []).map(toBuf),
-      fieldsOnly: spec.fieldsOnly === true,
-      listener,
-      needsBaseline: true,
-      fresh: true,
-      fieldDigests: new Map(),
-      paused: false,
-      update: (s: WatchSpec) => {
-        handle.fields = (s.fields ?? handle.fields).map(toBuf);
-        if (s.fieldsOnly !== undefined) handle.fieldsOnly = s.fieldsOnly;
-        handle.needsBaseline = true;
-        this.mark(id, undefined);
-      },
-      pause: () => {
-        handle.paused = true;
-      },
-      resume: () => {
-        if (!handle.paused) return;
-        handle.paused = false;
-        handle.needsBaseline = true;
-        this.mark(id, undefined);
-        queueMicrotask(() => this.emit(handle, { kind: 'resync', key: bytes }));
-      },
-      dispose: () => {
+    const handle = newHandle(bytes, spec, listener, {
+      changed: () => this.mark(id, undefined),
+      resumed: () => queueMicrotask(() => this.emit(handle, { kind: 'resync', key: bytes })),
+      disposed: () => {
         watched.handles.delete(handle);
         if (watched.handles.size === 0) this.unwatch(id);
       },
-    };
+    });
     w.handles.add(handle);
     if (!w.node) this.assign(id, w);
     else this.mark(id, undefined);
@@ -399,37 +323,8 @@ export class HashWatcher {
 
   private apply(w: Watched, read: KeyRead, reasons: Set<Reason>, polling: boolean): void {
     for (const h of w.handles) {
-      const before = { type: h.lastType, key: h.keyDigest, fields: h.fieldDigests };
-      h.lastType = read.type;
-      h.keyDigest = [read.type, read.expireAt, read.length, ...h.fields.map((f) => read.fields.get(f.toString('latin1')))].join('|');
-      h.fieldDigests = new Map(h.fields.map((f) => [f.toString('latin1'), read.fields.get(f.toString('latin1')) ?? '-']));
-      const baseline = h.needsBaseline;
-      const fresh = h.fresh;
-      h.needsBaseline = h.fresh = false;
-      if (h.paused) continue;
-      if (reasons.has('resync')) {
-        this.emit(h, { kind: 'resync', key: w.key });
-        continue;
-      }
-      // First read of a new view, which also starts tracking the key: it re-reads once, so a change made
-      // between its own read and this one is not lost (later changes are events).
-      if (fresh) {
-        this.emit(h, read.type !== 'hash' ? { kind: 'deleted', key: w.key, type: read.type } : { kind: 'changed', key: w.key, ...(h.fieldsOnly ? { fields: h.fields } : {}) });
-        continue;
-      }
-      if (!reasons.has('event')) continue;
-      // A live event for a view that was just set up still counts (it changed after the view read it).
-      if (baseline && (polling || h.fieldsOnly)) continue;
-      if (read.type !== 'hash') {
-        if (polling ? before.type !== read.type : true) this.emit(h, { kind: 'deleted', key: w.key, type: read.type });
-        continue;
-      }
-      if (h.fieldsOnly) {
-        const changed = h.fields.filter((f) => before.fields.get(f.toString('latin1')) !== h.fieldDigests.get(f.toString('latin1')));
-        if (changed.length) this.emit(h, { kind: 'changed', key: w.key, fields: changed });
-        continue;
-      }
-      if (!polling || before.key !== h.keyDigest) this.emit(h, { kind: 'changed', key: w.key });
+      const e = takeRead(h, w.key, read, reasons, polling);
+      if (e) this.emit(h, e);
     }
   }
 
@@ -488,12 +383,6 @@ export class HashWatcher {
 
 function statusLabel(s: WatchStatus): string {
   return `${s.state}|${s.label}|${s.detail ?? ''}|${s.inStepAt === undefined ? '' : Math.floor(s.inStepAt / 1000)}`;
-}
-
-function fieldsOf(w: Watched, polling: boolean): Buffer[] {
-  const seen = new Map<string, Buffer>();
-  for (const h of w.handles) if (polling || h.fieldsOnly) for (const f of h.fields) seen.set(f.toString('latin1'), f);
-  return [...seen.values()];
 }
 
 export function formatSeconds(ms: number): string {

@@ -276,6 +276,26 @@ describe('live hashes (watch)', function () {
     });
   });
 
+  describe('polling, a view that scrolls', () => {
+    it('a change made just before the view changed what it shows is still told (the read it asks for compares)', async () => {
+      // no poll comes during the test: the only read after the change is the one the view's update asks for
+      const w = await watcher({ mode: 'polling', pollMs: 600_000 });
+      const { events, handle } = await follow(w, 'h', { fields: ['a'] });
+      const from = events.all.length;
+      await admin().hset('h', 'a', 'changed before the scroll');
+      handle.update({ fields: ['a', 'b'] });
+      await events.next(kind('changed'), from);
+      // a field new to the view has nothing to compare with: its first read tells nothing
+      const quiet = events.all.length;
+      await admin().hset('h', 'c', 'not shown yet');
+      handle.update({ fields: ['a', 'b', 'c'] });
+      await admin().hset('h', 'a', 'after');
+      handle.update({ fields: ['a', 'b', 'c'] });
+      const e = await events.next(kind('changed'), quiet);
+      assert.equal(e.kind, 'changed');
+    });
+  });
+
   describe('pause and resume', () => {
     it('a paused view gets nothing, then one resync on resume', async () => {
       const w = await watcher();
