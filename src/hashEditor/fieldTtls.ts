@@ -1,3 +1,4 @@
+import { keyType } from '../core/keyOps';
 import type { RedisConnection } from '../core/connection';
 import { fieldTtls } from '../core/fieldTtl';
 import type { RowStore } from '../core/rowStore';
@@ -128,8 +129,12 @@ export async function addRowTtls(s: HashSession, rows: RowDto[]): Promise<void> 
   const store = s.store;
   const gen = s.gen;
   const fields = live.map((r) => Buffer.from(store.fieldAt(r.id)));
-  const ttls = await fieldTtls(await s.conn(), s.key, fields);
+  const conn = await s.conn();
+  const ttls = await fieldTtls(conn, s.key, fields);
   if (gen !== s.gen) return;
+  // every field "gone": the key itself may be gone (deleted or expired); then the table keeps its rows
+  // (the live status offers to recreate the key from them), without TTLs
+  if (ttls.every((t) => t === -2) && (await keyType(conn, s.key)) === 'none') return;
   const at = Date.now();
   let gone = 0;
   live.forEach((r, i) => {

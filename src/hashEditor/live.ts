@@ -31,6 +31,8 @@ export class EditorLive {
   private start = 0;
   private count = 0;
   private readonly held = new Set<number>();
+  /** held rows the server changed meanwhile: read again once the user lets go of them */
+  private readonly stale = new Set<number>();
   private running: Promise<void> | undefined;
   private again: WatchEvent['kind'] | undefined;
   private disposed = false;
@@ -59,8 +61,12 @@ export class EditorLive {
 
   /** The row the user is editing in the table (null: none): it is not changed under them. */
   editing(id: number | null): void {
+    const released = [...this.held].some((row) => row !== id && this.stale.has(row));
     this.held.clear();
+    this.stale.clear();
     if (id !== null) this.held.add(id);
+    // a row let go of that changed meanwhile shows the server's value now (not while paused)
+    if (released && !this.watch.paused && !this.live.paused) this.onEvent({ kind: 'changed', key: this.watch.key });
   }
 
   setPaused(paused: boolean): void {
@@ -79,7 +85,8 @@ export class EditorLive {
   }
 
   private onEvent(e: WatchEvent): void {
-    if (this.disposed) return;
+    // paused here: nothing more is taken (a sync queued before the pause included; resuming re-reads)
+    if (this.disposed || this.watch.paused) return;
     // one sync at a time; events meanwhile make one more (a 'resync' wins)
     if (this.running) {
       this.again = this.again === 'resync' || e.kind === 'resync' ? 'resync' : e.kind;
@@ -119,7 +126,10 @@ export class EditorLive {
     const held: number[] = [];
     const take = (field: Buffer, value: Buffer | null, row: number) => {
       if (row >= 0 && this.held.has(row)) {
-        if (!sameAs(s, row, value)) held.push(row);
+        if (!sameAs(s, row, value)) {
+          held.push(row);
+          this.stale.add(row);
+        }
         return;
       }
       if (row >= 0 && sameAs(s, row, value)) return;
@@ -130,7 +140,7 @@ export class EditorLive {
     const gen = s.gen;
     const fields = rows.map((r) => Buffer.from(s.store.fieldAt(r)));
     const values = fields.length ? await getFields(conn, s.key, fields) : [];
-    if (gen !== s.gen) return;
+    if (gen !== s.gen || this.watch.paused) return;
     // fields gone: the key may be gone as a whole (deleted after the header was read): then the table keeps its rows
     if (values.some((v) => v === null)) {
       await this.host.refreshHeader(true);

@@ -16,6 +16,8 @@ export interface EditorContext {
   /** the server has field TTLs */
   fieldTtl(): boolean;
   notify(message: string, level?: 'info' | 'error'): void;
+  /** the row whose value is being edited (live updates leave it as the user saw it); null: the editing ended */
+  editing(id: number | null): void;
   /** select a field's row after it was added */
   reveal(field: DisplayValue): void;
   /** select a field's row and open its value editor (an add that found the field already there) */
@@ -182,7 +184,9 @@ export async function editValue(ctx: EditorContext, row: RowDto, initial?: Displ
     list.push({ label: readOnly ? 'Close' : 'Cancel', run: () => ctx.dialog.close() });
     return list;
   };
-  ctx.dialog.open(`${readOnly ? 'Value of' : 'Edit value of'} ${detail.field.text}`, [content], buttons(), { focus: area, wide: true });
+  const onClose = readOnly ? undefined : () => ctx.editing(null);
+  ctx.dialog.open(`${readOnly ? 'Value of' : 'Edit value of'} ${detail.field.text}`, [content], buttons(), { focus: area, wide: true, onClose });
+  if (!readOnly) ctx.editing(row.id);
   show(detail, initial);
   if (conflict) handleWrite(ctx, conflict, 'the value', mine, content, reload);
 }

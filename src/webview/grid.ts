@@ -34,6 +34,8 @@ export interface GridActions {
   selectAll(): void;
   /** the row ids at view positions [start, end), for a range over rows this page has not fetched */
   rangeIds(start: number, end: number): Promise<IdSet | undefined>;
+  /** after a row is drawn: marks of its own (live updates: a highlight, "changed on the server") */
+  decorate?(rowEl: HTMLElement, row: RowDto | undefined): void;
 }
 
 
@@ -328,6 +330,7 @@ export class Grid {
     valueCell.classList.toggle('truncated', r?.truncated === true);
     ttlEl.hidden = !this.showTtl;
     if (this.showTtl) this.fillTtl(ttlEl, pos, Date.now());
+    this.actions.decorate?.(rowEl, r);
   }
 
   private moveCursor(pos: number, extend: boolean, toggle: boolean): void {

@@ -133,6 +133,11 @@ export class Header {
     );
   }
 
+  /** Puts a part of the title row after the connection (the live-updates status). */
+  place(part: HTMLElement): void {
+    this.conn.after(part);
+  }
+
   /** A search box with a visible word before it (the box's own aria-label says the whole of it). */
   private labelled(text: string, input: HTMLInputElement): HTMLElement {
     return el('label', { class: 'input-wrap' }, el('span', { class: 'input-label', text, 'aria-hidden': 'true' }), input);

@@ -8,6 +8,7 @@ import { editFieldTtl } from './fieldTtlEditor';
 import { Grid } from './grid';
 import { Header } from './header';
 import { loadIconFont } from './icons';
+import { LiveView } from './live';
 import { showMenu } from './menu';
 import type { MenuEntry } from './menu';
 import { RowCache } from './rowCache';
@@ -58,12 +59,22 @@ const ctx: EditorContext = {
   readOnly,
   fieldTtl,
   notify,
+  editing: (id) => editing(id),
   reveal: (field) => void lookup(field).catch(failed),
   editExisting: (field) =>
     void lookup(field)
       .then((row) => row && editValue(ctx, row))
       .catch(failed),
 };
+
+/** Tells the extension which row is being edited (live updates leave it as the user saw it); null: none. */
+let editedId: number | null = null;
+function editing(id: number | null): void {
+  const before = editedId;
+  editedId = id;
+  if (before !== null && before !== id) live.released(before);
+  if (before !== id) rpc.request('editing', { gen: gen(), id }).catch(() => undefined);
+}
 
 /** Selects a field's row (HGET, any size) and gives the table the focus; resolves with the row, if found. */
 async function lookup(field: DisplayValue): Promise<RowDto | undefined> {
@@ -100,7 +111,12 @@ async function edit(pos: number, row: RowDto): Promise<void> {
   if (!simple || !cell) return editValue(ctx, row);
   const input = el('input', { type: 'text', class: 'inline-edit text-input', 'aria-label': `Value of ${d.field.text}`, spellcheck: 'false' });
   input.value = d.value.text;
-  const finish = grid.editInCell(pos, cell, input);
+  const close = grid.editInCell(pos, cell, input);
+  editing(row.id);
+  const finish = () => {
+    close();
+    if (editedId === row.id) editing(null);
+  };
 
   const save = async () => {
     const mine = { text: input.value, utf8: true };
@@ -157,6 +173,19 @@ const grid = new Grid(cache, {
     if (!readOnly()) addField(ctx);
   },
   menu: (_pos, at) => rowMenu(at),
+  decorate: (rowEl, row) => live.decorate(rowEl, row),
+});
+
+const live = new LiveView({
+  rpc,
+  connectionReadOnly: () => header?.readOnly !== false,
+  notify,
+  redraw: () => grid.schedule(),
+  editedRow: () => {
+    const pos = grid.pinned;
+    const element = pos >= 0 ? grid.rowElement(pos) : undefined;
+    return element && { element, row: cache.get(pos) };
+  },
 });
 
 /** Everything that can be done with the cursor row (or the selection), with the keys that do it. */
@@ -259,7 +288,8 @@ const failure = el(
   button('Try again', { icon: 'refresh', cls: 'primary', onClick: () => void rpc.request('load', { action: 'refresh' }).catch(failed) }),
 );
 failure.hidden = true;
-document.getElementById('app')?.append(headerView.element, viewNote, el('div', { class: 'table-wrap' }, grid.element, empty, failure), pane.element);
+headerView.place(live.element);
+document.getElementById('app')?.append(headerView.element, live.deletedBar, viewNote, el('div', { class: 'table-wrap' }, grid.element, empty, failure), pane.element);
 
 function applyHeader(h: HeaderInfo): void {
   header = h;
@@ -372,6 +402,9 @@ function onEvent(e: HostEvent): void {
       cache.invalidate();
       grid.schedule();
       pane.refresh();
+      break;
+    case 'live':
+      live.apply(e);
       break;
     case 'notice':
       notify(e.message, e.level === 'error' ? 'error' : 'info');

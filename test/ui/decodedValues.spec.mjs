@@ -3,17 +3,9 @@
 // JSON, Save writes it re-gzipped (checked in Redis byte for byte); a pickle says it is read-only.
 import * as assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { expand, openRedisView, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { expand, fieldRow as rowNamed, hashEditorFrame as editor, openRedisView, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
 
 const DOC = { user: 'ada', roles: ['admin', 'dev'], visits: 12 };
-
-function editor(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-function rowNamed(frame, field) {
-  return frame.locator('.grid-body .row').filter({ has: frame.locator(`.cell.field .txt:text-is(${JSON.stringify(field)})`) });
-}
 
 describe('decoded values (workbench)', function () {
   this.timeout(300_000);

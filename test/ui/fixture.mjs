@@ -208,3 +208,19 @@ export async function openHashFromPalette(page, key) {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: key }).first().waitFor();
   await page.keyboard.press('Enter');
 }
+
+/** The hash editor's document (two frames deep: the webview, then its active frame). */
+export function hashEditorFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** The table row of a field by its exact name. */
+export function fieldRow(frame, field) {
+  return frame.locator('.grid-body .row').filter({ has: frame.locator(`.cell.field .txt:text-is(${JSON.stringify(field)})`) });
+}
+
+/** Whether the server has field TTLs (HEXPIRE in its command table: Redis 7.4+, Redis 8). */
+export async function hasFieldTtls(redis) {
+  const [info] = await redis.call('COMMAND', 'INFO', 'hexpire');
+  return Array.isArray(info);
+}

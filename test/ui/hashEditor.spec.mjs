@@ -3,24 +3,9 @@
 // name shown as text, a 1,000,000-field hash usable while it loads with a small DOM, restore after a
 // reload, and screenshots in dark, light and high-contrast themes.
 import * as assert from 'node:assert/strict';
-import { MILLION, expand, openHashFromPalette, openRedisView, seedMillion, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { MILLION, expand, fieldRow as rowNamed, hasFieldTtls, hashEditorFrame as editor, openHashFromPalette, openRedisView, seedMillion, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-
-/** The hash editor's document: two frames deep. */
-function editor(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-function rowNamed(frame, field) {
-  return frame.locator('.grid-body .row').filter({ has: frame.locator(`.cell.field .txt:text-is(${JSON.stringify(field)})`) });
-}
-
-/** Whether the server has field TTLs (HEXPIRE in its command table: Redis 7.4+, Redis 8). */
-async function hasFieldTtls(redis) {
-  const [info] = await redis.call('COMMAND', 'INFO', 'hexpire');
-  return Array.isArray(info);
-}
 
 /** Switches the color theme from the palette (Preferences: Color Theme), waiting until the workbench shows it. */
 async function setTheme(wb, name, themeClass) {

@@ -117,6 +117,50 @@ describe('Live updates', function () {
     await waitFor('row z', async () => (await valueOf(h, 'z')) === 'again');
   });
 
+  it('a key deleted on the server keeps its rows; Recreate writes them back, never over a key written again', async () => {
+    const h = await openEditor();
+    await screen(h);
+    await waitFor('live mode', () => h.live().state === 'live');
+    await r.del(KEY);
+    // the deleted state as the webview is told it (the sync that found the key gone is over), then act
+    await waitFor('the webview is told the key was deleted', () => liveEvents(h).some((e) => e.deleted));
+    assert.equal(h.header()?.exists, false);
+    const rows = async () => (await screen(h)).map((x) => `${x.field}=${x.value}`);
+    assert.deepEqual(await rows(), ['a=1', 'b=2', 'c=3'], 'the table keeps what it held (servers with field TTLs read them as "gone" too)');
+    const info = await h.request('live', { action: 'recreate' });
+    assert.equal(info.state, 'live');
+    assert.deepEqual(await r.hgetall(KEY), { a: '1', b: '2', c: '3' });
+    assert.equal(h.header()?.exists, true);
+
+    // deleted again and written by someone else before Recreate: refused, nothing written
+    const seen = liveEvents(h).length;
+    await r.del(KEY);
+    await waitFor('deleted again', () => liveEvents(h).slice(seen).some((e) => e.deleted));
+    await r.hset(KEY, 'other', 'writer');
+    await assert.rejects(h.request('live', { action: 'recreate' }), /exists again on the server.*nothing was written/);
+    assert.deepEqual(await r.hgetall(KEY), { other: 'writer' });
+  });
+
+  it('live.mode polling: the editor polls at live.pollSeconds, says so, and takes a change', async () => {
+    await setSetting('live.pollSeconds', 1);
+    await setSetting('live.mode', 'polling');
+    try {
+      const h = await openEditor();
+      const a = (await screen(h)).find((x) => x.field === 'a');
+      assert.ok(a);
+      await waitFor('polling mode', () => h.live().state === 'polling');
+      assert.equal(h.live().label, 'polling every 1 s');
+      await r.hset(KEY, 'a', 'polled');
+      // the poll that saw the change names the row (posted after the store took the value)
+      await waitFor('a poll names row a', () => liveEvents(h).some((e) => e.changed.includes(a.id)), 15_000);
+      assert.equal(await valueOf(h, 'a'), 'polled');
+      assert.ok((h.live().inStepAt ?? 0) > 0, 'the header can say when it was last in step');
+    } finally {
+      await setSetting('live.mode', 'auto');
+      await setSetting('live.pollSeconds', undefined);
+    }
+  });
+
   it('a row being edited is not changed under the user: marked, and its save meets the conflict check', async () => {
     const h = await openEditor();
     const row = (await screen(h)).find((x) => x.field === 'a');
