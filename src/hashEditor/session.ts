@@ -203,7 +203,8 @@ export class HashSession {
         await nextTurn();
         if (first) {
           first = false;
-          if (firstShown) await this.waitFor(firstShown);
+          // (a hash read whole in its first page is done now, without waiting)
+          if (firstShown && !pager.done) await this.waitFor(firstShown);
         }
       }
       if (gen !== this.gen) return;
