@@ -87,7 +87,8 @@ async function main() {
       for (let j = i; j < i + 10_000; j++) args.push(`field:${j}`, `{"n":${j},"pad":"${'x'.repeat(20)}"}`);
       await admin.hset('live:100k', ...args);
     }
-    server = await startCodeServer({ settings: { 'redisHashExplorer.connections': [{ name: CONN, host: '127.0.0.1', port: redis.port, db: 0 }] } });
+    // the test workbench's defaults turn live updates off: on here
+    server = await startCodeServer({ settings: { 'redisHashExplorer.connections': [{ name: CONN, host: '127.0.0.1', port: redis.port, db: 0 }], 'redisHashExplorer.live.mode': 'auto' } });
     const bindings = [
       { key: 'ctrl+alt+shift+1', command: 'redisHashExplorer.openHashEditor', args: { connection: CONN, key: 'live:small' } },
       { key: 'ctrl+alt+shift+2', command: 'redisHashExplorer.openHashEditor', args: { connection: CONN, key: 'live:100k' } },
@@ -153,8 +154,8 @@ async function main() {
     const reads = Object.entries(calls1).reduce((n, [cmd, c]) => (cmd === 'hset' || cmd === 'info' ? n : n + c - (calls0[cmd] ?? 0)), 0);
     const byCmd = Object.entries(calls1).map(([cmd, c]) => [cmd, c - (calls0[cmd] ?? 0)]).filter(([cmd, d]) => d > 0 && cmd !== 'hset' && cmd !== 'info');
     log(`under ${RATE} writes/s for ${(elapsed / 1000).toFixed(1)} s: ${written} writes; extension host CPU ${(busy * 100).toFixed(1)} % (idle ${(idle * 100).toFixed(1)} %); re-reads ${reads} (${byCmd.map(([c, d]) => `${c} ${d}`).join(', ')})`);
-    figures.push({ name: `live: extension-host CPU, 100,000-field hash open, ${RATE.toLocaleString('en-US')} writes/s for ${SECONDS} s (baseline: the same host idle)`, ours: Number((busy * 100).toFixed(1)), baseline: Number((idle * 100).toFixed(1)), unit: '% of a core', ratio: null, target: 'report', met: true });
-    figures.push({ name: `live: commands the extension sent vs writes, same ${SECONDS} s`, ours: reads, baseline: written, unit: 'commands', ratio: Number((reads / written).toFixed(4)), target: 'report', met: true });
+    figures.push({ name: 'live: extension-host CPU, 100,000-field hash open, 5,000 writes/s for 10 s (baseline: the same host idle)', ours: Number((busy * 100).toFixed(1)), baseline: Number((idle * 100).toFixed(1)), unit: '% of a core', ratio: null, target: 'report', met: true });
+    figures.push({ name: 'live: commands the extension sent vs writes, same 10 s', ours: reads, baseline: written, unit: 'commands', ratio: Number((reads / written).toFixed(4)), target: 'report', met: true });
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop();

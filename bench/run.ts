@@ -24,7 +24,7 @@ import { BULK_FIGURES, bulkFigures } from './bulk';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,bulkdelete,ssh]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,bulkdelete,ssh,live]
  */
 
 const repo = resolve(__dirname, '..', '..');
@@ -51,19 +51,24 @@ async function group(names: { name: string; unit: string; target: string }[], ru
 }
 
 function runWorkbench(port: number): Promise<Figure[]> {
-  const script = join(repo, 'bench', 'workbench.mjs');
+  return runScript('workbench.mjs', { RHE_BENCH_REDIS_PORT: String(port) });
+}
+
+/** Runs a bench script of the real workbench (bench/<name>) in a child process; its figures come back as JSON. */
+function runScript(name: string, env: Record<string, string>): Promise<Figure[]> {
+  const script = join(repo, 'bench', name);
   const dir = mkdtempSync(join(tmpdir(), 'rhe-bench-'));
-  const outFile = join(dir, 'workbench.json');
+  const outFile = join(dir, 'figures.json');
   return new Promise<Figure[]>((resolveRun, reject) => {
     const child = spawn(process.execPath, [script], {
       cwd: repo,
-      env: { ...process.env, RHE_BENCH_REDIS_PORT: String(port), RHE_BENCH_OUT: outFile, RHE_BENCH_QUICK: quick ? '1' : '' },
+      env: { ...process.env, ...env, RHE_BENCH_OUT: outFile, RHE_BENCH_QUICK: quick ? '1' : '' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       try {
-        if (code !== 0 || !existsSync(outFile)) throw new Error(`bench/workbench.mjs exited with ${code ?? signal}`);
+        if (code !== 0 || !existsSync(outFile)) throw new Error(`bench/${name} exited with ${code ?? signal}`);
         resolveRun(JSON.parse(readFileSync(outFile, 'utf8')) as Figure[]);
       } catch (err) {
         reject(err);
@@ -116,6 +121,13 @@ export const WORKBENCH_FIGURES = [
   { name: 'workbench: expand connection to first hash row, 1,000,000 vs 100 keys, 4 of them hashes', unit: 'ms', target: '<= 1.5' },
 ];
 
+/** Live updates in the real workbench, on a redis-server of its own (bench/live.mjs). */
+export const LIVE_FIGURES = [
+  { name: 'live: external HSET to the changed row visible in the workbench (median of 20)', unit: 'ms', target: '>= 20x sooner than a 5 s refresh' },
+  { name: 'live: extension-host CPU, 100,000-field hash open, 5,000 writes/s for 10 s (baseline: the same host idle)', unit: '% of a core', target: 'report' },
+  { name: 'live: commands the extension sent vs writes, same 10 s', unit: 'commands', target: 'report' },
+];
+
 async function main(): Promise<number> {
   const started = Date.now();
   const figures: Figure[] = [];
@@ -135,6 +147,8 @@ async function main(): Promise<number> {
   if (want('ssh')) await group(SSH_FIGURES, () => sshFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
   // A local cluster of three masters of its own (--only=cluster).
   if (want('cluster')) await group(CLUSTER_FIGURES, () => clusterFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
+  // Live updates in the real workbench, on a server of its own (--only=live).
+  if (want('live')) await group(LIVE_FIGURES, () => runScript('live.mjs', {}), figures, errors);
   process.stdout.write('\n');
   printTable(figures);
   const file = join(repo, 'bench', 'results.json');
