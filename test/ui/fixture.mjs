@@ -112,7 +112,8 @@ export async function expand(page, label) {
   const row = treeItem(page, label).first();
   await row.waitFor();
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await row.elementHandle());
+  // Asked of the row found anew each time: a refresh of the tree (a scan that ends) may render it as a new element.
+  await waitUntil(`"${label}" expanded`, async () => (await row.getAttribute('aria-expanded', { timeout: 1000 })) === 'true', 30_000);
 }
 
 /**
