@@ -11,7 +11,7 @@ import type { TestCluster } from '../../support/cluster';
 import { startSentinel } from '../../support/sentinel';
 import type { TestSentinel } from '../../support/sentinel';
 import type { ProfileSetting, TestHooks } from './sidebarSupport';
-import { connectionNode, hooks, itemOf, keysUnder, rejectionOf, setConnections } from './sidebarSupport';
+import { connectionNode, hooks, itemOf, keysUnder, rejectionOf, setConnections, setSetting, waitFor } from './sidebarSupport';
 
 const run = (id: string, arg?: unknown) => Promise.resolve(vscode.commands.executeCommand(`redisHashExplorer.${id}`, arg));
 
@@ -92,6 +92,30 @@ describe('cluster and sentinel connections', function () {
     const owner = await cluster.masterOf(Number(await admin.cluster('KEYSLOT', key)));
     assert.equal(await cluster.admin(owner).hget(key, 'f7'), 'edited');
     for (const e of editor.openEditors()) e.panel.dispose();
+  });
+
+  it('live updates: a write on the master that owns the key reaches the open editor (watched on that master)', async () => {
+    const seed = cluster.seeds[0].port;
+    let key = '';
+    for (let i = 0; !key; i++) if ((await cluster.masterOf(Number(await admin.cluster('KEYSLOT', `live:${i}`)))) !== seed) key = `live:${i}`;
+    await admin.hset(key, 'a', '1', 'b', '2');
+    await setSetting('live.mode', 'auto');
+    try {
+      const editor = (await run('openHashEditor', { connection: 'cl-cluster', key })) as HashEditorTestHooks;
+      await editor.loaded();
+      const rows = async () => (await editor.request('rows', { version: editor.status().view.version, start: 0, count: 10 }))?.rows ?? [];
+      const a = (await rows()).find((r) => r.field === 'a');
+      assert.ok(a);
+      await waitFor('live on the cluster', () => editor.live().state === 'live', 20_000);
+      await cluster.admin(await cluster.masterOf(Number(await admin.cluster('KEYSLOT', key)))).hset(key, 'a', 'from the app', 'c', 'new');
+      // the sync that took the new value names the row (posted after the store took it)
+      await waitFor('the changed row is named', () => editor.events().some((e) => e.type === 'live' && e.changed.includes(a.id)), 20_000);
+      assert.equal((await rows()).find((r) => r.field === 'a')?.value, 'from the app');
+      await waitFor('the new field and the count', async () => editor.header()?.fieldCount === 3 && (await rows()).some((r) => r.field === 'c'));
+      editor.panel.dispose();
+    } finally {
+      await setSetting('live.mode', 'off');
+    }
   });
 
   it('refuses a key rename across slots, leaving the key as it was', async () => {
