@@ -138,9 +138,8 @@ export class KeyScan {
       if (this.stopping) return;
       const before = this.pager.positions();
       const sent = Date.now();
-      const page = this.pager.next();
+      const keys = await this.pager.next();
       this.askTotals();
-      const keys = await page;
       took = 0;
       this.noteProgress(before);
       this.found += keys.length;
@@ -186,7 +185,7 @@ export class KeyScan {
     return sum;
   }
 
-  /** DBSIZE of each master, once, sent after the first SCAN (never before it: the first keys are what a person waits for). */
+  /** DBSIZE of each master, once, after the first page (nothing beside the first SCAN: its keys are what a person waits for). */
   private askTotals(): void {
     if (this.totalsAsked) return;
     this.totalsAsked = true;
