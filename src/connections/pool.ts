@@ -189,10 +189,17 @@ export class ConnectionPool implements vscode.Disposable {
         }
       } else if (state === 'ready') {
         if (!lost) return;
-        lost = false;
-        log.info(`[${name}] reconnected to ${conn.where} (db ${db})`);
-        if (this.status(name).state === 'reconnecting') this.setStatus(name, { state: 'connected', info: this.status(name).info });
-        this.reconnected.fire({ name, db });
+        const back = () => {
+          if (!lost) return;
+          lost = false;
+          log.info(`[${name}] reconnected to ${conn.where} (db ${db})`);
+          if (this.status(name).state === 'reconnecting') this.setStatus(name, { state: 'connected', info: this.status(name).info });
+          this.reconnected.fire({ name, db });
+        };
+        // Through SSH the client's socket to the tunnel connects before the SSH connection is back: it is
+        // back once a PING has gone through (a failed one is followed by another reconnect).
+        if (!conn.profile.ssh) return back();
+        conn.run((c) => c.ping()).then(back, () => undefined);
       } else {
         drop();
         const now = this.status(name).state;

@@ -155,7 +155,8 @@ export class ConnectionNode {
           : state === 'connected'
             ? new vscode.ThemeIcon(this.readOnly ? 'lock' : 'database')
             : new vscode.ThemeIcon('debug-disconnect');
-    item.contextValue = connectionContext(state, this.readOnly, filter !== undefined, this.profile.kind === 'cluster');
+    // '.sshLost': the row offers Retry (a new SSH connection now) while its clients wait to reconnect
+    item.contextValue = connectionContext(state, this.readOnly, filter !== undefined, this.profile.kind === 'cluster') + (state === 'reconnecting' && status.sshLost ? '.sshLost' : '');
     return item;
   }
 }

@@ -4,6 +4,7 @@
 // client of a connection, the trust question of the form (trust, refuse, a changed key), a wrong password,
 // a missing key file, and "SSH lost" in the tree. Database 8, connections named "ssh-…".
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { PromptLayer } from '../../../src/commands/prompts';
@@ -141,6 +142,33 @@ describe('connections through SSH', function () {
     }
     await run('editField', { connection: 'ssh-std', key: 'ssh:h', field: 'a', value: 'after the loss' });
     assert.equal(await r.hget('ssh:h', 'a'), 'after the loss');
+  });
+
+  it('an SSH server that stops answering: "SSH lost" says why and the row offers Retry, which connects through a new SSH connection', async () => {
+    await h.tree.pool.get('ssh-std', DB);
+    const sessions = sshd.sessionPids();
+    const parents = sessions.map((p) => Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]));
+    const listener = parents.find((p) => !sessions.includes(p));
+    assert.ok(listener, 'the listening sshd');
+    process.kill(listener, 'SIGSTOP');
+    try {
+      for (const pid of sessions) process.kill(pid, 'SIGKILL');
+      // the new SSH connection times out (the server takes it but never answers)
+      const seen: string[] = [];
+      const sub = h.tree.pool.onDidChangeState((name) => name === 'ssh-std' && seen.push(`${h.tree.pool.status(name).state}: ${h.tree.pool.status(name).error ?? ''}`));
+      await waitFor('SSH lost with its reason', () => /^SSH lost: 127\.0\.0\.1:\d+ did not answer in time\./.test(h.tree.pool.status('ssh-std').error ?? ''), 40_000).catch((err: Error) => {
+        throw new Error(`${err.message}; states: ${seen.join(' | ')}`);
+      });
+      sub.dispose();
+      const node = await connectionNode(h.tree, 'ssh-std');
+      assert.match(String(itemOf(h.tree, node).contextValue), /^connection\.reconnecting.*\.sshLost$/);
+    } finally {
+      process.kill(listener, 'SIGCONT');
+    }
+    await run('retryConnection', { connection: 'ssh-std' });
+    await waitFor('connected', () => h.tree.pool.status('ssh-std').state === 'connected', 20_000);
+    await run('editField', { connection: 'ssh-std', key: 'ssh:h', field: 'a', value: 'after Retry' });
+    assert.equal(await r.hget('ssh:h', 'a'), 'after Retry');
   });
 
   it('the form: SSH fields, a key file from the file dialog; the first connect shows the fingerprint and Trust stores it', async () => {
