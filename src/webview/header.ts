@@ -168,7 +168,8 @@ export class Header {
     const loaded = formatCount(s.loaded);
     let text: string;
     if (s.match) text = `${loaded} field${s.loaded === 1 ? '' : 's'} matching ${s.match}`;
-    else if (s.total !== null) text = `${loaded} of ${formatCount(s.total)} loaded`;
+    // fewer on the server than the table holds once loaded (the key deleted, the table keeping its rows): no "3 of 0"
+    else if (s.total !== null && !(s.load === 'done' && s.total < s.loaded)) text = `${loaded} of ${formatCount(s.total)} loaded`;
     else text = `${loaded} loaded`;
     if (s.load === 'loading') text += ' — loading…';
     else if (s.load === 'stopped') text += ' — stopped';

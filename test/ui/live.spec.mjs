@@ -88,6 +88,7 @@ describe('live updates (workbench)', function () {
     assert.equal(await wb.redis.exists(KEY), 0);
     // the table keeps what it held, so the key can be written back from it
     assert.deepEqual(await rowTexts(frame), before);
+    assert.match(await frame.locator('.progress-text').textContent(), new RegExp(`^${before.length} loaded`));
     await wb.screenshot('live-key-deleted');
     // keyboard: Recreate is a button reachable with Tab; Enter on it writes the key back
     await bar.getByRole('button', { name: 'Recreate' }).focus();
