@@ -1,4 +1,4 @@
-import { runDelete, runExport, runFieldTtl } from '../commands/bulkSupport';
+import { runDelete, runExport, runFieldTtl, sourceLabel } from '../commands/bulkSupport';
 import type { BulkJob } from '../commands/bulkSupport';
 import { Cancelled } from '../commands/command';
 import { shown } from '../commands/resolve';
@@ -74,7 +74,8 @@ export function bulkHandlers(p: HashEditorPanel): BulkHandlers {
       const job: BulkJob = { conn, key: s.key, source, scripted: false, onBatch: action === 'delete' ? (batch) => deleted.push(...batch) : undefined };
       if (action === 'export') {
         const format = await pickExportFormat(`Export fields of "${shown(s.key)}" as`).catch(cancelledAsNull);
-        const uri = format && (await saveTarget('Export Fields', shown(s.key), format).catch(cancelledAsNull));
+        const what = 'fields' in source ? sourceLabel(source, source.fields.length) : `the fields matching ${source.match}`;
+        const uri = format && (await saveTarget(`Export ${what} of "${shown(s.key)}"`, shown(s.key), format).catch(cancelledAsNull));
         if (!format || !uri) return null;
         const r = await runExport(job, uri, format);
         return { done: r.fields, total: r.fields, cancelled: r.cancelled };

@@ -1,8 +1,8 @@
 // Field selection and bulk actions in the real workbench (code-server + headless chromium) against a real
-// Redis: click, Ctrl+click and Shift+click select rows (aria-selected, the count in the toolbar), a sort keeps
-// the selection, Escape clears it, Ctrl+A selects every loaded row, Delete removes exactly the selected rows
-// from the table and the server after the workbench's confirmation, and a pattern over the whole hash is
-// counted and deleted after the key's name is typed.
+// Redis: click, Ctrl+click and Shift+click select rows (aria-selected, the count in the toolbar), a sort or a
+// filter keeps the selection, Escape clears it, Ctrl+A selects every loaded row, Delete removes exactly the
+// selected rows from the table and the server after the workbench's confirmation, and a pattern over the whole
+// hash is counted, its loaded rows shown selected, and deleted after the key's name is typed.
 import * as assert from 'node:assert/strict';
 import { openHashFromTree, quickInput, startWorkbench, waitUntil } from './fixture.mjs';
 
@@ -94,7 +94,7 @@ describe('bulk selection (workbench)', function () {
     await expectSelected(frame, [...range, 'item:10'], '8 selected');
   });
 
-  it('the selection survives a sort (held by field, not by row position); Escape clears it', async () => {
+  it('the selection survives a sort and a filter (held by field, not by row position); Escape clears it', async () => {
     const frame = editor(page);
     await frame.locator('.header-row .cell.field .sort-button').click();
     await frame.locator('.header-row .cell.field[aria-sort="descending"]').waitFor();
@@ -104,6 +104,17 @@ describe('bulk selection (workbench)', function () {
     assert.equal(await rowNamed(frame, 'item:02').getAttribute('aria-selected'), 'false');
     await frame.locator('.header-row .cell.field .sort-button').click();
     await frame.locator('.header-row .cell.field[aria-sort="none"]').waitFor();
+    // a filter that hides some selected rows keeps them selected; clearing it shows them selected again
+    const filter = frame.getByRole('searchbox', { name: 'Filter loaded fields' });
+    await filter.fill('item:0');
+    await waitUntil('filtered', async () => (await frame.locator('[role=grid]').getAttribute('aria-rowcount')) === '11');
+    await expectSelected(frame, ['item:03', 'item:04', 'item:05', 'item:06', 'item:07', 'item:08', 'item:09'], '8 selected');
+    // item:10, hidden by that filter, is still selected when another filter shows it
+    await filter.fill('item:1');
+    await waitUntil('filtered again', async () => (await frame.locator('[role=grid]').getAttribute('aria-rowcount')) === '11');
+    await expectSelected(frame, ['item:10'], '8 selected');
+    await filter.fill('');
+    await waitUntil('unfiltered', async () => (await frame.locator('[role=grid]').getAttribute('aria-rowcount')) === '1531');
     await frame.locator('.grid-body').focus();
     await page.keyboard.press('Escape');
     await waitUntil('no count', async () => (await countText(frame)) === '');

@@ -207,7 +207,7 @@ describe('Bulk field actions', function () {
         h,
         {
           pick: async <T extends vscode.QuickPickItem>(items: readonly T[]) => items.find((i) => i.label === format),
-          saveFile: async () => vscode.Uri.file(file),
+          saveFile: async (o) => (assert.equal(o.title, 'Export 3 selected fields of "bk:bin"'), vscode.Uri.file(file)),
           inform: () => undefined,
         },
         () => e.request('bulk', { action: 'export', gen: e.status().gen, ids }),
