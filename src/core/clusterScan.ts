@@ -4,27 +4,46 @@ import type { Commands } from './connection';
 import { RedisExplorerError } from './errors';
 
 /*
- * SCAN over every master of a cluster. Each master is scanned on its own, with its own cursor and always
- * one request in flight, and `next()` hands over whatever pages have arrived (at least one): a slow master
- * never holds the others back. A master that failed over meanwhile is found again through the first slot
- * it served: its promoted replica holds the same keys, but its hash table is seeded differently, so its
- * scan starts over there (keys may come twice, which the tree dedupes; none is lost).
+ * SCAN over every master of a cluster. Each master is scanned on its own, with its own cursor, and keeps
+ * scanning while the caller works: a master's next request goes out as soon as its page arrives (at most
+ * two pages wait per master), and `next()` hands over whatever pages have arrived (at least one). A slow
+ * master never holds the others back, and none sits idle while the caller files the keys.
+ *
+ * A master that failed over meanwhile is found again through the first slot it served: its promoted
+ * replica holds the same keys, but its hash table is seeded differently, so its scan starts over there
+ * (keys may come twice, which the tree dedupes; none is lost). A master's scan counts as finished only
+ * once another node confirms that the node it ran on still owns its slots: a stopped master that comes
+ * back thinks it is master for a while and answers with what it had, and a client whose slot map is stale
+ * believes it; keys written to its successor meanwhile would be missed. Otherwise its scan starts over on
+ * the owner the cluster names.
  *
  * A page changes its master's scan (node, cursor, done) only when `next()` hands it over, never when it
  * arrives: a last page (cursor 0) that came in between two calls used to mark its scan done on arrival,
- * so the next call left that scan out and its keys were never handed over (seen under load, where a
- * failed request and the caller's pause before retrying leave time for the other masters' pages).
+ * so the next call left that scan out and its keys were never handed over.
  */
 
-interface NodeScan {
-  /** "host:port" of the master when the scan started (or last moved) */
+/** Where a master's scan is, or where its next request goes. */
+interface Position {
+  /** "host:port" of the node */
   node: string;
+  cursor: string;
+  /** named by the cluster as its slots' owner: used even while the client's slot map says otherwise */
+  owner?: boolean;
+}
+
+interface NodeScan extends Position {
   /** the first slot it served, -1 when none */
   slot: number;
-  cursor: string;
+  /** the last page was handed over */
   done: boolean;
-  /** the request in flight; settles to a page or an error, never rejects */
-  pending?: Promise<Page | { error: unknown }>;
+  /** where the next request goes: ahead of `node`/`cursor` by the pages waiting in `arrived` */
+  ahead: Position;
+  arrived: Page[];
+  inFlight: boolean;
+  /** the last page has arrived (and its node was confirmed as owner) */
+  ended: boolean;
+  /** the last request failed: reported by the next `next()`, which then asks again */
+  failure?: unknown;
 }
 
 /** Where a scan is: its node ("host:port" in a cluster), the cursor for its next request, whether it ended. */
@@ -34,15 +53,22 @@ export interface ScanPosition {
   done: boolean;
 }
 
-/** One page of one master: its keys, the node that answered and the cursor it gave. */
-interface Page {
+/** One page of one master: its keys, and where that master's scan goes on. */
+interface Page extends Position {
   keys: Buffer[];
-  node: string;
-  cursor: string;
+  /** the last page of a node that no longer owns the slots: the scan starts over on `node`, their owner */
+  restart?: boolean;
 }
+
+/** Pages a master may have waiting (arrived, not yet handed over) before it stops asking. */
+const AHEAD = 2;
 
 export class ClusterKeyScan {
   private scans: NodeScan[] | undefined;
+  /** `next()` calls waiting for a page or a failure */
+  private waiting: Array<() => void> = [];
+  /** node ids by "host:port" */
+  private readonly ids = new Map<string, string>();
 
   constructor(
     private readonly conn: RedisConnection,
@@ -63,45 +89,64 @@ export class ClusterKeyScan {
     const scans = (this.scans ??= this.start());
     const live = scans.filter((s) => !s.done);
     if (live.length === 0) return [];
-    for (const s of live) s.pending ??= this.fetch(s);
-    // the first page to arrive, then every other that is already in
-    await Promise.race(live.map((s) => s.pending));
-    const keys: Buffer[] = [];
+    for (const s of live) this.pump(s);
+    if (!live.some((s) => s.arrived.length > 0 || s.failure !== undefined)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let keys: Buffer[] | undefined;
     let failure: unknown;
     for (const s of live) {
-      // an already settled request wins this race; one still in flight loses to the plain value
-      const page = await Promise.race([s.pending, undefined]);
-      if (!page) continue;
-      s.pending = undefined;
-      if ('error' in page) failure ??= page.error;
-      else {
+      if (s.failure !== undefined) {
+        failure ??= s.failure;
+        s.failure = undefined;
+      }
+      for (const page of s.arrived.splice(0)) {
         // the scan moves on only now that its page is handed over
-        for (const k of page.keys) keys.push(k);
+        keys = keys ? keys.concat(page.keys) : page.keys;
         s.node = page.node;
         s.cursor = page.cursor;
-        if (page.cursor === '0') s.done = true;
-        // keep one request in flight per master
-        else s.pending = this.fetch(s);
+        s.owner = page.owner;
+        if (page.cursor === '0' && !page.restart) s.done = true;
       }
+      this.pump(s);
     }
-    if (failure !== undefined && keys.length === 0) throw failure;
-    return keys;
+    if (failure !== undefined && !keys) throw failure;
+    return keys ?? [];
   }
 
   private start(): NodeScan[] {
     const slots = this.conn.firstSlots();
     return this.conn.scanTargets().map((n) => {
       const node = RedisConnection.nodeKey(n);
-      return { node, slot: slots.get(node) ?? -1, cursor: '0', done: false };
+      return { node, cursor: '0', slot: slots.get(node) ?? -1, done: false, ahead: { node, cursor: '0' }, arrived: [], inFlight: false, ended: false };
     });
   }
 
-  /** One page of one master; the scan itself is left as it is until `next()` hands the page over. */
+  /** Asks a master for its next page, unless one is on its way, pages are waiting, or a failure is to be reported. */
+  private pump(s: NodeScan): void {
+    if (s.inFlight || s.ended || s.failure !== undefined || s.arrived.length >= AHEAD) return;
+    s.inFlight = true;
+    void this.fetch(s).then((page) => {
+      s.inFlight = false;
+      if ('error' in page) s.failure = page.error;
+      else {
+        s.arrived.push(page);
+        s.ahead = page;
+        if (page.cursor === '0' && !page.restart) s.ended = true;
+        else this.pump(s);
+      }
+      for (const wake of this.waiting.splice(0)) wake();
+    });
+  }
+
+  /** The next page of a master; never rejects. A last page comes back only once the cluster confirmed its node. */
   private async fetch(s: NodeScan): Promise<Page | { error: unknown }> {
     try {
       const [node, from] = this.find(s);
       const [cursor, keys] = this.parse(await this.conn.runOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>, true));
-      return { keys, node: RedisConnection.nodeKey(node), cursor };
+      const key = RedisConnection.nodeKey(node);
+      const owner = cursor === '0' ? await this.ownerOtherThan(node, s.slot) : undefined;
+      // another node owns its slots now: what it gave may be stale; the scan starts over on the owner
+      if (owner && owner !== key) return { keys, node: owner, cursor: '0', owner: true, restart: true };
+      return { keys, node: key, cursor, owner: s.ahead.owner && s.ahead.node === key };
     } catch (error) {
       return { error };
     }
@@ -109,15 +154,58 @@ export class ClusterKeyScan {
 
   /** The node to scan next and the cursor to send it: the same master, or its successor from the start. */
   private find(s: NodeScan): [Redis, string] {
-    const same = this.conn.scanTargets().find((n) => RedisConnection.nodeKey(n) === s.node);
-    if (same) return [same, s.cursor];
+    const at = s.ahead;
+    const same = (at.owner ? this.conn.clusterNodes() : this.conn.scanTargets()).find((n) => RedisConnection.nodeKey(n) === at.node);
+    if (same) return [same, at.cursor];
     const successor = s.slot >= 0 ? this.conn.masterOfSlot(s.slot) : undefined;
     if (successor) return [successor, '0'];
     throw new RedisExplorerError(
       'CLOSED',
-      `The cluster's master ${s.node} is gone and no master serves its keys yet (a failover may be under way); nothing was changed. Try again shortly, or refresh.`,
+      `The cluster's master ${at.node} is gone and no master serves its keys yet (a failover may be under way); nothing was changed. Try again shortly, or refresh.`,
     );
   }
+
+  /**
+   * "host:port" of the node that owns `slot` as another master sees it (the scanned node may be a master
+   * that was stopped and does not know yet that it was replaced), when that is not `node`; undefined when
+   * it is, or when it cannot be told (no slot, no other master, CLUSTER refused to this user).
+   */
+  private async ownerOtherThan(node: Redis, slot: number): Promise<string | undefined> {
+    if (slot < 0) return undefined;
+    const key = RedisConnection.nodeKey(node);
+    const witness = this.conn.scanTargets().find((n) => RedisConnection.nodeKey(n) !== key);
+    if (!witness) return undefined;
+    let ownerId: string | undefined;
+    let mine: string | undefined;
+    try {
+      [ownerId, mine] = await Promise.all([this.conn.runOn(witness, async (c) => ownerIdOf(await c.call('CLUSTER', 'SLOTS'), slot), true), this.idOf(node)]);
+    } catch (err) {
+      if (err instanceof RedisExplorerError && err.code === 'NOPERM') return undefined;
+      throw err;
+    }
+    if (!ownerId || ownerId === mine) return undefined;
+    for (const n of this.conn.clusterNodes()) if ((await this.idOf(n).catch(() => undefined)) === ownerId) return RedisConnection.nodeKey(n);
+    // not among the nodes the client knows yet
+    this.conn.refreshTopology();
+    throw new RedisExplorerError('CLOSED', `The cluster moved the keys of ${key} to a node not known yet (a failover is under way); nothing was changed. Try again shortly, or refresh.`);
+  }
+
+  private async idOf(node: Redis): Promise<string> {
+    const key = RedisConnection.nodeKey(node);
+    let id = this.ids.get(key);
+    if (!id) this.ids.set(key, (id = String(await this.conn.runOn(node, (c) => c.call('CLUSTER', 'MYID'), true))));
+    return id;
+  }
+}
+
+/** The id of the master of `slot` in a CLUSTER SLOTS reply ([from, to, [host, port, id], ...replicas]). */
+function ownerIdOf(reply: unknown, slot: number): string | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  for (const range of reply as unknown[][]) {
+    const master = range[2];
+    if (Array.isArray(master) && Number(range[0]) <= slot && slot <= Number(range[1])) return master[2] === undefined ? undefined : String(master[2]);
+  }
+  return undefined;
 }
 
 /** CRC16/XMODEM table, as Redis Cluster hashes keys to slots. */

@@ -113,6 +113,11 @@ export class RedisConnection {
     return this.isCluster ? (this.commands as Cluster).nodes('master') : [this.commands as Redis];
   }
 
+  /** Cluster: every node the client knows, replicas too (a scan follows a replica the cluster promoted before the client's slot map does). */
+  clusterNodes(): Redis[] {
+    return this.isCluster ? (this.commands as Cluster).nodes('all') : [this.commands as Redis];
+  }
+
   /** "host:port" of one node, as scanTargets gives it. */
   static nodeKey(node: Redis): string {
     return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
