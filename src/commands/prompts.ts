@@ -25,6 +25,8 @@ export interface PromptLayer {
   openFile(options: vscode.OpenDialogOptions): Promise<vscode.Uri | undefined>;
   /** A short information message (no answer awaited). */
   inform(message: string): void;
+  /** A warning that offers a fix (not modal); undefined when dismissed. */
+  offer<T extends string>(message: string, ...buttons: T[]): Promise<T | undefined>;
 }
 
 const defaults: PromptLayer = {
@@ -46,6 +48,7 @@ const defaults: PromptLayer = {
   saveFile: async (options) => vscode.window.showSaveDialog(options),
   openFile: async (options) => (await vscode.window.showOpenDialog({ canSelectMany: false, ...options }))?.[0],
   inform: (message) => void vscode.window.showInformationMessage(message),
+  offer: async (message, ...buttons) => vscode.window.showWarningMessage(message, ...buttons),
 };
 
 /** The prompts commands use. Tests replace members through `promptTestHook`. */

@@ -6,6 +6,7 @@ import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
 import { SshError, SshTunnel } from '../core/sshTunnel';
 import type { ServerInfo } from '../core/serverInfo';
+import { prompts } from '../commands/prompts';
 import { log } from '../log';
 import type { ConnectionSecrets, ConnectionStore } from './connectionStore';
 
@@ -222,19 +223,16 @@ export class ConnectionPool implements vscode.Disposable {
     this.offeredCluster.add(name);
     log.warn(`[${name}] ${conn.where} is a node of a Redis Cluster (cluster_enabled:1), but the connection is standalone`);
     const choice = 'Switch to Cluster';
-    void Promise.resolve(
-      vscode.window.showWarningMessage(
-        `"${name}" is connected to a node of a Redis Cluster: as a standalone connection it shows only that node's keys and fails on keys of other nodes. Switch it to a cluster connection?`,
-        choice,
-      ),
-    ).then(async (picked) => {
-      if (picked !== choice) return;
-      await this.switchToCluster(name).catch((err: unknown) => {
-        const e = toExplorerError(err);
-        log.error(`[${name}] switching to cluster failed: ${e.message}`);
-        void vscode.window.showErrorMessage(e.message);
+    void prompts
+      .offer(`"${name}" is connected to a node of a Redis Cluster: as a standalone connection it shows only that node's keys and fails on keys of other nodes. Switch it to a cluster connection?`, choice)
+      .then(async (picked) => {
+        if (picked !== choice) return;
+        await this.switchToCluster(name).catch((err: unknown) => {
+          const e = toExplorerError(err);
+          log.error(`[${name}] switching to cluster failed: ${e.message}`);
+          void vscode.window.showErrorMessage(e.message);
+        });
       });
-    });
   }
 
   /** Makes a standalone connection a cluster one seeded by its host:port (database 0; every other setting kept). */

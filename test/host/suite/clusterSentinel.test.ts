@@ -125,6 +125,28 @@ describe('cluster and sentinel connections', function () {
     assert.equal(await admin.exists('hc:elsewhere:2'), 0);
   });
 
+  it('offers to switch a standalone connection pointed at a cluster node to a cluster one; switched, it lists every master', async () => {
+    const seed = cluster.seeds[1];
+    await run('addConnection', { connection: 'cl-plain', host: seed.host, port: seed.port });
+    const offers: string[] = [];
+    h.prompts.set({ offer: async (message, ...buttons) => (offers.push(message), buttons.find((b) => b === 'Switch to Cluster')) });
+    try {
+      await keysUnder(h.tree, await connectionNode(h.tree, 'cl-plain'));
+      const saved = await waitFor('the connection switched to cluster', () => (userNamed('cl-plain')?.kind === 'cluster' ? userNamed('cl-plain') : undefined));
+      assert.equal(offers.length, 1);
+      assert.match(offers[0], /"cl-plain" is connected to a node of a Redis Cluster/);
+      assert.deepEqual(saved.nodes, [seed]);
+      assert.equal(saved.host, undefined);
+      assert.equal(saved.db, undefined);
+      const listed = await keysUnder(h.tree, await connectionNode(h.tree, 'cl-plain'));
+      assert.deepEqual(listed.filter((k) => k.startsWith('hc:')).sort(), [...keys].sort());
+      assert.equal(offers.length, 1, 'offered once');
+    } finally {
+      h.prompts.reset();
+      await run('removeConnection', { connection: 'cl-plain' }).catch(() => undefined);
+    }
+  });
+
   it('adds a sentinel connection from a script and writes to the master the sentinels name', async () => {
     await run('addConnection', { connection: 'cl-sentinel', kind: 'sentinel', sentinels: sentinel.sentinelAddresses, masterName: sentinel.masterName });
     const saved = userNamed('cl-sentinel');
