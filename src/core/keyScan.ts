@@ -139,7 +139,6 @@ export class KeyScan {
       const before = this.pager.positions();
       const sent = Date.now();
       const keys = await this.pager.next();
-      this.askTotals();
       took = 0;
       this.noteProgress(before);
       this.found += keys.length;
@@ -157,6 +156,8 @@ export class KeyScan {
           this.pager.setCount(this.count);
         }
       }
+      // (after the page is handed over: its keys are what a person waits for)
+      this.askTotals();
       this.emit();
     }
   }
@@ -221,10 +222,17 @@ export function tableFraction(cursor: string): number {
   } catch {
     return 0;
   }
-  let r = 0n;
-  for (let i = 0; i < 64; i++) {
-    r = (r << 1n) | (v & 1n);
-    v >>= 1n;
+  // two 32-bit halves, each reversed with plain numbers: one BigInt split instead of 64 BigInt steps
+  const lo = Number(v & 0xffffffffn);
+  const hi = Number((v >> 32n) & 0xffffffffn);
+  return (reverse32(lo) * 2 ** 32 + reverse32(hi)) / TWO_64;
+}
+
+function reverse32(x: number): number {
+  let r = 0;
+  for (let i = 0; i < 32; i++) {
+    r = r * 2 + (x & 1);
+    x >>>= 1;
   }
-  return Number(r) / TWO_64;
+  return r;
 }
