@@ -39,6 +39,8 @@ export class HashEditorPanel implements vscode.Disposable {
   /** follows the hash on the server (live updates) */
   readonly live: EditorLive;
   private ready = false;
+  /** the tab was closed: its webview must not be touched again (the API throws "Webview is disposed") */
+  private disposed = false;
   /** the early init's delivery (postEarlyInit), until the page says `ready` */
   private early: Promise<boolean> | undefined;
   /** an event was not posted while the early init waited for `ready` */
@@ -116,7 +118,7 @@ export class HashEditorPanel implements vscode.Disposable {
    * load waits until the webview has drawn that page (an editor being opened).
    */
   async start(firstScreen = false): Promise<void> {
-    await this.session.start(undefined, firstScreen && this.panel.visible ? this.firstScreenDrawn() : undefined);
+    await this.session.start(undefined, firstScreen && !this.disposed && this.panel.visible ? this.firstScreenDrawn() : undefined);
     await this.session.headerRead;
     await this.refreshHeader(false);
   }
@@ -140,6 +142,7 @@ export class HashEditorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.drawn?.();
     this.live.dispose();
     this.session.dispose();
@@ -279,9 +282,9 @@ export class HashEditorPanel implements vscode.Disposable {
    * saved. Only for a new panel that shows; `ready` then only adds what changed meanwhile.
    */
   postEarlyInit(): void {
-    if (this.ready || this.early || !this.panel.visible) return;
+    if (this.disposed || this.ready || this.early || !this.panel.visible) return;
     this.early = this.initEvent().then(
-      (init) => (init ? Promise.resolve(this.panel.webview.postMessage({ kind: 'event', event: init })) : false),
+      (init) => (init && !this.disposed ? Promise.resolve(this.panel.webview.postMessage({ kind: 'event', event: init })) : false),
       () => false,
     );
   }
@@ -312,6 +315,8 @@ export class HashEditorPanel implements vscode.Disposable {
       else this.testClient.handleReply(msg);
       return;
     }
+    // a save's header refresh or a load can end after the tab was closed: that is not an error
+    if (this.disposed) return;
     void this.panel.webview.postMessage(msg).then(undefined, () => undefined);
   }
 
@@ -385,6 +390,7 @@ export class HashEditorPanel implements vscode.Disposable {
   readonly onRekey: Array<(oldId: string) => void> = [];
 
   private setTitle(): void {
+    if (this.disposed) return;
     this.panel.title = preview(this.target.key, 60);
   }
 }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import { CONN, CONN_RO, DB, OPEN, allRows, closeEditors, counts, delta, open, rowNamed, setup, teardown } from './hashEditorSupport';
 import { closeClients, connectionNode, hooks, itemOf, labelOf, path, waitFor } from './sidebarSupport';
+import { unhandled } from './unhandled';
 
 const KEY = 'he:edit';
 
@@ -41,6 +42,30 @@ describe('hash editor: edits', function () {
     // the table's one-line preview marks the line break (not as a backslash and an n)
     assert.equal((await rowNamed(h, 'b')).value, 'two ↵ lines');
     assert.ok(h.events().some((e) => e.type === 'invalidate'));
+  });
+
+  it('a save, then the tab closed before the header is read again: nothing goes to the closed webview, no rejection is left unhandled', async () => {
+    await h.drawn(); // the page said `ready`: events are posted to it
+    const before = unhandled().length;
+    const mark = h.events().at(-1);
+    await h.request('edit', { gen: gen(), id: (await rowNamed(h, 'b')).id, value: { text: 'then closed', utf8: true } });
+    h.panel.dispose(); // the header refresh after the save is still waiting for the server
+    await waitFor('the header read again after the save', () => h.events().slice(h.events().lastIndexOf(mark!) + 1).some((e) => e.type === 'header'));
+    await new Promise((r) => setTimeout(r, 100)); // a rejection is reported once the microtasks have run
+    assert.deepEqual(unhandled().slice(before), []);
+    assert.equal(await r.hget(KEY, 'b'), 'then closed');
+  });
+
+  it('a tab closed right after it opened leaves no rejection unhandled (its first rows were still on their way)', async () => {
+    const before = unhandled().length;
+    for (let i = 0; i < 3; i++) {
+      await closeEditors();
+      const again = await open(KEY);
+      again.panel.dispose();
+      await again.loaded();
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the first rows' request ends after the close
+    assert.deepEqual(unhandled().slice(before), []);
   });
 
   it('a save with the same bytes writes nothing', async () => {

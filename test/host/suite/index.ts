@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { countUnhandled, unhandled } from './unhandled';
 
 export interface HostTestResult {
   passes: number;
@@ -51,11 +52,15 @@ export function run(): Promise<void> {
     const result: HostTestResult = { passes: 0, failures: 0, pending: 0, tests: [], failed: [] };
     try {
       const runner = mocha.run((failures) => {
+        const rejections = unhandled();
+        for (const u of rejections) result.failed.push({ title: `unhandled rejection during "${u.during}"`, error: u.error });
+        failures += rejections.length;
         result.failures = failures;
         writeResult(result);
         if (failures > 0) reject(new Error(`${failures} host test(s) failed`));
         else resolve();
       });
+      countUnhandled(() => runner.currentRunnable?.fullTitle() ?? '(between tests)');
       runner.on('pass', (test) => {
         result.passes++;
         result.tests.push(test.fullTitle());
