@@ -1,7 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import type { Cluster, RedisOptions } from 'ioredis';
-import { CONNECTION_LOST, RedisExplorerError, toExplorerError } from './errors';
+import { CONNECTION_LOST, NOT_SELECTED, RedisExplorerError, toExplorerError } from './errors';
+import { gateOnSelect } from './selectGate';
 import type { ConnectionKind, ConnectionProfile, TlsOptions } from './profile';
 import { whereOf } from './profile';
 import { routeProfile, tlsThroughTunnel } from './sshRoutes';
@@ -156,7 +157,8 @@ export class RedisConnection {
   /** Follows the link: lost, ready again, ended. Returns a function that stops following. */
   onState(listener: (state: LinkState) => void): () => void {
     const lost = () => listener('lost');
-    const ready = () => listener('ready');
+    // ioredis may still say ready after a reconnect's SELECT was refused (the socket is closing): it is not.
+    const ready = () => this.fatal || listener('ready');
     const end = () => listener('end');
     this.commands.on('reconnecting', lost);
     this.commands.on('ready', ready);
@@ -213,7 +215,7 @@ export class RedisConnection {
       if (wrote && this.kind === 'sentinel') await this.confirm();
       return result;
     } catch (err) {
-      if (this.fatal && /Connection is closed|Stream isn't writeable/i.test(String((err as Error)?.message))) throw this.fatal;
+      if (this.fatal && (/Connection is closed|Stream isn't writeable/i.test(String((err as Error)?.message)) || (err as Error)?.message === NOT_SELECTED)) throw this.fatal;
       throw toExplorerError(err, this.where, wrote ? 'write' : 'read');
     } finally {
       this.waiting.delete(fail);
@@ -238,8 +240,8 @@ export class RedisConnection {
   /** Resolves once the client is connected (true), or false after `ms` or when it gave up. */
   whenReady(ms: number): Promise<boolean> {
     const client = this.commands;
+    if (this.fatal || client.status === 'end') return Promise.resolve(false);
     if (client.status === 'ready') return Promise.resolve(true);
-    if (client.status === 'end') return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -247,7 +249,7 @@ export class RedisConnection {
         client.off('end', onEnd);
         resolve(ok);
       };
-      const onReady = () => done(true);
+      const onReady = () => done(!this.fatal);
       const onEnd = () => done(false);
       const timer = setTimeout(() => done(false), ms);
       client.on('ready', onReady);
@@ -362,6 +364,8 @@ export class RedisConnection {
       }
     }
     const conn = new RedisConnection(profile, db, client, options);
+    // From now on no command runs on a socket before SELECT db succeeded on it (a reconnect's too).
+    if (db !== 0) gateOnSelect(client, db, (err) => conn.selectRefused(err));
     client.removeAllListeners('error');
     client.on('error', (err: unknown) => conn.onError(err));
     // Once connected, reconnect for as long as the connection is open: a restart or a network blip heals.
@@ -376,10 +380,23 @@ export class RedisConnection {
   /** After connecting: a reconnect the server refuses for good (password, database) ends the connection. */
   private onError(err: unknown): void {
     const e = toExplorerError(err, this.where);
-    if (e.code === 'AUTH' || (e.code === 'INVALID' && /database/.test(e.message))) {
+    if (e.code === 'INVALID' && /database/.test(e.message)) this.selectRefused(err);
+    else if (e.code === 'AUTH') {
       this.fatal ??= new RedisExplorerError(e.code, `${e.message.replace(/\.$/, '')} on reconnecting; the connection was closed.`, err);
       this.commands.disconnect();
     }
+  }
+
+  /**
+   * A reconnect's SELECT failed (nothing else was sent on that socket): a database the server no longer has
+   * ends the connection; anything else (no answer in time) tries a new socket.
+   */
+  private selectRefused(err: unknown): void {
+    const client = this.commands as Redis;
+    if (toExplorerError(err, this.where).code === 'INVALID') {
+      this.fatal ??= new RedisExplorerError('INVALID', `The server ${this.where} has no database ${this.db} any more: the connection was closed. Nothing was written.`, err);
+      client.disconnect();
+    } else if (client.status === 'connect' || client.status === 'ready') client.disconnect(true);
   }
 }
 

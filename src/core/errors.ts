@@ -48,8 +48,10 @@ function textOf(err: unknown): { message: string; code: string } {
 }
 
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH|EPROTO)/;
-/** A command that was never sent: the client was reconnecting, or was closed. */
-const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/i;
+/** Why a command was refused unsent: its connection's database is not selected on the current socket yet (selectGate). */
+export const NOT_SELECTED = 'database not selected on this socket yet';
+/** A command that was never sent: the client was reconnecting (or selecting its database again), or was closed. */
+const NOT_SENT = new RegExp(`Stream isn't writeable|enableOfflineQueue|${NOT_SELECTED}`, 'i');
 const ENDED = /Connection is closed/i;
 /** A command that was sent and whose answer was lost with the connection. */
 const LOST = /max retries per request|maxRetriesPerRequest|Command aborted due to connection close|connection lost while waiting|ECONNRESET|EPIPE|socket hang up/i;

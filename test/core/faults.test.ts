@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { RedisConnection } from '../../src/core/connection';
 import type { ConnectOptions } from '../../src/core/connection';
 import { RedisExplorerError } from '../../src/core/errors';
-import { compareAndSet, createHash, getField, renameField } from '../../src/core/hashOps';
+import { addField, compareAndSet, createHash, getField, renameField, setField } from '../../src/core/hashOps';
 import { fieldRenamed, fieldSet, keyRenamed, settle } from '../../src/core/settle';
 import { renameKey } from '../../src/core/keyOps';
 import type { ConnectionProfile } from '../../src/core/profile';
@@ -213,6 +213,70 @@ describe('faults', function () {
       await server.restart();
       assert.equal(await c.whenReady(30_000), true);
       assert.equal(await server.admin().exists('k'), 0, 'the write was never run (and never sent again)');
+    });
+  });
+
+  describe('a server restarted with fewer databases than the connection uses', () => {
+    // A server of its own: this one comes back with 4 databases and must not leave the others that way.
+    let small: FaultyRedis;
+    before(async () => {
+      small = await FaultyRedis.start();
+    });
+    after(async () => {
+      await small.stop();
+    });
+
+    it('no write sent as it comes back runs anywhere: each fails as not written, then the connection is closed', async () => {
+      const c = await RedisConnection.open({ name: 'db7', host: small.host, port: small.port, db: 7 }, FAST);
+      opened.push(c);
+      await small.shutdown();
+      // Every core write path, over and over while it reconnects, and once more the moment it says ready.
+      let n = 0;
+      const writes = (): Array<Promise<unknown>> => {
+        const k = `w${n++}`;
+        return [
+          createHash(c, k, 'f', 'v'),
+          setField(c, `${k}s`, 'f', 'v'),
+          addField(c, `${k}a`, 'f', 'v', false),
+          compareAndSet(c, `${k}c`, 'f', null, 'v'),
+          c.run((r) => r.hset(`${k}r`, 'f', 'v')),
+          c.run((r) => r.multi().hset(`${k}m`, 'f', 'v').exec()),
+          c.run((r) => r.call('HSET', `${k}x`, 'f', 'v')),
+        ];
+      };
+      // A write that resolved ran somewhere: the loop stops there and the checks below say where it landed.
+      let ran = 0;
+      const outcomes: Array<Promise<unknown>> = [];
+      const send = () => outcomes.push(...writes().map((p) => p.then(() => void ran++, (err: unknown) => err)));
+      let readies = 0;
+      c.onState((state) => state === 'ready' && (readies++, send()));
+      const restarting = small.restart(['--databases', '4']);
+      const until = Date.now() + 20_000;
+      while (c.status !== 'end' && ran === 0 && Date.now() < until) {
+        send();
+        // Densely while it is handshaking or ready, a little apart while it is down.
+        await new Promise((r) => (c.status === 'connect' || c.status === 'ready' ? setImmediate(r) : setTimeout(r, 5)));
+      }
+      await restarting;
+      const errors = await Promise.all(outcomes);
+      const admin = small.admin();
+      for (const db of [0, 1, 2, 3]) {
+        await admin.select(db);
+        assert.deepEqual(await admin.keys('*'), [], `nothing landed in db ${db}`);
+      }
+      assert.equal(ran, 0, 'no write resolved');
+      assert.equal(c.status, 'end', 'the connection gave up');
+      assert.equal(readies, 0, 'never reported as ready');
+      assert.ok(errors.length > 0);
+      for (const err of errors) {
+        assert.ok(err instanceof RedisExplorerError, `expected our error, got ${String(err)}`);
+        assert.equal(err.written, 'no', err.message);
+        assert.match(err.message, /[Nn]othing was written\./);
+        assert.doesNotMatch(err.message, LIBRARY_PHRASES);
+      }
+      assertOurs(c.failure, 'INVALID', new RegExp(`The server 127\\.0\\.0\\.1:${small.port} has no database 7 any more: the connection was closed\\. Nothing was written\\.`));
+      // and after it: the same message, at once
+      assertOurs(await failure(createHash(c, 'late', 'f', 'v')), 'INVALID', /has no database 7 any more/);
     });
   });
 

@@ -23,7 +23,7 @@ export class FaultyRedis {
   private constructor(
     readonly port: number,
     private readonly dir: string,
-    private readonly extraArgs: string[],
+    private extraArgs: string[],
   ) {}
 
   static async start(extraArgs: string[] = []): Promise<FaultyRedis> {
@@ -70,9 +70,10 @@ export class FaultyRedis {
     });
   }
 
-  /** Starts the server again on the same port. */
-  async restart(): Promise<void> {
+  /** Starts the server again on the same port (with other arguments from now on, when given: `--databases 4`). */
+  async restart(extraArgs?: string[]): Promise<void> {
     await this.shutdown();
+    if (extraArgs) this.extraArgs = extraArgs;
     for (let attempt = 0; attempt < 50; attempt++) {
       if (await this.launch()) return;
       await new Promise((r) => setTimeout(r, 100));
