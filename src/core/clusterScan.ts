@@ -141,7 +141,7 @@ export class ClusterKeyScan {
   private async fetch(s: NodeScan): Promise<Page | { error: unknown }> {
     try {
       const [node, from] = this.find(s);
-      const [cursor, keys] = this.parse(await this.conn.runOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>, true));
+      const [cursor, keys] = this.parse(await this.conn.readOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>));
       const key = RedisConnection.nodeKey(node);
       const owner = cursor === '0' ? await this.ownerOtherThan(node, s.slot) : undefined;
       // another node owns its slots now: what it gave may be stale; the scan starts over on the owner

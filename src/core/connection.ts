@@ -192,6 +192,17 @@ export class RedisConnection {
     return this.runOn(this.commands, fn);
   }
 
+  /**
+   * A read on one node (a page of a scan), with this connection's error messages and none of `runOn`'s
+   * bookkeeping per call: nothing to note, and a node's pending reads fail by themselves when it closes.
+   * A scan of a million keys makes a thousand of these; `runOn` cost it a third more CPU.
+   */
+  readOn<T>(node: Redis, fn: (node: Redis) => Promise<T>): Promise<T> {
+    return fn(node).catch((err: unknown) => {
+      throw this.fatal && /Connection is closed|Stream isn't writeable/i.test(String((err as Error)?.message)) ? this.fatal : toExplorerError(err, this.where, 'read');
+    });
+  }
+
   /** `run` on one node of a cluster (a scan of one master), or on the whole client. */
   async runOn<C extends Commands, T>(client: C, fn: (client: C) => Promise<T>, readsOnly = false): Promise<T> {
     if (this.fatal && this.commands.status === 'end') throw this.fatal;
