@@ -199,7 +199,7 @@ export class RedisConnection {
    */
   readOn<T>(node: Redis, fn: (node: Redis) => Promise<T>): Promise<T> {
     return fn(node).catch((err: unknown) => {
-      throw this.fatal && /Connection is closed|Stream isn't writeable/i.test(String((err as Error)?.message)) ? this.fatal : toExplorerError(err, this.where, 'read');
+      throw this.endedBy(err) ?? toExplorerError(err, this.where, 'read');
     });
   }
 
@@ -226,11 +226,18 @@ export class RedisConnection {
       if (wrote && this.kind === 'sentinel') await this.confirm();
       return result;
     } catch (err) {
-      if (this.fatal && (/Connection is closed|Stream isn't writeable/i.test(String((err as Error)?.message)) || (err as Error)?.message === NOT_SELECTED)) throw this.fatal;
+      const ended = this.endedBy(err);
+      if (ended) throw ended;
       throw toExplorerError(err, this.where, wrote ? 'write' : 'read');
     } finally {
       this.waiting.delete(fail);
     }
+  }
+
+  /** Once the connection gave up: a command refused unsent is told why (the password or database), not "reconnecting". */
+  private endedBy(err: unknown): RedisExplorerError | undefined {
+    const message = String((err as Error)?.message);
+    return this.fatal && (/Connection is closed|Stream isn't writeable/i.test(message) || message === NOT_SELECTED) ? this.fatal : undefined;
   }
 
   /**
