@@ -41,7 +41,8 @@ export const deleteFolder: CommandSpec = {
     const r = await withProgress(t.scripted, `Deleting the keys under "${name}"`, (signal, report) =>
       deleteFolderOp(conn, t.prefix, { type }, { signal, onProgress: (n) => report(`${count(n, what)} deleted`) }),
     );
-    const shownNode = t.node ?? services.tree.connectionNode(t.connection);
+    // the connection scans again: a folder's own refresh only re-reads the keys it holds, so it stayed in the tree
+    const shownNode = services.tree.connectionNode(t.connection);
     if (shownNode) services.tree.refresh(shownNode);
     if (t.scripted) return { deleted: r.deleted };
     prompts.inform(r.cancelled ? `Cancelled: ${count(r.deleted, what)} under "${name}" were deleted before Cancel; the rest are still there.` : `Deleted ${count(r.deleted, what)} under "${name}" (${conn.where}).`);
