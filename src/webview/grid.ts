@@ -4,6 +4,8 @@ import { el, formatBytes, setText } from './dom';
 import type { RowCache } from './rowCache';
 import type { PatternSelection } from './rowSelection';
 import { RowSelection } from './rowSelection';
+import type { KeyGrid } from './gridKeys';
+import { onGridKey } from './gridKeys';
 import { makeResizable } from './gridResize';
 import { VerticalScroll } from './scroller';
 import { ttlCell } from './ttlColumn';
@@ -86,7 +88,21 @@ export class Grid {
     });
     this.body.addEventListener('pointermove', (e) => (this.pointerY = e.clientY - this.body.getBoundingClientRect().top));
     this.body.addEventListener('pointerleave', () => (this.pointerY = -1));
-    this.body.addEventListener('keydown', (e) => this.onKey(e));
+    const keys: KeyGrid = {
+      cursor: () => this.cursor,
+      length: () => this.length,
+      pageRows: () => Math.max(1, Math.floor(this.body.clientHeight / ROW_HEIGHT) - 1),
+      ttlShown: () => this.showTtl,
+      hasSelection: () => this.selected.size > 0 || this.pattern !== null,
+      moveCursor: (pos, extend, toggle) => this.moveCursor(pos, extend, toggle),
+      clearSelection: () => {
+        this.resetSelection();
+        this.schedule();
+      },
+      rowAtCursor: () => this.rowAtCursor(),
+      menuAtCursor: () => this.menuAtCursor(),
+    };
+    this.body.addEventListener('keydown', (e) => onGridKey(e, keys, actions));
     this.body.addEventListener('click', (e) => this.onClick(e));
     this.body.addEventListener('dblclick', (e) => this.onDoubleClick(e));
     this.body.addEventListener('contextmenu', (e) => this.onContextMenu(e));
@@ -348,82 +364,6 @@ export class Grid {
     const vh = this.body.clientHeight;
     if (pos * ROW_HEIGHT < top) this.scroll.scrollTo(pos * ROW_HEIGHT);
     else if ((pos + 1) * ROW_HEIGHT > top + vh) this.scroll.scrollTo((pos + 1) * ROW_HEIGHT - vh);
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const page = Math.max(1, Math.floor(this.body.clientHeight / ROW_HEIGHT) - 1);
-    const move = (to: number) => {
-      e.preventDefault();
-      this.moveCursor(to, e.shiftKey, false);
-    };
-    switch (e.key) {
-      case 'ArrowDown':
-        return move(this.cursor + 1);
-      case 'ArrowUp':
-        return move(this.cursor - 1);
-      case 'PageDown':
-        return move(this.cursor + page);
-      case 'PageUp':
-        return move(this.cursor - page);
-      case 'Home':
-        return move(0);
-      case 'End':
-        return move(this.length - 1);
-      case ' ':
-        e.preventDefault();
-        return this.moveCursor(this.cursor, false, true);
-      case 'a':
-      case 'A':
-        if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
-          e.preventDefault();
-          this.actions.selectAll();
-        }
-        return;
-      case 'Escape':
-        if (this.selected.size > 0 || this.pattern) {
-          e.preventDefault();
-          this.resetSelection();
-          this.schedule();
-        }
-        return;
-      case 'Enter':
-      case 'F2': {
-        const r = this.rowAtCursor();
-        if (!r || r.id < 0) return;
-        e.preventDefault();
-        if (e.key === 'Enter') this.actions.edit(this.cursor, r);
-        else this.actions.rename(this.cursor, r);
-        return;
-      }
-      case 'Delete':
-        e.preventDefault();
-        this.actions.deleteSelection();
-        return;
-      case 'Insert':
-        e.preventDefault();
-        this.actions.add();
-        return;
-      case 'ContextMenu':
-      case 'F10':
-        if (e.key === 'F10' && !e.shiftKey) return;
-        e.preventDefault();
-        e.stopPropagation();
-        return this.menuAtCursor();
-      case 't':
-      case 'T': {
-        const r = this.rowAtCursor();
-        if (!this.showTtl || !r || r.id < 0 || e.ctrlKey || e.metaKey || e.altKey) return;
-        e.preventDefault();
-        this.actions.editTtl(this.cursor, r);
-        return;
-      }
-      case 'c':
-        if (e.ctrlKey || e.metaKey) {
-          e.preventDefault();
-          this.actions.copyValues();
-        }
-        return;
-    }
   }
 
   private positionOf(e: MouseEvent): number {
