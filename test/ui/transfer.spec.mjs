@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contextMenu, expand, openRedisView, quickInput, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { contextMenu, expand, openRedisView, quickInput, runCommand, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
 
 const KEY = 'xfer:h';
 const BINARY = Buffer.from([0xff, 0x00, 0x41, 0x0a]);
@@ -22,9 +22,19 @@ async function answerSaveDialog(page, defaultName, file) {
   await page.keyboard.press('Enter');
 }
 
-/** The text of the notification toasts shown now. */
+/** The text of the notification toasts shown now, and of the notification centre when it is open. */
 async function toasts(page) {
-  return (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).join('\n');
+  return (await page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts()).join('\n');
+}
+
+/** Waits for a notification: a toast, or (a toast hidden already, e.g. behind newer ones) the notification centre. */
+async function notified(page, what, pattern) {
+  try {
+    await waitUntil(what, async () => pattern.test(await toasts(page)), 10_000);
+  } catch {
+    await runCommand(page, 'Notifications: Show Notifications');
+    await waitUntil(what, async () => pattern.test(await toasts(page)));
+  }
 }
 
 describe('export, import and folder delete (workbench)', function () {
@@ -59,7 +69,7 @@ describe('export, import and folder delete (workbench)', function () {
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'ndjson' }).first().waitFor();
     await page.keyboard.press('Enter');
     await answerSaveDialog(page, 'xfer_h.ndjson', file);
-    await waitUntil('the report', async () => /Exported 3 fields of "xfer:h"/.test(await toasts(page)));
+    await notified(page, 'the report', /Exported 3 fields of "xfer:h"/);
     assert.match(await toasts(page), new RegExp(`to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const text = readFileSync(file, 'utf8');
     assert.ok(text.endsWith('\n'), 'one line per field, each ended');
@@ -86,7 +96,7 @@ describe('export, import and folder delete (workbench)', function () {
     assert.match(text, /name = Grace/);
     assert.match(text, /1 field of them exist/);
     await modal.getByRole('button', { name: 'Skip Existing' }).click();
-    await waitUntil('the report', async () => /Imported into "xfer:h".*: 2 added, 0 overwritten, 1 skipped \(existing\)\./.test(await toasts(page)));
+    await notified(page, 'the report', /Imported into "xfer:h".*: 2 added, 0 overwritten, 1 skipped \(existing\)\./);
     assert.equal(await wb.redis.hget(KEY, 'name'), 'Ada', 'the existing field is kept');
     assert.equal(await wb.redis.hget(KEY, 'city'), 'London');
     assert.deepEqual(await wb.redis.hgetBuffer(KEY, 'raw'), BINARY);
