@@ -19,6 +19,7 @@ export async function containerChildren(tree: KeyTreeProvider, conn: ConnectionN
     for (const k of gone) tree.forgetKey(conn, k);
     ({ folders, keys } = s.model.children(path));
   }
+  if (s.scan?.running) s.shownWhileScanning = true;
   const out: TreeNode[] = [];
   for (const f of folders) {
     let fn = s.folderNodes.get(f.path);

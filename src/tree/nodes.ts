@@ -53,6 +53,8 @@ export class ConnectionSession {
   scanEvents: { keys(): void; progress(): void } | undefined;
   /** the user stopped the scan (before it had its page) */
   stopped = false;
+  /** rows were shown while the scan ran (its progress row, "+" counts): its end must refresh them */
+  shownWhileScanning = false;
   /** why the scan stopped by itself after the first keys (shown on "Load more…", which tries again) */
   scanFailure: string | undefined;
   /** the first keys are in (or the scan paused or ended without any) */
@@ -90,6 +92,7 @@ export class ConnectionSession {
     this.scanConn = undefined;
     this.scanEvents = undefined;
     this.stopped = false;
+    this.shownWhileScanning = false;
     this.scanFailure = undefined;
     this.started = false;
     this.loading = undefined;

@@ -40,8 +40,14 @@ class ScanRefresh {
   now(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const unshown = this.keys;
     this.keys = this.progress = false;
     this.last = Date.now();
+    // Nothing on screen says "scanning" and no keys wait: a refresh would only fetch the same rows again, and
+    // while VS Code does, a click on one of them (an inline action) reaches the command without its row.
+    const s = this.node.session;
+    if (!unshown && !s.shownWhileScanning) return;
+    s.shownWhileScanning = false;
     this.tree.fire(this.node);
   }
 
@@ -105,7 +111,9 @@ export function scanKeys(tree: KeyTreeProvider, node: ConnectionNode, conn: Redi
     settled.catch(() => undefined);
     return run;
   }
-  return Promise.race([firstKeys, settled]);
+  // A scan that ends with its first page (a small keyspace) settles right after its first keys: the rows are
+  // then built final, with no progress row to take away by a refresh a moment later.
+  return Promise.race([firstKeys.then(() => new Promise<void>((resolve) => setImmediate(resolve))), settled]);
 }
 
 /** Stops a connection's running scan after its request in flight; resolves once it has. False when none ran. */
