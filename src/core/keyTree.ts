@@ -5,10 +5,6 @@ import { compareNatural } from './naturalOrder';
 /** How names sort: numbers in names by value ("key2" before "key10"), or plain bytes. */
 export type NameOrder = 'natural' | 'bytes';
 
-export function nameComparator(order: NameOrder): (a: Buffer, b: Buffer) => number {
-  return order === 'natural' ? compareNatural : Buffer.compare;
-}
-
 /**
  * Groups the keys loaded so far into folders by a separator ("user:42:cart" → user / 42 / cart).
  *
@@ -102,7 +98,7 @@ export class KeyTreeModel {
 
   constructor(separator: string, order: NameOrder = 'natural') {
     this.separator = Buffer.from(separator, 'utf8');
-    this.compare = nameComparator(order);
+    this.compare = order === 'natural' ? compareNatural : Buffer.compare;
     this.byPath.set('', this.root);
   }
 
