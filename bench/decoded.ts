@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import Redis from 'ioredis';
 import { RedisConnection } from '../src/core/connection';
 import { decoders, ValueDecoding } from '../src/hashEditor/decoding';
-import { HashSession } from '../src/hashEditor/session';
+import { HashSession } from '../src/core/hashSession';
 import { startRedis } from '../test/support/redisServer';
 import type { Figure } from './report';
 import { alternate, figure, median, now, progress } from './report';

@@ -1,12 +1,12 @@
 import type Redis from 'ioredis';
 import type { RedisConnection } from '../src/core/connection';
-import { FIRST_PAGE_COUNT, HashSession, PAGE_COUNT } from '../src/hashEditor/session';
+import { FIRST_PAGE_COUNT, HashSession, PAGE_COUNT } from '../src/core/hashSession';
 import type { Figure } from './report';
 import { alternate, figure, median, now, progress } from './report';
 import { SHAPES, bigHashRow } from './seed';
 
 /*
- * Figures 2-4: a hash. Ours is the editor's extension-side path, src/hashEditor/session.ts (no
+ * Figures 2-4: a hash. Ours is the editor's extension-side path, src/core/hashSession.ts (no
  * vscode in it): TYPE/HLEN/TTL, then HSCAN pages (core HashPager) into the RowStore in the
  * background; `start()` resolves once the first page is in the store, `loaded()` when all is.
  * The baseline is a bare ioredis HSCAN loop asking what the editor asks: its first page with the

@@ -1,5 +1,5 @@
 import { RedisConnection } from '../src/core/connection';
-import { HashSession } from '../src/hashEditor/session';
+import { HashSession } from '../src/core/hashSession';
 import { startRedis } from '../test/support/redisServer';
 import { startSshd } from '../test/support/sshd';
 import type { Figure } from './report';

@@ -5,7 +5,7 @@ import { matchesGlob } from '../core/glob';
 import type { DecodedValue } from '../shared/decoded';
 import { isDecoderChain } from '../shared/decoded';
 import type { RowDto, WriteResult } from '../shared/protocol';
-import type { HashSession } from './session';
+import type { HashSession } from '../core/hashSession';
 
 /*
  * Values in their decoded form for the hash editor: the decoder of each row (chosen per field, by a

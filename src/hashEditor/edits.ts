@@ -5,8 +5,8 @@ import { addField, compareAndSet, deleteFields, getField, renameField } from '..
 import { removeTtl, setTtl } from '../core/keyOps';
 import { fieldRenamed, fieldSet, settle } from '../core/settle';
 import type { CellDetail, DisplayValue, RowDto, WriteResult } from '../shared/protocol';
-import type { HashSession } from './session';
-import { displayOf } from './display';
+import type { HashSession } from '../core/hashSession';
+import { displayOf } from '../core/display';
 
 /*
  * Writes from the table. Each one is compare-and-set against the bytes the row showed (the store has them;

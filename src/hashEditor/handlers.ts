@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
 import { fieldTtlUnsupported } from '../core/serverInfo';
 import type { Handlers } from '../shared/protocol';
-import { addRowTtls, sortByTtl } from './fieldTtls';
+import { addRowTtls, sortByTtl } from '../core/fieldTtlTable';
 import type { HashEditorPanel } from './panel';
-import { displayOf } from './display';
+import { displayOf } from '../core/display';
 import { liveAction } from './liveRequests';
 import { bulkHandlers } from './bulk';
 

@@ -5,7 +5,7 @@ import type { WatchEvent } from '../core/watch';
 import type { LiveUpdates, LiveWatch } from '../connections/live';
 import { log } from '../log';
 import type { LiveInfo } from '../shared/live';
-import type { HashSession } from './session';
+import type { HashSession } from '../core/hashSession';
 
 /** Visible rows re-read per change at most (a screenful with margin). */
 const VISIBLE_MAX = 200;

@@ -6,7 +6,7 @@ import { log } from '../log';
 import type { BaseServices } from '../services';
 import { webviewOptions } from './html';
 import { HashEditorPanel, targetId } from './panel';
-import type { Target } from './session';
+import type { Target } from '../core/hashSession';
 import { checkPersistedState } from './validate';
 
 export const HASH_EDITOR_VIEW_TYPE = 'redisHashExplorer.hashEditor';

@@ -13,8 +13,8 @@ import { HashEdits } from './edits';
 import { requestHandlers } from './handlers';
 import { editorHtml, webviewOptions } from './html';
 import { EditorLive } from './live';
-import { HashSession } from './session';
-import type { Target } from './session';
+import { HashSession } from '../core/hashSession';
+import type { Target } from '../core/hashSession';
 import { checkWebviewMessage, requestIdOf } from './validate';
 
 /** Requests from test hooks use ids from here up, so their replies go back to the test, not to the webview. */

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import type { RedisConnection } from '../../src/core/connection';
-import { FIRST_PAGE_COUNT, HashSession } from '../../src/hashEditor/session';
+import { FIRST_PAGE_COUNT, HashSession } from '../../src/core/hashSession';
+import type { StatusInfo } from '../../src/shared/protocol';
 import { admin, connect, redisPort } from './hooks';
 
 /*
@@ -87,5 +88,48 @@ describe('hash session', () => {
     assert.equal(text?.length, 100_001);
     assert.equal(bytes?.truncated, true);
     assert.equal(bytes?.valueBinary, true);
+  });
+  it('filters and sorts the loaded rows (natural or byte order), and says so in its status', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `item${i + 1}`);
+    await admin().hset('items', ...names.flatMap((n, i) => [n, `value ${String.fromCharCode(0x6c - i)}`]));
+    const statuses: StatusInfo[] = [];
+    const s = new HashSession({ connection: 'test', db, key: Buffer.from('items') }, () => Promise.resolve(conn), { status: (st) => statuses.push(st), invalidate: () => undefined });
+    await s.start();
+    await s.loaded();
+    const fields = () => s.rows(0, s.viewLength).map((r) => r.field);
+    assert.deepEqual(statuses.at(-1), s.status());
+    assert.deepEqual({ ...s.status(), view: undefined }, { gen: 1, load: 'done', loaded: 12, total: 12, match: '', message: undefined, view: undefined });
+
+    s.setQuery('', { by: 'field', descending: false });
+    assert.deepEqual(fields(), names);
+    s.natural = false;
+    s.setQuery('', { by: 'field', descending: true });
+    assert.deepEqual(fields(), [...names].sort().reverse());
+    s.natural = true;
+    // values run from "value l" (item1) down to "value a" (item12)
+    s.setQuery('', { by: 'value', descending: false });
+    assert.deepEqual(fields(), [...names].reverse());
+
+    s.setQuery('ITEM1', { by: 'field', descending: false });
+    assert.deepEqual(fields(), ['item1', 'item10', 'item11', 'item12']);
+    assert.deepEqual(s.status().view, { version: s.version, length: 4, filter: 'ITEM1', sort: { by: 'field', descending: false } });
+    assert.equal(s.status().loaded, 12, 'a filter shows fewer rows, the store keeps them all');
+
+    // a field deleted elsewhere leaves the view; the others keep their order
+    s.applyServerValue(Buffer.from('item10'), null);
+    assert.deepEqual(fields(), ['item1', 'item11', 'item12']);
+    assert.equal(s.status().loaded, 11);
+    s.setQuery('', null);
+    assert.equal(s.viewLength, 11);
+    assert.equal(s.positionOf(s.rowAt(3)), 3);
+    assert.equal(s.rowAt(11), -1);
+  });
+
+  it('a match pattern loads only the matching fields; HLEN stays the total', async () => {
+    const s = session('items');
+    await s.start('item1*');
+    await s.loaded();
+    assert.deepEqual(s.rows(0, 20).map((r) => r.field).sort(), ['item1', 'item10', 'item11', 'item12']);
+    assert.deepEqual({ load: s.status().load, loaded: s.status().loaded, total: s.status().total, match: s.status().match }, { load: 'done', loaded: 4, total: 12, match: 'item1*' });
   });
 });

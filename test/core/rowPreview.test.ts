@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { preview } from '../../src/core/codec';
-import { rowPreview } from '../../src/hashEditor/display';
+import { rowPreview } from '../../src/core/display';
 
 /* The table's row preview takes a faster way for short binary values; its text must be the core preview's, exactly. */
 describe('row preview', () => {

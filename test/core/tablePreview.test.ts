@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { preview } from '../../src/core/codec';
-import { tablePreview } from '../../src/hashEditor/display';
+import { tablePreview } from '../../src/core/display';
 
 /* The table's preview shows a text value's line breaks as ↵, so they do not read as a stored backslash and n. */
 describe('table preview', () => {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { preview, toDisplay } from '../core/codec';
+import { preview, toDisplay } from './codec';
 import type { DisplayValue } from '../shared/protocol';
 
 /* How the editor shows bytes that may be only a prefix of a value (the store keeps 64 KB of a big one). */

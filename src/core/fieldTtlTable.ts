@@ -1,9 +1,9 @@
-import { keyType } from '../core/keyOps';
-import type { RedisConnection } from '../core/connection';
-import { fieldTtls } from '../core/fieldTtl';
-import type { RowStore } from '../core/rowStore';
+import { keyType } from './keyOps';
+import type { RedisConnection } from './connection';
+import { fieldTtls } from './fieldTtl';
+import type { RowStore } from './rowStore';
 import type { RowDto } from '../shared/protocol';
-import type { HashSession } from './session';
+import type { HashSession } from './hashSession';
 
 /*
  * The field TTLs the editor has read (servers with field TTLs only; nothing here runs elsewhere).
