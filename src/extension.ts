@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext) {
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes);
   const live = new LiveUpdates(pool, context.globalState);
-  const views: BaseServices = { context, store, pool, changes, tree: keyTree.provider, treeView: keyTree.view, live };
+  const views: BaseServices = { context, store, pool, changes, tree: keyTree.state, treeView: keyTree.view, live };
   const services: Services = { ...views, editors: new HashEditorManager(views), fieldDocuments: new FieldFileSystem(views) };
   context.subscriptions.push(
     createLog(),
@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext) {
     changes,
     live,
     keyTree,
-    followExpandedKeys(keyTree.view, keyTree.provider, live),
+    followExpandedKeys(keyTree.view, keyTree.state, live),
     services.editors,
     registerFieldFileSystem(services.fieldDocuments),
     ...registerCommands(services),

@@ -6,7 +6,7 @@ import type { ConnectionPool } from './connections/pool';
 import type { FieldFileSystem } from './documents/fieldFileSystem';
 import type { HashEditorManager } from './hashEditor/manager';
 import type { TreeNode } from './tree/nodes';
-import type { KeyTreeProvider } from './tree/provider';
+import type { KeyTreeState } from './tree/state';
 
 /** What the views share. Built once in activate(). */
 export interface BaseServices {
@@ -15,7 +15,7 @@ export interface BaseServices {
   pool: ConnectionPool;
   changes: ChangeBus;
   /** the Redis view's tree (filters, paging, refresh) */
-  tree: KeyTreeProvider;
+  tree: KeyTreeState;
   /** the Redis view itself (to reveal a node) */
   treeView: vscode.TreeView<TreeNode>;
   /** live updates: changes made on the server by anyone reach the open views */

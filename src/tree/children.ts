@@ -1,14 +1,63 @@
 import type { RedisConnection } from '../core/connection';
+import { toExplorerError } from '../core/errors';
 import { keyExists } from '../core/keyOps';
+import type { TreeContext } from './context';
 import { loadFieldPage, loadMeta } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
 import { FolderNode, KeyNode, MessageNode, byteId } from './nodes';
-import type { KeyTreeProvider } from './provider';
+import { scanKeys } from './scanning';
+import { forgetKey, keyGone } from './sessionKeys';
 
-/* Children of folders and hash keys, built from what was loaded; node objects are reused by id. */
+/* Children of connections, folders and hash keys, built from what was loaded; node objects are reused by id. */
+
+/**
+ * Until the first page of keys is in, a connection shows "Connecting…" and connects in the
+ * background, then refreshes itself: all its refreshes happen before a key row exists that the
+ * user could expand (a refresh racing an expand would drop the expanded row's children).
+ */
+export async function connectionChildren(tree: TreeContext, node: ConnectionNode): Promise<TreeNode[]> {
+  const s = node.session;
+  if (s.error) return [errorNode(node)];
+  if (!s.started) {
+    open(tree, node);
+    const text = tree.pool.status(node.name).state === 'connected' ? 'Loading keys…' : 'Connecting…';
+    return [new MessageNode(node, 'connecting', text, 'loading~spin')];
+  }
+  return containerChildren(tree, node, node, await tree.pool.get(node.name, s.db));
+}
+
+/**
+ * Connects and starts the key scan, then refreshes the connection as soon as the first keys are in (the scan
+ * goes on in the background: scanning.ts); a failure before then becomes its error row.
+ */
+function open(tree: TreeContext, node: ConnectionNode): void {
+  const s = node.session;
+  if (s.opening) return;
+  const epoch = s.epoch;
+  // Begun on the next microtask, so `opening` is set by the time the pool reports "connecting".
+  s.opening = Promise.resolve().then(async () => {
+    try {
+      const conn = await tree.pool.get(node.name, s.db);
+      await scanKeys(tree, node, conn, true);
+    } catch (err) {
+      if (epoch === s.epoch) s.error = toExplorerError(err).message;
+    } finally {
+      if (epoch === s.epoch) s.opening = undefined;
+      tree.fire(node);
+    }
+  });
+}
+
+function errorNode(node: ConnectionNode): MessageNode {
+  return new MessageNode(node, 'error', node.session.error ?? 'Not connected', 'error', {
+    command: 'redisHashExplorer.retryConnection',
+    title: 'Retry',
+    arguments: [node],
+  });
+}
 
 /** Folders first, then keys; the connection adds "Load more…" while the scan is not done. */
-export async function containerChildren(tree: KeyTreeProvider, conn: ConnectionNode, container: ConnectionNode | FolderNode, client?: RedisConnection): Promise<TreeNode[]> {
+export async function containerChildren(tree: TreeContext, conn: ConnectionNode, container: ConnectionNode | FolderNode, client?: RedisConnection): Promise<TreeNode[]> {
   const s = conn.session;
   const path = container.kind === 'folder' ? container.path : '';
   const redis = client ?? (await tree.pool.get(conn.name, s.db));
@@ -16,7 +65,7 @@ export async function containerChildren(tree: KeyTreeProvider, conn: ConnectionN
   let { folders, keys } = s.model.children(path);
   const gone = await loadMeta(s, redis, keys);
   if (gone.length) {
-    for (const k of gone) tree.forgetKey(conn, k);
+    for (const k of gone) forgetKey(conn, k);
     ({ folders, keys } = s.model.children(path));
   }
   if (s.scan?.running) s.shownWhileScanning = true;
@@ -55,7 +104,7 @@ export async function containerChildren(tree: KeyTreeProvider, conn: ConnectionN
   return out;
 }
 
-export async function keyChildren(tree: KeyTreeProvider, node: KeyNode): Promise<TreeNode[]> {
+export async function keyChildren(tree: TreeContext, node: KeyNode): Promise<TreeNode[]> {
   if (!node.isHash) return [];
   const s = node.conn.session;
   const conn = await tree.pool.get(node.conn.name, s.db);
@@ -64,7 +113,7 @@ export async function keyChildren(tree: KeyTreeProvider, node: KeyNode): Promise
   if (list.nodes.length === 0 && list.pager?.done) {
     if (!(await keyExists(conn, node.key))) {
       // Deleted meanwhile: drop it from its folder, which refreshes.
-      setTimeout(() => tree.keyDeleted(node.conn, node.key), 0);
+      setTimeout(() => tree.fire(keyGone(node.conn, node.key)), 0);
       return [new MessageNode(node, 'gone', 'This key no longer exists', 'warning')];
     }
     return [new MessageNode(node, 'empty', 'No fields', 'info')];

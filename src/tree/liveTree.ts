@@ -3,10 +3,10 @@ import { toExplorerError } from '../core/errors';
 import type { WatchEvent } from '../core/watch';
 import type { LiveUpdates, LiveWatch } from '../connections/live';
 import { log } from '../log';
+import type { TreeContext } from './context';
 import { applyChange } from './treeChanges';
 import type { KeyNode, TreeNode } from './nodes';
 import { byteId } from './nodes';
-import type { KeyTreeProvider } from './provider';
 
 /** Fields polled per expanded key at most (what a tree shows; HLEN catches the rest coming and going). */
 const POLLED_FIELDS = 500;
@@ -15,7 +15,7 @@ const POLLED_FIELDS = 500;
  * Every expanded hash key in the tree follows the server: changed fields update in place, new ones appear,
  * deleted or expired ones go, a deleted key leaves the tree. Collapsing it stops following it.
  */
-export function followExpandedKeys(view: vscode.TreeView<TreeNode>, tree: KeyTreeProvider, live: LiveUpdates): vscode.Disposable {
+export function followExpandedKeys(view: vscode.TreeView<TreeNode>, tree: TreeContext, live: LiveUpdates): vscode.Disposable {
   const watches = new Map<string, { watch: LiveWatch; connection: string; db: number; key: Buffer }>();
 
   const stop = (id: string) => {

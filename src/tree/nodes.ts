@@ -28,7 +28,7 @@ import {
 /*
  * Tree nodes: plain classes with a `parent`, a path-like `id` that stays the same across refreshes
  * (so VS Code keeps expanded folders expanded and the viewport still), and the state their children
- * are built from. Loading lives in the provider; nodes only describe themselves.
+ * are built from. Loading lives in the tree state (state.ts); nodes only describe themselves.
  */
 
 export type TreeNode = ConnectionNode | FolderNode | KeyNode | FieldNode | LoadMoreNode | ScanNode | MessageNode;

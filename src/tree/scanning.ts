@@ -1,9 +1,9 @@
 import type { RedisConnection } from '../core/connection';
 import { toExplorerError } from '../core/errors';
 import { log } from '../log';
+import type { TreeContext } from './context';
 import { loadKeyPage } from './loading';
 import type { ConnectionNode } from './nodes';
-import type { KeyTreeProvider } from './provider';
 
 /*
  * A connection's key scan as the view shows it: the first keys as soon as the scan meets them, then the
@@ -22,7 +22,7 @@ class ScanRefresh {
   private progress = false;
 
   constructor(
-    private readonly tree: KeyTreeProvider,
+    private readonly tree: TreeContext,
     private readonly node: ConnectionNode,
   ) {}
 
@@ -75,7 +75,7 @@ class ScanRefresh {
  * (the scan goes on in the background; its failure then shows on the "Load more…" row and in the log),
  * else when the scan pauses. Marks the session started either way.
  */
-export function scanKeys(tree: KeyTreeProvider, node: ConnectionNode, conn: RedisConnection, untilFirst: boolean): Promise<void> {
+export function scanKeys(tree: TreeContext, node: ConnectionNode, conn: RedisConnection, untilFirst: boolean): Promise<void> {
   const s = node.session;
   const epoch = s.epoch;
   const refresh = new ScanRefresh(tree, node);
@@ -117,7 +117,7 @@ export function scanKeys(tree: KeyTreeProvider, node: ConnectionNode, conn: Redi
 }
 
 /** Stops a connection's running scan after its request in flight; resolves once it has. False when none ran. */
-export async function stopScan(tree: KeyTreeProvider, node: ConnectionNode): Promise<boolean> {
+export async function stopScan(tree: TreeContext, node: ConnectionNode): Promise<boolean> {
   const s = node.session;
   if (!s.scan?.running) return false;
   s.scan.stop();

@@ -1,16 +1,17 @@
 import type { HashChange } from '../connections/changes';
 import { matchesGlob } from '../core/glob';
+import type { TreeContext } from './context';
 import { loadMeta, reloadFields } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
 import { byteId } from './nodes';
-import type { KeyTreeProvider } from './provider';
+import { keyGone, nodesForPath } from './sessionKeys';
 
 /**
  * Applies a write (from a command, the hash editor, a save of a value document) to the tree and
  * refreshes only what it touched: a field row, a key row, or the folder a key appeared in or left.
  * Nothing is loaded for parts of the tree nobody opened.
  */
-export async function applyChange(tree: KeyTreeProvider, change: HashChange): Promise<void> {
+export async function applyChange(tree: TreeContext, change: HashChange): Promise<void> {
   const conn = tree.connectionNode(change.connection);
   if (!conn || conn.session.db !== change.db || !conn.session.started) return;
   const s = conn.session;
@@ -29,7 +30,7 @@ export async function applyChange(tree: KeyTreeProvider, change: HashChange): Pr
       }
       const before = node.meta;
       const gone = await loadMeta(s, client, [node.key], true);
-      if (gone.length) return tree.keyDeleted(conn, node.key);
+      if (gone.length) return tree.fire(keyGone(conn, node.key));
       const after = node.meta;
       const metaChanged = JSON.stringify(before) !== JSON.stringify(after);
       if (change.kind === 'key' && !node.fields.pager) structural = false;
@@ -40,14 +41,11 @@ export async function applyChange(tree: KeyTreeProvider, change: HashChange): Pr
       return;
     }
     case 'keyDeleted':
-      return tree.keyDeleted(conn, change.key);
+      return tree.fire(keyGone(conn, change.key));
     case 'keyAdded':
       return keyAppeared(tree, conn, change.key);
     case 'keyRenamed': {
-      const path = s.model.removeKey(change.key);
-      tree.forgetKey(conn, change.key);
-      const fire: TreeNode[] = [];
-      if (path !== undefined) fire.push(...tree.nodesForPath(conn, path));
+      const fire: TreeNode[] = keyGone(conn, change.key);
       fire.push(...addIfShown(tree, conn, change.newKey));
       if (fire.length) tree.fire(dedupe(fire));
       return;
@@ -55,19 +53,19 @@ export async function applyChange(tree: KeyTreeProvider, change: HashChange): Pr
   }
 }
 
-function keyAppeared(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): void {
+function keyAppeared(tree: TreeContext, conn: ConnectionNode, key: Buffer): void {
   const nodes = addIfShown(tree, conn, key);
   if (nodes.length) tree.fire(nodes);
 }
 
 /** Adds a key the active filter would show; returns the nodes to refresh. */
-function addIfShown(tree: KeyTreeProvider, conn: ConnectionNode, key: Buffer): TreeNode[] {
+function addIfShown(tree: TreeContext, conn: ConnectionNode, key: Buffer): TreeNode[] {
   const filter = tree.filterOf(conn.name);
   if (filter && !matchesGlob(filter, key)) return [];
   const path = conn.session.model.addKeyNow(key);
   // Its metadata (type, TTL, field count) is read when the folder shows it.
   conn.session.meta.delete(byteId(key));
-  return tree.nodesForPath(conn, path);
+  return nodesForPath(conn, path);
 }
 
 function dedupe(nodes: TreeNode[]): TreeNode[] {

@@ -2,6 +2,7 @@
 // nothing refreshes them a moment later (a refresh makes VS Code fetch the rows again, and a click on an inline
 // action in that moment reached the command without its row: "Open Hash Editor" asked for the key instead).
 import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import type { ConnectionNode } from '../../../src/tree/nodes';
 import type { TestHooks } from './sidebarSupport';
 import { closeClients, connectionNode, hooks, kids, labelOf, profile, recordRefreshes, redis, setConnections, waitFor } from './sidebarSupport';
@@ -43,6 +44,49 @@ describe('Redis view: a small keyspace settles in one fetch', function () {
       const touched = refreshes.fired.filter((n) => n === undefined || n === conn || n === shop);
       assert.deepEqual(touched.map((n) => (n ? labelOf(h.tree, n) : 'the whole tree')), [CONN], 'one refresh, when the first keys came');
     } finally {
+      refreshes.dispose();
+    }
+  });
+});
+
+describe('Redis view: a deleted key leaves the tree once', function () {
+  this.timeout(60_000);
+  const CONN2 = 'settle-delete';
+  let h: TestHooks;
+
+  before(async () => {
+    h = await hooks();
+    const r = redis(DB);
+    await r.flushdb();
+    for (const k of ['shop:a', 'shop:b', 'shop:c']) await r.hset(k, 'f', '1');
+    await setConnections('settle-', [profile(CONN2, DB)]);
+  });
+
+  after(async () => {
+    await setConnections('settle-', []);
+    closeClients();
+  });
+
+  it('deleteKey takes the key out of the loaded keys once and refreshes its folder once', async () => {
+    const conn = (await connectionNode(h.tree, CONN2)) as ConnectionNode;
+    const shop = (await kids(h.tree, conn))[0];
+    assert.deepEqual((await kids(h.tree, shop)).map((n) => labelOf(h.tree, n)), ['a', 'b', 'c']);
+    // count the removals the loaded key model is asked for (the real model, its method wrapped)
+    const model = conn.session.model;
+    const removeKey = model.removeKey;
+    const removals: string[] = [];
+    model.removeKey = (key: Buffer) => {
+      removals.push(key.toString());
+      return removeKey.call(model, key);
+    };
+    const refreshes = recordRefreshes(h.tree);
+    try {
+      await vscode.commands.executeCommand('redisHashExplorer.deleteKey', { connection: CONN2, key: 'shop:b' });
+      assert.deepEqual(removals, ['shop:b'], 'removed from the loaded keys once');
+      assert.deepEqual(refreshes.fired.map((n) => (n ? labelOf(h.tree, n) : 'the whole tree')), ['shop'], 'its folder refreshed once');
+      assert.deepEqual((await kids(h.tree, shop)).map((n) => labelOf(h.tree, n)), ['a', 'c']);
+    } finally {
+      model.removeKey = removeKey;
       refreshes.dispose();
     }
   });
