@@ -1,11 +1,12 @@
 import { RedisExplorerError } from '../core/errors';
 import { fieldTtlUnsupported } from '../core/serverInfo';
 import { addField as addFieldOp } from '../core/hashOps';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
 import { prompts } from './prompts';
-import { client, keyTarget, shown } from './resolve';
+import { client, keyTarget } from './resolve';
 import { required } from './target';
 
 const ID = 'redisHashExplorer.addField';
@@ -31,10 +32,10 @@ export const addField: CommandSpec = {
       if (ttl > 0 && info && !info.capabilities.fieldTtl) throw new RedisExplorerError('INVALID', fieldTtlUnsupported(info));
     } else {
       const name = orCancel(
-        await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: 'Field name', validateInput: (v) => (v ? undefined : 'A field name is needed.') }),
+        await prompts.input({ title: `Add a field to ${nameForMessage(t.key)}`, prompt: 'Field name', validateInput: (v) => (v ? undefined : 'A field name is needed.') }),
       );
       field = Buffer.from(name, 'utf8');
-      value = Buffer.from(orCancel(await prompts.input({ title: `Add a field to ${shown(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
+      value = Buffer.from(orCancel(await prompts.input({ title: `Add a field to ${nameForMessage(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
     }
     await addFieldOp(conn, t.key, field, value, true, ttl);
     await fireFieldChange(services, { ...t, field });

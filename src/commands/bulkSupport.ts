@@ -7,9 +7,9 @@ import type { ExportFormat } from '../core/exportFormats';
 import { exportFields } from '../core/exporting';
 import { parseFieldTtl } from '../core/fieldTtl';
 import { fieldTtlUnsupported, getServerInfo } from '../core/serverInfo';
+import { nameForMessage } from '../core/codec';
 import { orCancel } from './command';
 import { prompts } from './prompts';
-import { shown } from './resolve';
 import type { KeyTarget } from './resolve';
 import { count, exportToUri, withProgress } from './transferSupport';
 
@@ -42,7 +42,7 @@ export function sourceLabel(source: FieldSource, n: number): string {
 async function countJob(job: BulkJob): Promise<number | undefined> {
   if ('fields' in job.source) return job.source.fields.length;
   const match = job.source.match;
-  const r = await withProgress(job.scripted, `Counting the fields of "${shown(job.key)}" matching ${match}`, (signal, report) =>
+  const r = await withProgress(job.scripted, `Counting the fields of "${nameForMessage(job.key)}" matching ${match}`, (signal, report) =>
     countMatching(job.conn, job.key, match, { signal, onProgress: (n) => report(`${count(n, 'field')} so far`) }),
   );
   return r.cancelled ? undefined : r.count;
@@ -51,7 +51,7 @@ async function countJob(job: BulkJob): Promise<number | undefined> {
 /** Asks before acting on `n` fields; above 1,000 a destructive action wants the key's name typed. */
 async function confirmJob(job: BulkJob, n: number, question: string, button: string, destructive: boolean): Promise<boolean> {
   if (job.scripted) return true;
-  const name = shown(job.key);
+  const name = nameForMessage(job.key);
   if (destructive && n > TYPED_CONFIRM_OVER) {
     const typed = await prompts.input({ title: question, prompt: `This cannot be undone. Type the key's name, "${name}", to go on`, validateInput: (v) => (v === name ? undefined : "Type the key's name exactly") });
     return typed === name;
@@ -61,7 +61,7 @@ async function confirmJob(job: BulkJob, n: number, question: string, button: str
 
 /** Counted, nothing there: said (not an error) and nothing is done. */
 function nothingThere(job: BulkJob, verb: string): undefined {
-  const what = 'fields' in job.source ? 'No field is selected' : `No field of "${shown(job.key)}" matches ${job.source.match}`;
+  const what = 'fields' in job.source ? 'No field is selected' : `No field of "${nameForMessage(job.key)}" matches ${job.source.match}`;
   if (!job.scripted) prompts.inform(`${what}; nothing was ${verb}.`);
   return undefined;
 }
@@ -77,9 +77,9 @@ export async function runDelete(job: BulkJob): Promise<BulkOutcome | undefined> 
   const total = await countJob(job);
   if (total === undefined) return undefined;
   if (total === 0) return nothingThere(job, 'deleted');
-  const key = `"${shown(job.key)}" (${job.conn.where})`;
+  const key = `"${nameForMessage(job.key)}" (${job.conn.where})`;
   if (!(await confirmJob(job, total, `Delete ${sourceLabel(job.source, total)} from ${key}?`, 'Delete', true))) return undefined;
-  const r = await withProgress(job.scripted, `Deleting fields of "${shown(job.key)}"`, (signal, report) =>
+  const r = await withProgress(job.scripted, `Deleting fields of "${nameForMessage(job.key)}"`, (signal, report) =>
     deleteFieldsBulk(job.conn, job.key, job.source, { signal, onBatch: job.onBatch, onProgress: (n) => report(`${count(n, 'field')} deleted`) }),
   );
   if (!job.scripted) {
@@ -115,10 +115,10 @@ export async function runFieldTtl(job: BulkJob, seconds: number | undefined): Pr
   const remove = seconds !== undefined && seconds <= 0;
   if (total === 0) return nothingThere(job, 'changed');
   const secs = remove ? 0 : (seconds ?? (await askSeconds(total)));
-  const key = `"${shown(job.key)}" (${job.conn.where})`;
+  const key = `"${nameForMessage(job.key)}" (${job.conn.where})`;
   const question = remove ? `Remove the TTL of ${sourceLabel(job.source, total)} of ${key}?` : `Set a TTL of ${secs.toLocaleString('en-US')} s on ${sourceLabel(job.source, total)} of ${key}?`;
   if (!(await confirmJob(job, total, question, remove ? 'Remove TTLs' : 'Set TTLs', !remove))) return undefined;
-  const r = await withProgress(job.scripted, `${remove ? 'Removing' : 'Setting'} field TTLs of "${shown(job.key)}"`, (signal, report) =>
+  const r = await withProgress(job.scripted, `${remove ? 'Removing' : 'Setting'} field TTLs of "${nameForMessage(job.key)}"`, (signal, report) =>
     setFieldsTtlBulk(job.conn, job.key, job.source, secs, { signal, onBatch: job.onBatch, onProgress: (n) => report(`${count(n, 'field')} done`) }),
   );
   if (!job.scripted) {
@@ -131,12 +131,12 @@ export async function runFieldTtl(job: BulkJob, seconds: number | undefined): Pr
 /** Exports the job's fields to `uri` (streamed; a cancelled export leaves no file). */
 export async function runExport(job: BulkJob, uri: vscode.Uri, format: ExportFormat): Promise<{ fields: number; cancelled: boolean }> {
   const selection = 'fields' in job.source ? { fields: job.source.fields } : { match: job.source.match };
-  const r = await withProgress(job.scripted, `Exporting fields of "${shown(job.key)}"`, (signal, report) =>
+  const r = await withProgress(job.scripted, `Exporting fields of "${nameForMessage(job.key)}"`, (signal, report) =>
     exportToUri(uri, (sink) => exportFields(job.conn, job.key, selection, format, sink, { signal, onProgress: (n) => report(`${count(n, 'field')} written`) })),
   );
   if (!job.scripted) {
     const file = uri.scheme === 'file' ? uri.fsPath : uri.toString();
-    prompts.inform(r.cancelled ? `Export of "${shown(job.key)}" cancelled after ${count(r.fields, 'field')}; no file was written.` : `Exported ${count(r.fields, 'field')} of "${shown(job.key)}" (${job.conn.where}) to ${file}.`);
+    prompts.inform(r.cancelled ? `Export of "${nameForMessage(job.key)}" cancelled after ${count(r.fields, 'field')}; no file was written.` : `Exported ${count(r.fields, 'field')} of "${nameForMessage(job.key)}" (${job.conn.where}) to ${file}.`);
   }
   return { fields: r.fields, cancelled: r.cancelled };
 }
@@ -150,7 +150,7 @@ export async function fieldSource(t: KeyTarget, commandId: string, title: string
     return { fields: (fields ?? []).map((f) => Buffer.from(f, 'utf8')) };
   }
   const match = orCancel(
-    await prompts.input({ title, prompt: `Fields of "${shown(t.key)}" matching this pattern (* and ? are wildcards, e.g. user:*)`, validateInput: (v) => (v ? undefined : 'A pattern is needed') }),
+    await prompts.input({ title, prompt: `Fields of "${nameForMessage(t.key)}" matching this pattern (* and ? are wildcards, e.g. user:*)`, validateInput: (v) => (v ? undefined : 'A pattern is needed') }),
   );
   return { match };
 }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { TextSink, exportHash } from '../core/exporting';
 import { fieldCount } from '../core/hashOps';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { prompts } from './prompts';
-import { client, keyTarget, shown } from './resolve';
+import { client, keyTarget } from './resolve';
 import { count } from './transferSupport';
 
 const ID = 'redisHashExplorer.copyKeyAsCommands';
@@ -24,12 +25,12 @@ export const copyKeyAsCommands: CommandSpec = {
     const conn = await client(services, t);
     const fields = await fieldCount(conn, t.key);
     if (!t.scripted && fields > WARN_FIELDS) {
-      const go = await prompts.ask(`"${shown(t.key)}" has ${count(fields, 'field')}. Copy them all to the clipboard as commands?`, 'A file export (Export Hash) suits a big hash better.', 'Copy');
+      const go = await prompts.ask(`"${nameForMessage(t.key)}" has ${count(fields, 'field')}. Copy them all to the clipboard as commands?`, 'A file export (Export Hash) suits a big hash better.', 'Copy');
       if (go !== 'Copy') return;
     }
     const sink = new TextSink(MAX_BYTES);
     const r = await exportHash(conn, t.key, 'redis', sink);
     await vscode.env.clipboard.writeText(sink.text());
-    if (!t.scripted) vscode.window.setStatusBarMessage(`Copied "${shown(t.key)}" as commands (${count(r.fields, 'field')})`, 3000);
+    if (!t.scripted) vscode.window.setStatusBarMessage(`Copied "${nameForMessage(t.key)}" as commands (${count(r.fields, 'field')})`, 3000);
   },
 };

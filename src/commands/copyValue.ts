@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
 import { getField } from '../core/hashOps';
+import { nameForMessage } from '../core/codec';
 import { bytesText } from '../tree/labels';
 import type { CommandSpec } from './command';
-import { client, fieldTarget, shown } from './resolve';
+import { client, fieldTarget } from './resolve';
 
 const ID = 'redisHashExplorer.copyValue';
 
@@ -13,8 +14,8 @@ export const copyValue: CommandSpec = {
   async run(services, arg) {
     const t = await fieldTarget(services, arg, ID, 'Copy Value');
     const value = await getField(await client(services, t), t.key, t.field);
-    if (value === null) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" does not exist in "${shown(t.key)}".`);
+    if (value === null) throw new RedisExplorerError('NOT_FOUND', `Field "${nameForMessage(t.field)}" does not exist in "${nameForMessage(t.key)}".`);
     await vscode.env.clipboard.writeText(bytesText(value));
-    if (!t.scripted) vscode.window.setStatusBarMessage(`Copied the value of "${shown(t.field)}"`, 3000);
+    if (!t.scripted) vscode.window.setStatusBarMessage(`Copied the value of "${nameForMessage(t.field)}"`, 3000);
   },
 };

@@ -1,11 +1,12 @@
 import { RedisExplorerError } from '../core/errors';
 import { deleteFields } from '../core/hashOps';
+import { nameForMessage } from '../core/codec';
 import type { Services } from '../services';
 import type { FieldNode } from '../tree/nodes';
 import type { CommandSpec } from './command';
 import { fireFieldChange } from './conflict';
 import { prompts } from './prompts';
-import { client, fieldTarget, selectedNodes, shown } from './resolve';
+import { client, fieldTarget, selectedNodes } from './resolve';
 
 const ID = 'redisHashExplorer.deleteField';
 
@@ -37,8 +38,8 @@ export const deleteField: CommandSpec = {
     if (!scripted) {
       const message =
         total === 1
-          ? `Delete field "${shown(groups[0].fields[0])}" from "${shown(groups[0].key)}"?`
-          : `Delete ${total} fields${groups.length > 1 ? ` from ${groups.length} hashes` : ` from "${shown(groups[0].key)}"`}?`;
+          ? `Delete field "${nameForMessage(groups[0].fields[0])}" from "${nameForMessage(groups[0].key)}"?`
+          : `Delete ${total} fields${groups.length > 1 ? ` from ${groups.length} hashes` : ` from "${nameForMessage(groups[0].key)}"`}?`;
       if ((await prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return;
     }
     let removed = 0;
@@ -47,7 +48,7 @@ export const deleteField: CommandSpec = {
       removed += await deleteFields(conn, g.key, g.fields);
       await fireFieldChange(services, { ...g, field: g.fields[0] }, g.fields);
     }
-    if (scripted && removed === 0) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(groups[0].fields[0])}" does not exist in "${shown(groups[0].key)}".`);
+    if (scripted && removed === 0) throw new RedisExplorerError('NOT_FOUND', `Field "${nameForMessage(groups[0].fields[0])}" does not exist in "${nameForMessage(groups[0].key)}".`);
   },
 };
 

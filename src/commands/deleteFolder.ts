@@ -1,7 +1,8 @@
 import { countFolder, deleteFolder as deleteFolderOp } from '../core/folderDelete';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { prompts } from './prompts';
-import { client, shown } from './resolve';
+import { client } from './resolve';
 import { count, folderTarget, withProgress } from './transferSupport';
 
 const ID = 'redisHashExplorer.deleteFolder';
@@ -20,7 +21,7 @@ export const deleteFolder: CommandSpec = {
     const t = await folderTarget(services, arg, ID, 'Delete Keys in Folder');
     const conn = await client(services, t);
     conn.assertWritable();
-    const name = shown(t.prefix);
+    const name = nameForMessage(t.prefix);
     const type = services.tree.settings().onlyHashes ? 'hash' : undefined;
     const what = type ? 'hash key' : 'key';
     if (!t.scripted) {

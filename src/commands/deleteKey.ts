@@ -1,8 +1,9 @@
 import { RedisExplorerError } from '../core/errors';
 import { deleteKeys } from '../core/keyOps';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { prompts } from './prompts';
-import { client, keyTarget, selectedNodes, shown } from './resolve';
+import { client, keyTarget, selectedNodes } from './resolve';
 
 const ID = 'redisHashExplorer.deleteKey';
 
@@ -40,7 +41,7 @@ export const deleteKey: CommandSpec = {
     for (const g of groups) (await client(services, g)).assertWritable();
     const total = groups.reduce((n, g) => n + g.keys.length, 0);
     if (!scripted) {
-      const message = total === 1 ? `Delete key "${shown(groups[0].keys[0])}"?` : `Delete ${total} keys?`;
+      const message = total === 1 ? `Delete key "${nameForMessage(groups[0].keys[0])}"?` : `Delete ${total} keys?`;
       if ((await prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return;
     }
     let removed = 0;
@@ -48,6 +49,6 @@ export const deleteKey: CommandSpec = {
       removed += await deleteKeys(await client(services, g), g.keys);
       await Promise.all(g.keys.map((key) => services.changes.fire({ kind: 'keyDeleted', connection: g.connection, db: g.db, key })));
     }
-    if (scripted && removed === 0) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(groups[0].keys[0])}" does not exist.`);
+    if (scripted && removed === 0) throw new RedisExplorerError('NOT_FOUND', `Key "${nameForMessage(groups[0].keys[0])}" does not exist.`);
   },
 };

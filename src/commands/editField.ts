@@ -1,4 +1,4 @@
-import { fromDisplay, toDisplay } from '../core/codec';
+import { fromDisplay, nameForMessage, toDisplay } from '../core/codec';
 import { RedisExplorerError } from '../core/errors';
 import { compareAndSet, getField } from '../core/hashOps';
 import type { CasResult } from '../core/hashOps';
@@ -9,7 +9,7 @@ import { fireFieldChange, writeIfUnchanged } from './conflict';
 import { opensDecoded } from '../documents/fieldFileSystem';
 import { decoders } from '../hashEditor/decoding';
 import { prompts } from './prompts';
-import { client, fieldTarget, shown } from './resolve';
+import { client, fieldTarget } from './resolve';
 import { required } from './target';
 
 const ID = 'redisHashExplorer.editField';
@@ -35,7 +35,7 @@ export const editField: CommandSpec = {
       // Set-if-exists, atomically: compare-and-set against the current value, retried if it moves.
       for (let attempt = 0; attempt < 5; attempt++) {
         const current = await getField(conn, t.key, t.field);
-        if (current === null) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" does not exist in "${shown(t.key)}".`);
+        if (current === null) throw new RedisExplorerError('NOT_FOUND', `Field "${nameForMessage(t.field)}" does not exist in "${nameForMessage(t.key)}".`);
         const r: CasResult = await compareAndSet(conn, t.key, t.field, current, value).catch(async (err: unknown) => {
           await settle(conn, err, 'change', fieldSet(conn, t.key, t.field, current, value));
           return { ok: true };
@@ -45,10 +45,10 @@ export const editField: CommandSpec = {
           return;
         }
       }
-      throw new RedisExplorerError('CONFLICT', `Field "${shown(t.field)}" keeps changing on the server; nothing was written.`);
+      throw new RedisExplorerError('CONFLICT', `Field "${nameForMessage(t.field)}" keeps changing on the server; nothing was written.`);
     }
     const seen = t.fieldNode?.value ?? (await getField(conn, t.key, t.field));
-    if (seen === null) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" does not exist in "${shown(t.key)}".`);
+    if (seen === null) throw new RedisExplorerError('NOT_FOUND', `Field "${nameForMessage(t.field)}" does not exist in "${nameForMessage(t.key)}".`);
     if (seen.length > INPUT_BOX_MAX_BYTES || seen.includes(0x0a) || (await encoded(seen))) {
       await services.fieldDocuments.show(t, seen);
       return;
@@ -56,7 +56,7 @@ export const editField: CommandSpec = {
     const display = toDisplay(seen);
     const text = orCancel(
       await prompts.input({
-        title: `Edit ${shown(t.key)} → ${shown(t.field)}`,
+        title: `Edit ${nameForMessage(t.key)} → ${nameForMessage(t.field)}`,
         value: display.text,
         prompt: display.utf8 ? 'New value (Enter saves)' : 'New value; the value is not UTF-8: bytes are written as \\xNN, a backslash as \\\\',
         validateInput: (v) => {

@@ -1,9 +1,10 @@
 import type * as vscode from 'vscode';
 import type { ExportFormat } from '../core/exportFormats';
 import { EXPORT_FORMATS } from '../core/exportFormats';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { fieldSource, runExport } from './bulkSupport';
-import { client, keyTarget, shown } from './resolve';
+import { client, keyTarget } from './resolve';
 import { required } from './target';
 import { pickExportFormat, saveTarget, scriptedFormat, scriptedUri } from './transferSupport';
 
@@ -26,8 +27,8 @@ export const exportFields: CommandSpec = {
       uri = scriptedUri(required(t.plain, 'path', ID));
       format = scriptedFormat(t.plain.format, uri, EXPORT_FORMATS, ID);
     } else {
-      format = await pickExportFormat(`Export fields of "${shown(t.key)}" as`);
-      uri = await saveTarget('Export Fields', shown(t.key), format);
+      format = await pickExportFormat(`Export fields of "${nameForMessage(t.key)}" as`);
+      uri = await saveTarget('Export Fields', nameForMessage(t.key), format);
     }
     const r = await runExport({ conn, key: t.key, source, scripted: t.scripted }, uri, format);
     return t.scripted ? { fields: r.fields } : undefined;

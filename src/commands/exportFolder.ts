@@ -1,9 +1,10 @@
 import type { ExportFormat } from '../core/exportFormats';
 import { EXPORT_FORMATS } from '../core/exportFormats';
 import { exportFolder as exportFolderOp } from '../core/exporting';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { prompts } from './prompts';
-import { client, shown } from './resolve';
+import { client } from './resolve';
 import { required } from './target';
 import { count, exportToUri, folderTarget, pickExportFormat, saveTarget, scriptedFormat, scriptedUri, withProgress } from './transferSupport';
 
@@ -19,7 +20,7 @@ export const exportFolder: CommandSpec = {
   async run(services, arg) {
     const t = await folderTarget(services, arg, ID, 'Export Folder');
     const conn = await client(services, t);
-    const name = shown(t.prefix);
+    const name = nameForMessage(t.prefix);
     let format: ExportFormat;
     const uri = t.plain ? scriptedUri(required(t.plain, 'path', ID)) : await saveTarget('Export Folder', name, (format = await pickExportFormat(`Export the keys under "${name}" as`)));
     if (t.plain) format = scriptedFormat(t.plain.format, uri, EXPORT_FORMATS, ID);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { preview as previewText } from '../core/codec';
+import { nameForMessage, preview as previewText } from '../core/codec';
 import { RedisExplorerError } from '../core/errors';
 import type { ChunkSource, ImportFormat } from '../core/importFormats';
 import { IMPORT_FORMATS, textSource } from '../core/importFormats';
@@ -9,7 +9,7 @@ import { log } from '../log';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { prompts } from './prompts';
-import { client, keyTarget, shown } from './resolve';
+import { client, keyTarget } from './resolve';
 import { required } from './target';
 import { count, pickImportFormat, scriptedFormat, scriptedUri, sourceOf, withProgress } from './transferSupport';
 
@@ -47,7 +47,7 @@ export const importHash: CommandSpec = {
       source = sourceOf(uri);
       from = uri.fsPath;
     } else {
-      const where = orCancel(await prompts.pick([{ label: 'File…' }, { label: 'Clipboard' }], { title: `Import into "${shown(t.key)}" from` }));
+      const where = orCancel(await prompts.pick([{ label: 'File…' }, { label: 'Clipboard' }], { title: `Import into "${nameForMessage(t.key)}" from` }));
       if (where.label === 'Clipboard') {
         const text = await vscode.env.clipboard.readText();
         if (!text) throw new RedisExplorerError('INVALID', 'The clipboard holds no text; nothing was imported.');
@@ -55,7 +55,7 @@ export const importHash: CommandSpec = {
         source = textSource(text);
         from = 'the clipboard';
       } else {
-        const uri = orCancel(await prompts.openFile({ title: `Import into "${shown(t.key)}"`, filters: { 'JSON, NDJSON, CSV': ['json', 'ndjson', 'jsonl', 'csv'], 'All files': ['*'] } }));
+        const uri = orCancel(await prompts.openFile({ title: `Import into "${nameForMessage(t.key)}"`, filters: { 'JSON, NDJSON, CSV': ['json', 'ndjson', 'jsonl', 'csv'], 'All files': ['*'] } }));
         format = await pickImportFormat(`Format of ${uri.path.split('/').pop() ?? 'the file'}`, uri);
         source = sourceOf(uri);
         from = uri.scheme === 'file' ? uri.fsPath : uri.toString();
@@ -74,17 +74,17 @@ export const importHash: CommandSpec = {
       const conflicts = preview.conflicts ?? 0;
       const detail = `${rows.join('\n')}${preview.rows > rows.length ? '\n…' : ''}\n\n${conflicts ? `${count(conflicts, 'field')} of them exist in the hash already.` : 'None of them exists in the hash yet.'}`;
       const buttons = conflicts ? Object.keys(POLICY_BUTTONS) : ['Import'];
-      const answer = await prompts.ask(`Import ${count(preview.rows, 'field')} into "${shown(t.key)}" (${conn.where})?`, detail, ...buttons);
+      const answer = await prompts.ask(`Import ${count(preview.rows, 'field')} into "${nameForMessage(t.key)}" (${conn.where})?`, detail, ...buttons);
       if (!answer) return undefined;
       policy = POLICY_BUTTONS[answer] ?? 'skip';
       if (policy !== 'skip' && conflicts > TYPED_CONFIRM_OVER) {
-        const name = shown(t.key);
+        const name = nameForMessage(t.key);
         const typed = await prompts.input({ title: `Overwrite up to ${count(conflicts, 'field')}`, prompt: `Type the key's name, "${name}", to overwrite its existing fields`, validateInput: (v) => (v === name ? undefined : 'Type the key name exactly') });
         if (typed !== name) return undefined;
       }
     }
     const chosen = policy;
-    const report: ImportReport = await withProgress(t.scripted, `Importing into "${shown(t.key)}"`, (signal, progress) =>
+    const report: ImportReport = await withProgress(t.scripted, `Importing into "${nameForMessage(t.key)}"`, (signal, progress) =>
       applyImport(conn, t.key, source, format, chosen, preview, { signal, onProgress: (n) => progress(`${count(n, 'field')} of ${preview.rows.toLocaleString('en-US')}`) }),
     ).catch((e: unknown) => {
       throw prefix(e);

@@ -1,11 +1,11 @@
-import { toDisplay, fromDisplay } from '../core/codec';
+import { fromDisplay, nameForMessage, toDisplay } from '../core/codec';
 import { renameField as renameFieldOp } from '../core/hashOps';
 import { fieldRenamed, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
 import { prompts } from './prompts';
-import { client, fieldTarget, shown } from './resolve';
+import { client, fieldTarget } from './resolve';
 import { required } from './target';
 
 const ID = 'redisHashExplorer.renameField';
@@ -24,7 +24,7 @@ export const renameField: CommandSpec = {
       const display = toDisplay(t.field);
       const text = orCancel(
         await prompts.input({
-          title: `Rename field ${shown(t.field)} in ${shown(t.key)}`,
+          title: `Rename field ${nameForMessage(t.field)} in ${nameForMessage(t.key)}`,
           value: display.text,
           prompt: 'New field name',
           validateInput: (v) => {

@@ -1,10 +1,10 @@
-import { fromDisplay, toDisplay } from '../core/codec';
+import { fromDisplay, nameForMessage, toDisplay } from '../core/codec';
 import { renameKey as renameKeyOp } from '../core/keyOps';
 import { keyRenamed, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { prompts } from './prompts';
-import { client, keyTarget, shown } from './resolve';
+import { client, keyTarget } from './resolve';
 import { required } from './target';
 
 const ID = 'redisHashExplorer.renameKey';
@@ -26,7 +26,7 @@ export const renameKey: CommandSpec = {
       const start = sep ? display.text.lastIndexOf(sep) + sep.length : 0;
       const text = orCancel(
         await prompts.input({
-          title: `Rename ${shown(t.key)}`,
+          title: `Rename ${nameForMessage(t.key)}`,
           prompt: 'New key name (an existing key is never overwritten)',
           value: display.text,
           valueSelection: [Math.max(0, start), display.text.length],

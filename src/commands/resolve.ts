@@ -1,7 +1,7 @@
 import type { RedisConnection } from '../core/connection';
 import { RedisExplorerError } from '../core/errors';
 import type { Services } from '../services';
-import { bytesLabel } from '../tree/labels';
+import { nameForMessage } from '../core/codec';
 import type { ConnectionNode, FieldNode, KeyNode, TreeNode } from '../tree/nodes';
 import { byteId } from '../tree/nodes';
 import { orCancel } from './command';
@@ -121,11 +121,7 @@ export function loadedNode(services: Services, plain: CommandTarget): Connection
   const conn = services.tree.connectionNode(plain.connection);
   if (!conn || plain.key === undefined) return conn;
   const node = conn.session.keyNodes.get(byteId(Buffer.from(plain.key, 'utf8')));
-  if (!node) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(Buffer.from(plain.key))}" is not loaded in the tree.`);
+  if (!node) throw new RedisExplorerError('NOT_FOUND', `Key "${nameForMessage(Buffer.from(plain.key))}" is not loaded in the tree.`);
   return node;
 }
 
-/** The text a user reads for a key or field in a message: UTF-8 as is, else escaped, bounded. */
-export function shown(buf: Buffer): string {
-  return bytesLabel(buf, 80);
-}

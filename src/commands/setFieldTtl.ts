@@ -1,12 +1,13 @@
 import { RedisExplorerError } from '../core/errors';
 import { fieldTtls, parseFieldTtl, removeFieldTtl, setFieldTtl as setFieldTtlOp } from '../core/fieldTtl';
 import { fieldTtlUnsupported } from '../core/serverInfo';
-import { formatTtl } from '../tree/labels';
+import { nameForMessage } from '../core/codec';
+import { formatTtl } from '../shared/format';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
 import { prompts } from './prompts';
-import { client, fieldTarget, shown } from './resolve';
+import { client, fieldTarget } from './resolve';
 import { required } from './target';
 
 const ID = 'redisHashExplorer.setFieldTtl';
@@ -26,10 +27,10 @@ export const setFieldTtl: CommandSpec = {
     if (info && !info.capabilities.fieldTtl) throw new RedisExplorerError('INVALID', fieldTtlUnsupported(info));
     if (!t.plain) {
       const [current] = await fieldTtls(conn, t.key, [t.field]);
-      if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Field "${shown(t.field)}" no longer exists in "${shown(t.key)}".`);
+      if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Field "${nameForMessage(t.field)}" no longer exists in "${nameForMessage(t.key)}".`);
       const text = orCancel(
         await prompts.input({
-          title: `Set TTL of field ${shown(t.field)} in ${shown(t.key)}`,
+          title: `Set TTL of field ${nameForMessage(t.field)} in ${nameForMessage(t.key)}`,
           prompt: `Seconds to live (empty, 0 or -1 removes the TTL). Now: ${current > 0 ? `expires in ${formatTtl(current)}` : 'no TTL'}.`,
           value: current > 0 ? String(current) : '',
           validateInput: (v) => {
@@ -46,7 +47,7 @@ export const setFieldTtl: CommandSpec = {
     else await removeFieldTtl(conn, t.key, t.field);
     await fireFieldChange(services, t);
     if (!t.scripted) {
-      prompts.inform(seconds > 0 ? `Field "${shown(t.field)}" now expires in ${formatTtl(seconds)}.` : `Field "${shown(t.field)}" no longer has a TTL.`);
+      prompts.inform(seconds > 0 ? `Field "${nameForMessage(t.field)}" now expires in ${formatTtl(seconds)}.` : `Field "${nameForMessage(t.field)}" no longer has a TTL.`);
     }
   },
 };

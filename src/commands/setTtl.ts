@@ -1,11 +1,12 @@
 import { RedisExplorerError } from '../core/errors';
 import { getTtl, removeTtl, setTtl as setTtlOp } from '../core/keyOps';
+import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { prompts } from './prompts';
-import { client, keyTarget, shown } from './resolve';
+import { client, keyTarget } from './resolve';
 import { required } from './target';
-import { formatTtl } from '../tree/labels';
+import { formatTtl } from '../shared/format';
 
 const ID = 'redisHashExplorer.setTtl';
 
@@ -21,10 +22,10 @@ export const setTtl: CommandSpec = {
       seconds = required(t.plain, 'ttl', ID);
     } else {
       const current = await getTtl(conn, t.key);
-      if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Key "${shown(t.key)}" no longer exists.`);
+      if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Key "${nameForMessage(t.key)}" no longer exists.`);
       const text = orCancel(
         await prompts.input({
-          title: `Set TTL of ${shown(t.key)}`,
+          title: `Set TTL of ${nameForMessage(t.key)}`,
           prompt: 'Seconds to live (empty or 0 removes the TTL)',
           value: current > 0 ? String(current) : '',
           validateInput: (v) => (/^\s*\d*\s*$/.test(v) ? undefined : 'A whole number of seconds, 0 or more.'),
@@ -35,6 +36,6 @@ export const setTtl: CommandSpec = {
     if (seconds > 0) await setTtlOp(conn, t.key, seconds);
     else await removeTtl(conn, t.key);
     await services.changes.fire({ kind: 'key', connection: t.connection, db: t.db, key: t.key });
-    if (!t.scripted) prompts.inform(seconds > 0 ? `Key "${shown(t.key)}" now expires in ${formatTtl(seconds)}.` : `Key "${shown(t.key)}" no longer has a TTL.`);
+    if (!t.scripted) prompts.inform(seconds > 0 ? `Key "${nameForMessage(t.key)}" now expires in ${formatTtl(seconds)}.` : `Key "${nameForMessage(t.key)}" no longer has a TTL.`);
   },
 };

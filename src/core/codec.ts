@@ -79,6 +79,11 @@ export function preview(buf: Buffer, max = 80): string {
   return truncated ? text.slice(0, max) + '…' : text;
 }
 
+/** A key or field name in a message a user reads: at most 80 characters, escaped like a preview. */
+export function nameForMessage(buf: Buffer): string {
+  return preview(buf, 80);
+}
+
 /** Drops a UTF-8 sequence cut off at the end of a slice, so a prefix of valid text stays valid. */
 function trimPartialUtf8(b: Buffer): Buffer {
   let end = b.length;
@@ -96,8 +101,3 @@ function trimPartialUtf8(b: Buffer): Buffer {
   return b.subarray(0, end);
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}

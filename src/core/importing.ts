@@ -1,3 +1,4 @@
+import { nameForMessage } from './codec';
 import type { RedisConnection } from './connection';
 import { RedisExplorerError, toExplorerError } from './errors';
 import type { RunControl } from './exporting';
@@ -99,16 +100,11 @@ return out`;
 
 const WHY: Record<number, string> = { 1: 'changed on the server since the preview', 2: 'added on the server since the preview', 3: 'deleted on the server since the preview' };
 
-function shown(key: Buffer): string {
-  const s = key.toString('utf8');
-  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
-}
-
 /** The key must be a hash or absent; read-only connections are refused before anything is read. */
 async function checkTarget(conn: RedisConnection, key: Buffer): Promise<boolean> {
   conn.assertWritable();
   const type = await keyType(conn, key);
-  if (type !== 'hash' && type !== 'none') throw new RedisExplorerError('WRONGTYPE', `Key "${shown(key)}" is a ${type}, not a hash; nothing was imported.`);
+  if (type !== 'hash' && type !== 'none') throw new RedisExplorerError('WRONGTYPE', `Key "${nameForMessage(key)}" is a ${type}, not a hash; nothing was imported.`);
   return type === 'hash';
 }
 
@@ -173,7 +169,7 @@ export async function applyImport(conn: RedisConnection, key: Buffer, source: Ch
       return;
     }
     if (Number(reply[0]) === -1) {
-      report.stopped = `Key "${shown(key)}" was deleted during the import; the fields from line ${batch[0].line} on were not imported.`;
+      report.stopped = `Key "${nameForMessage(key)}" was deleted during the import; the fields from line ${batch[0].line} on were not imported.`;
       return;
     }
     report.done += batch.length;
@@ -231,7 +227,7 @@ export async function importHash(conn: RedisConnection, key: Buffer, source: Chu
 export function describeReport(report: ImportReport, key: Buffer, where: string): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const parts = [`${n(report.added)} added`, `${n(report.overwritten)} overwritten`, `${n(report.skipped)} skipped (existing)`];
-  if (report.failedCount) parts.push(`${n(report.failedCount)} not written (${report.failed[0] ? `e.g. "${shown(report.failed[0].field)}": ${report.failed[0].why}` : 'changed meanwhile'})`);
-  const head = report.cancelled ? `Import into "${shown(key)}" on ${where} cancelled after ${n(report.done)} fields` : report.stopped ? `Import into "${shown(key)}" on ${where} stopped after ${n(report.done)} fields` : `Imported into "${shown(key)}" on ${where}`;
+  if (report.failedCount) parts.push(`${n(report.failedCount)} not written (${report.failed[0] ? `e.g. "${nameForMessage(report.failed[0].field)}": ${report.failed[0].why}` : 'changed meanwhile'})`);
+  const head = report.cancelled ? `Import into "${nameForMessage(key)}" on ${where} cancelled after ${n(report.done)} fields` : report.stopped ? `Import into "${nameForMessage(key)}" on ${where} stopped after ${n(report.done)} fields` : `Imported into "${nameForMessage(key)}" on ${where}`;
   return `${head}: ${parts.join(', ')}.${report.stopped ? ` ${report.stopped}` : ''}`;
 }

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { escapeBytes } from './codec';
+import { fnv1a } from './fnv';
 import { compareNatural } from './naturalOrder';
 
 /** How names sort: numbers in names by value ("key2" before "key10"), or plain bytes. */
@@ -305,7 +306,7 @@ export class KeyTreeModel {
 
   /** The sub-folder for the key at bytes[base...] whose prefix is its first `len` bytes (the first `start` known to match). */
   private findSub(folder: Folder, bytes: Buffer, start: number, len: number, base = 0): Folder | undefined {
-    const v = folder.subs.get(hashBytes(bytes, base + start, base + len));
+    const v = folder.subs.get(fnv1a(bytes, base + start, base + len));
     if (!v) return undefined;
     if (!Array.isArray(v)) return sameRange(v.prefix, bytes, base, start, len) ? v : undefined;
     return v.find((f) => sameRange(f.prefix, bytes, base, start, len));
@@ -316,7 +317,7 @@ export class KeyTreeModel {
     const segment = prefix.subarray(folder.prefix.length, len - this.separator.length);
     const name = isUtf8(segment) ? segment.toString('utf8') : escapeBytes(segment);
     const sub = new Folder(folder, prefix, prefix.toString('latin1'), name);
-    const h = hashBytes(key, folder.prefix.length, len);
+    const h = fnv1a(key, folder.prefix.length, len);
     const v = folder.subs.get(h);
     if (!v) folder.subs.set(h, sub);
     else if (Array.isArray(v)) v.push(sub);
@@ -329,7 +330,7 @@ export class KeyTreeModel {
   private detach(folder: Folder): void {
     const parent = folder.parent;
     if (!parent) return;
-    const h = hashBytes(folder.prefix, parent.prefix.length, folder.prefix.length);
+    const h = fnv1a(folder.prefix, parent.prefix.length, folder.prefix.length);
     const v = parent.subs.get(h);
     if (Array.isArray(v)) {
       const rest = v.filter((f) => f !== folder);
@@ -391,16 +392,6 @@ function sameRange(prefix: Buffer, bytes: Buffer, base: number, start: number, l
   if (prefix.length !== len) return false;
   for (let i = start; i < len; i++) if (prefix[i] !== bytes[base + i]) return false;
   return true;
-}
-
-/** FNV-1a over key[start, end): finds a sub-folder without making a string of the segment. */
-function hashBytes(key: Buffer, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    h ^= key[i];
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 function binarySearch(sorted: Buffer[], key: Buffer, compare: (a: Buffer, b: Buffer) => number): number {

@@ -4,14 +4,15 @@
  * compare bytes. The store says how to hash a row's name and whether a row has a given name.
  */
 
+import { fnv1a } from './fnv';
+
 export const MAX_INDEXED_ROWS = 0x1ffffff - 1;
 const ROW_MASK = 0x1ffffff;
 const TAG_UNIT = 0x2000000;
 const MAX_LOAD = 0.75;
 
 export function hashBytes(b: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  let h = fnv1a(b, start, end);
   // final mix (murmur3 fmix32): the table uses h % capacity and the top 7 bits as a tag
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

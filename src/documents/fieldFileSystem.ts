@@ -7,6 +7,7 @@ import type { HashChange } from '../connections/changes';
 import { decoders } from '../hashEditor/decoding';
 import type { BaseServices } from '../services';
 import { isDecoderChain } from '../shared/decoded';
+import { looksLikeJson } from '../shared/format';
 import { bytesText } from '../tree/labels';
 import type { FieldRef } from '../commands/conflict';
 import { writeIfUnchanged } from '../commands/conflict';
@@ -305,17 +306,6 @@ export class FieldFileSystem implements vscode.FileSystemProvider, vscode.Dispos
         () => undefined,
       );
     }
-  }
-}
-
-function looksLikeJson(value: Buffer): boolean {
-  const head = value.subarray(0, 64).toString('utf8').trimStart();
-  if (!head.startsWith('{') && !head.startsWith('[')) return false;
-  try {
-    JSON.parse(value.toString('utf8'));
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,11 +1,11 @@
 import { runDelete, runExport, runFieldTtl, sourceLabel } from '../commands/bulkSupport';
 import type { BulkJob } from '../commands/bulkSupport';
 import { Cancelled } from '../commands/command';
-import { shown } from '../commands/resolve';
 import { countMatching } from '../core/bulkFields';
 import type { FieldSource } from '../core/bulkFields';
 import { RedisExplorerError } from '../core/errors';
 import { fieldTtlUnsupported } from '../core/serverInfo';
+import { nameForMessage } from '../core/codec';
 import { IdSet } from '../shared/idSet';
 import type { Handlers } from '../shared/protocol';
 import { count, pickExportFormat, saveTarget, withProgress } from '../commands/transferSupport';
@@ -62,7 +62,7 @@ export function bulkHandlers(p: HashEditorPanel): BulkHandlers {
     },
     async countMatch({ match }) {
       const conn = await s.conn();
-      const r = await withProgress(false, `Counting the fields of "${shown(s.key)}" matching ${match}`, (signal, report) =>
+      const r = await withProgress(false, `Counting the fields of "${nameForMessage(s.key)}" matching ${match}`, (signal, report) =>
         countMatching(conn, s.key, match, { signal, onProgress: (n) => report(`${count(n, 'field')} so far`) }),
       );
       return r.cancelled ? null : { count: r.count };
@@ -73,9 +73,9 @@ export function bulkHandlers(p: HashEditorPanel): BulkHandlers {
       const deleted: Buffer[] = [];
       const job: BulkJob = { conn, key: s.key, source, scripted: false, onBatch: action === 'delete' ? (batch) => deleted.push(...batch) : undefined };
       if (action === 'export') {
-        const format = await pickExportFormat(`Export fields of "${shown(s.key)}" as`).catch(cancelledAsNull);
+        const format = await pickExportFormat(`Export fields of "${nameForMessage(s.key)}" as`).catch(cancelledAsNull);
         const what = 'fields' in source ? sourceLabel(source, source.fields.length) : `the fields matching ${source.match}`;
-        const uri = format && (await saveTarget(`Export ${what} of "${shown(s.key)}"`, shown(s.key), format).catch(cancelledAsNull));
+        const uri = format && (await saveTarget(`Export ${what} of "${nameForMessage(s.key)}"`, nameForMessage(s.key), format).catch(cancelledAsNull));
         if (!format || !uri) return null;
         const r = await runExport(job, uri, format);
         return { done: r.fields, total: r.fields, cancelled: r.cancelled };

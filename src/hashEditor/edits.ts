@@ -110,7 +110,7 @@ export class HashEdits {
       const current = await getField(conn, this.s.key, field);
       this.s.applyServerValue(field, current);
       if (current === null) return this.add(fieldText, valueText, ttl);
-      return { status: 'exists', token: this.remember({ field, expected: current, ttl }), ...shown(current, this.s.store.maxValueLength) };
+      return { status: 'exists', token: this.remember({ field, expected: current, ttl }), ...boundedServerValue(current, this.s.store.maxValueLength) };
     }
     const row = this.s.applyServerValue(field, value);
     this.s.ensureInView(row);
@@ -250,7 +250,7 @@ export class HashEdits {
       this.s.applyServerValue(field, r.current);
       const token = this.remember({ field, expected: r.current });
       if (r.current === null) return { status: 'conflict', token, current: null, length: 0, truncated: false };
-      return { status: 'conflict', token, ...shown(r.current, this.s.store.maxValueLength) };
+      return { status: 'conflict', token, ...boundedServerValue(r.current, this.s.store.maxValueLength) };
     }
     const row = this.s.applyServerValue(field, next);
     if (this.s.store.isTruncated(row)) this.fullValues.set(row, { gen: this.s.gen, value: next });
@@ -275,7 +275,7 @@ function bytesOf(d: DisplayValue, what: string): Buffer {
   }
 }
 
-function shown(value: Buffer, max: number): { current: DisplayValue; length: number; truncated: boolean } {
+function boundedServerValue(value: Buffer, max: number): { current: DisplayValue; length: number; truncated: boolean } {
   const truncated = value.length > max;
   return { current: displayOf(truncated ? value.subarray(0, max) : value, truncated), length: value.length, truncated };
 }

@@ -7,13 +7,14 @@ import type { HashEditorPanel } from './panel';
 import { displayOf } from '../core/display';
 import { liveAction } from './liveRequests';
 import { bulkHandlers } from './bulk';
+import { looksLikeJson } from '../shared/format';
 
 /** What each webview request does. Messages are validated before they get here (validate.ts). */
 export function requestHandlers(p: HashEditorPanel): Handlers {
   const s = p.session;
   const e = p.edits;
   /** Whatever a write did (or a conflict or failure put into the store), the rows on screen show it next. */
-  const shown = <T>(work: Promise<T>): Promise<T> =>
+  const withRowsRefreshed = <T>(work: Promise<T>): Promise<T> =>
     work.finally(() => {
       s.emitStatus(true);
       p.postEvent({ type: 'invalidate' });
@@ -69,16 +70,16 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       s.emitStatus(true);
       return s.status();
     },
-    lookup: ({ field }) => shown(e.lookup(field)),
-    detail: ({ gen, id, full }) => shown(e.detail(gen, id, full)),
-    edit: ({ gen, id, value }) => shown(e.edit(gen, id, value)),
-    resolve: ({ token, value }) => shown(e.resolve(token, value)),
+    lookup: ({ field }) => withRowsRefreshed(e.lookup(field)),
+    detail: ({ gen, id, full }) => withRowsRefreshed(e.detail(gen, id, full)),
+    edit: ({ gen, id, value }) => withRowsRefreshed(e.edit(gen, id, value)),
+    resolve: ({ token, value }) => withRowsRefreshed(e.resolve(token, value)),
     add: ({ field, value, ttl }) => {
       if (ttl !== undefined && ttl > 0) needFieldTtls();
-      return shown(e.add(field, value, ttl ?? 0));
+      return withRowsRefreshed(e.add(field, value, ttl ?? 0));
     },
-    rename: ({ gen, id, newName }) => shown(e.rename(gen, id, newName)),
-    delete: ({ gen, ids }) => shown(e.delete(gen, ids, (names) => p.confirmDelete(names))),
+    rename: ({ gen, id, newName }) => withRowsRefreshed(e.rename(gen, id, newName)),
+    delete: ({ gen, ids }) => withRowsRefreshed(e.delete(gen, ids, (names) => p.confirmDelete(names))),
     async copy({ gen, ids, what }) {
       const parts: Array<{ name: string; value: string }> = [];
       for (const id of ids) {
@@ -124,7 +125,7 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       if (decoder !== undefined) p.postEvent({ type: 'invalidate' });
       return value;
     },
-    saveDecoded: ({ token, text }) => shown(p.decoding.save(token, text, (field, expected, next) => e.writeBytes(field, expected, next))),
+    saveDecoded: ({ token, text }) => withRowsRefreshed(p.decoding.save(token, text, (field, expected, next) => e.writeBytes(field, expected, next))),
     async editing({ gen, id }) {
       p.live.editing(gen === s.gen ? id : null);
       return null;
@@ -133,7 +134,7 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
     ...bulkHandlers(p),
     setFieldTtl: ({ gen, id, ttl }) => {
       needFieldTtls();
-      return shown(e.setFieldTtl(gen, id, ttl));
+      return withRowsRefreshed(e.setFieldTtl(gen, id, ttl));
     },
     async setTtl({ ttl }) {
       const r = await e.setTtl(ttl);
@@ -142,15 +143,4 @@ export function requestHandlers(p: HashEditorPanel): Handlers {
       return r;
     },
   };
-}
-
-function looksLikeJson(text: string): boolean {
-  const t = text.trimStart();
-  if (!t.startsWith('{') && !t.startsWith('[')) return false;
-  try {
-    JSON.parse(t);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -27,18 +27,3 @@ export function parseFieldTtlText(text: string, now = Date.now()): { seconds: nu
   if (n > max) return { error: `A field TTL can be at most ${max.toLocaleString('en-US')} seconds.` };
   return { seconds: n };
 }
-
-/** Remaining time as the TTL column shows it: "59 s", "12 m 5 s", "1 h 2 m", "3 d 4 h"; -1 "no TTL", -2 "expired". */
-export function formatFieldTtl(seconds: number): string {
-  if (seconds === -1) return 'no TTL';
-  if (seconds < 0) return 'expired';
-  const s = Math.floor(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return two(Math.floor(s / 60), 'm', s % 60, 's');
-  if (s < 86400) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'm');
-  return two(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
-}
-
-function two(a: number, unitA: string, b: number, unitB: string): string {
-  return b === 0 ? `${a} ${unitA}` : `${a} ${unitA} ${b} ${unitB}`;
-}

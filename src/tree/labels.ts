@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { escapeBytes, formatBytes, preview } from '../core/codec';
+import { escapeBytes, preview } from '../core/codec';
+import { formatBytes, formatTtl } from '../shared/format';
 import type * as vscode from 'vscode';
 import type { ConnectionScope } from '../connections/connectionStore';
 import type { ConnectionState } from '../connections/pool';
@@ -56,14 +57,6 @@ export function bytesLabel(buf: Buffer, max = 200): string {
 /** Bytes as text for a tooltip or an input box: UTF-8 as is, else escaped. */
 export function bytesText(buf: Buffer): string {
   return isUtf8(buf) ? buf.toString('utf8') : escapeBytes(buf);
-}
-
-/** "42s", "5m 3s", "2h 10m", "3d 4h". */
-export function formatTtl(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60) ? ` ${Math.floor((seconds % 3600) / 60)}m` : ''}`;
-  return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600) ? ` ${Math.floor((seconds % 86400) / 3600)}h` : ''}`;
 }
 
 export interface KeyMeta {

@@ -37,17 +37,3 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-export function formatTtl(ttl: number): string {
-  if (ttl === -1) return 'no TTL';
-  if (ttl < 0) return '—';
-  if (ttl < 120) return `${ttl} s`;
-  if (ttl < 7200) return `${Math.round(ttl / 60)} min`;
-  if (ttl < 172800) return `${Math.round(ttl / 3600)} h`;
-  return `${Math.round(ttl / 86400)} d`;
-}

@@ -1,7 +1,8 @@
 import type { CellDetail, DisplayValue, RequestClient, RowDto, WriteResult } from '../shared/protocol';
 import type { Dialog, DialogButton } from './dialog';
 import { parseFieldTtlText } from '../shared/fieldTtl';
-import { el, formatBytes } from './dom';
+import { formatBytes, looksLikeJson } from '../shared/format';
+import { el } from './dom';
 
 /*
  * The edit, add and rename dialogs. Each write is compare-and-set on the extension's side; a conflict
@@ -22,11 +23,6 @@ export interface EditorContext {
   reveal(field: DisplayValue): void;
   /** select a field's row and open its value editor (an add that found the field already there) */
   editExisting(field: DisplayValue): void;
-}
-
-export function looksLikeJson(text: string): boolean {
-  const t = text.trimStart();
-  return t.startsWith('{') || t.startsWith('[');
 }
 
 function describeWrite(r: WriteResult, what: string): string {

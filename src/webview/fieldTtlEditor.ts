@@ -1,4 +1,5 @@
-import { formatFieldTtl, parseFieldTtlText } from '../shared/fieldTtl';
+import { parseFieldTtlText } from '../shared/fieldTtl';
+import { formatTtl } from '../shared/format';
 import type { RowDto } from '../shared/protocol';
 import { el } from './dom';
 import type { EditorContext } from './editors';
@@ -41,7 +42,7 @@ export function editFieldTtl(ctx: EditorContext, grid: Grid, pos: number, row: R
     try {
       const r = await ctx.rpc.request('setFieldTtl', { gen, id: row.id, ttl: parsed.seconds });
       finish();
-      ctx.notify(r.ttl > 0 ? `TTL of "${row.field}" set to ${formatFieldTtl(r.ttl)}.` : `TTL of "${row.field}" removed.`);
+      ctx.notify(r.ttl > 0 ? `TTL of "${row.field}" set to ${formatTtl(r.ttl)}.` : `TTL of "${row.field}" removed.`);
     } catch (err) {
       finish();
       ctx.notify(err instanceof Error ? err.message : String(err), 'error');

@@ -1,6 +1,7 @@
 import type { IdSet } from '../shared/idSet';
 import type { RowDto, SortBy, SortSpec } from '../shared/protocol';
-import { el, formatBytes, setText } from './dom';
+import { formatBytes } from '../shared/format';
+import { el, setText } from './dom';
 import type { RowCache } from './rowCache';
 import type { PatternSelection } from './rowSelection';
 import { RowSelection } from './rowSelection';

@@ -1,5 +1,6 @@
 import type { CopyWhat, HeaderInfo, StatusInfo } from '../shared/protocol';
-import { button, el, formatCount, formatTtl, icon, setText } from './dom';
+import { formatTtl } from '../shared/format';
+import { button, el, formatCount, icon, setText } from './dom';
 
 /* The top of the editor: key, counts, TTL, connection, loading progress, search inputs and row actions. */
 
@@ -154,7 +155,7 @@ export class Header {
     this.roBadge.hidden = !h.readOnly;
     this.goneBadge.hidden = h.exists;
     setText(this.count, h.fieldCount === null ? '' : `${formatCount(h.fieldCount)} field${h.fieldCount === 1 ? '' : 's'}`);
-    if (!this.ttlEditing) setText(this.ttlButton.lastChild as Element, `TTL: ${formatTtl(h.ttl)}`);
+    if (!this.ttlEditing) setText(this.ttlButton.lastChild as Element, `TTL: ${h.exists ? formatTtl(h.ttl) : '—'}`);
     this.ttlButton.disabled = h.readOnly || !h.exists;
     setText(this.conn, `${h.connection} · db ${h.db}`);
     for (const b of this.writeButtons) b.disabled = h.readOnly || !h.exists;

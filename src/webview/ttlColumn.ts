@@ -1,4 +1,4 @@
-import { formatFieldTtl } from '../shared/fieldTtl';
+import { formatTtl } from '../shared/format';
 import type { RowDto } from '../shared/protocol';
 
 /*
@@ -20,10 +20,10 @@ export interface TtlCell {
 export function ttlCell(row: RowDto | undefined, receivedAt: number, now: number): TtlCell {
   const ttl = row?.ttl;
   if (ttl === undefined || row === undefined || row.id < 0) return { text: '', state: '', due: false };
-  if (ttl === -1) return { text: formatFieldTtl(-1), state: 'none', due: false };
-  if (ttl < 0) return { text: formatFieldTtl(-2), state: 'expired', due: false };
+  if (ttl === -1) return { text: formatTtl(-1), state: 'none', due: false };
+  if (ttl < 0) return { text: formatTtl(-2), state: 'expired', due: false };
   const left = Math.max(0, Math.round((receivedAt + ttl * 1000 - now) / 1000));
-  return { text: formatFieldTtl(left), state: left <= SOON_S ? 'soon' : 'live', due: left === 0 && now - receivedAt >= 1000 };
+  return { text: formatTtl(left), state: left <= SOON_S ? 'soon' : 'live', due: left === 0 && now - receivedAt >= 1000 };
 }
 
 /** The remaining seconds of a row's TTL now (-1 none), for the TTL editor's starting value. */

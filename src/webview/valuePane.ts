@@ -1,7 +1,8 @@
 import type { DecodedValue, TreeNode } from '../shared/decoded';
 import { DECODER_CHOICES } from '../shared/decoded';
 import type { RequestClient, RowDto, WriteResult } from '../shared/protocol';
-import { button, el, formatBytes, formatTtl, setText } from './dom';
+import { formatBytes, formatTtl } from '../shared/format';
+import { button, el, setText } from './dom';
 import { colouredJson } from './jsonColor';
 
 /*

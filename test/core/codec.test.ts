@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { escapeBytes, fromDisplay, preview, toDisplay, unescapeBytes } from '../../src/core/codec';
+import { escapeBytes, fromDisplay, nameForMessage, preview, toDisplay, unescapeBytes } from '../../src/core/codec';
 
 describe('value codec', () => {
   it('shows UTF-8 as text and keeps its bytes', () => {
@@ -47,5 +47,12 @@ describe('value codec', () => {
     // a multi-byte character cut by the preview window is not turned into garbage
     const cut = Buffer.concat([Buffer.alloc(319, 'a'), Buffer.from('é'), Buffer.alloc(10, 'b')]);
     assert.match(preview(cut, 80), /^a{80}…$/);
+  });
+
+  it('names a key or field in a message in at most 80 characters, escaped', () => {
+    assert.equal(nameForMessage(Buffer.from('user:42')), 'user:42');
+    assert.equal(nameForMessage(Buffer.alloc(81, 'k')), 'k'.repeat(80) + '…');
+    assert.equal(nameForMessage(Buffer.from('a\nb')), 'a\\nb');
+    assert.equal(nameForMessage(Buffer.from([0x6b, 0xff])), 'k\\xff');
   });
 });

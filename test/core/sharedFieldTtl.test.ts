@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { checkFieldTtl } from '../../src/core/fieldTtl';
-import { formatFieldTtl, maxFieldTtlSeconds, parseFieldTtlText } from '../../src/shared/fieldTtl';
+import { maxFieldTtlSeconds, parseFieldTtlText } from '../../src/shared/fieldTtl';
 
 /*
  * The field TTL text rules the webview and the palette apply (src/shared/fieldTtl.ts): a value they let
@@ -28,22 +28,5 @@ describe('field TTL text shared with the webview', () => {
     assert.deepEqual(parseFieldTtlText(' -1'), { seconds: 0 });
     assert.deepEqual(parseFieldTtlText('90'), { seconds: 90 });
     assert.ok('error' in parseFieldTtlText('1.5'));
-  });
-
-  it('formats the remaining time as the TTL column shows it', () => {
-    const cases: Array<[number, string]> = [
-      [-1, 'no TTL'],
-      [-2, 'expired'],
-      [0, '0 s'],
-      [59, '59 s'],
-      [60, '1 m'],
-      [725, '12 m 5 s'],
-      [3600, '1 h'],
-      [3720, '1 h 2 m'],
-      [86399, '23 h 59 m'],
-      [86400, '1 d'],
-      [3 * 86400 + 4 * 3600 + 59, '3 d 4 h'],
-    ];
-    for (const [s, text] of cases) assert.equal(formatFieldTtl(s), text, String(s));
   });
 });
