@@ -10,6 +10,7 @@ import { createLog } from './log';
 import type { BaseServices, Services } from './services';
 import { createKeyTree } from './tree';
 import { followExpandedKeys } from './tree/liveTree';
+import { KeyMemory } from './tree/recall';
 import { promptTestHook } from './commands/prompts';
 
 /** Wires the parts together; no logic here. Returns hooks the extension-host tests use. */
@@ -17,7 +18,7 @@ export function activate(context: vscode.ExtensionContext) {
   const store = new ConnectionStore(context.secrets);
   const pool = new ConnectionPool(store);
   const changes = new ChangeBus();
-  const keyTree = createKeyTree(store, pool, changes);
+  const keyTree = createKeyTree(store, pool, changes, new KeyMemory(context.workspaceState));
   const live = new LiveUpdates(pool, context.globalState);
   const views: BaseServices = { context, store, pool, changes, tree: keyTree.state, treeView: keyTree.view, live };
   const services: Services = { ...views, editors: new HashEditorManager(views), fieldDocuments: new FieldFileSystem(views) };

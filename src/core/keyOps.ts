@@ -16,6 +16,27 @@ export async function keyExists(conn: RedisConnection, key: RedisKey): Promise<b
   return (await conn.run((c) => c.exists(key))) === 1;
 }
 
+/**
+ * TYPE of many keys in one round trip (a pipeline; on a cluster all sent at once, as `keyFacts`): 'none' for a
+ * key that does not exist, undefined where the type could not be read.
+ */
+export async function keyTypes(conn: RedisConnection, keys: RedisKey[]): Promise<Array<string | undefined>> {
+  if (keys.length === 0) return [];
+  if (conn.isCluster) {
+    const settled = await conn.run((c) => Promise.allSettled(keys.map((k) => c.type(k))));
+    return settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  }
+  const replies = await conn.run(async (c) => {
+    const p = c.pipeline();
+    for (const k of keys) p.type(k);
+    return (await p.exec()) ?? [];
+  });
+  return keys.map((_, i) => {
+    const [err, type] = replies[i] ?? [];
+    return !err && typeof type === 'string' ? type : undefined;
+  });
+}
+
 /** What the tree shows of a key: its type ('none': gone), TTL in ms (-1 none) and, for a hash, its field count. */
 export interface KeyFacts {
   type: string;

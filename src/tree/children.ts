@@ -5,6 +5,7 @@ import type { TreeContext } from './context';
 import { loadFieldPage, loadMeta } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
 import { FolderNode, KeyNode, MessageNode, byteId } from './nodes';
+import { showRemembered } from './recall';
 import { scanKeys } from './scanning';
 import { forgetKey, keyGone } from './sessionKeys';
 
@@ -38,7 +39,9 @@ function open(tree: TreeContext, node: ConnectionNode): void {
   s.opening = Promise.resolve().then(async () => {
     try {
       const conn = await tree.pool.get(node.name, s.db);
-      await scanKeys(tree, node, conn, true);
+      // the keys remembered from the last time, when still hashes, show before the scan's first keys
+      const remembered = showRemembered(tree, node, conn);
+      await Promise.race([remembered, scanKeys(tree, node, conn, true)]);
     } catch (err) {
       if (epoch === s.epoch) s.error = toExplorerError(err).message;
     } finally {

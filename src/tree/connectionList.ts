@@ -31,8 +31,8 @@ export class ConnectionList {
     return this.nodes;
   }
 
-  /** Reads the profiles again; a changed or removed connection's scan stops. */
-  read(): void {
+  /** Reads the profiles again; a changed or removed connection's scan stops. Returns the names of those. */
+  read(): string[] {
     const { profiles, problems } = this.store.read();
     this.problems = problems;
     const settings = this.settings();
@@ -41,10 +41,12 @@ export class ConnectionList {
       const old = this.byName.get(p.name);
       next.push(old && sameProfile(old.profile, p) ? old : this.newNode(p, settings));
     }
-    for (const old of this.byName.values()) if (!next.includes(old)) old.session.scan?.stop();
+    const dropped = [...this.byName.values()].filter((old) => !next.includes(old));
+    for (const old of dropped) old.session.scan?.stop();
     this.byName.clear();
     for (const n of next) this.byName.set(n.name, n);
     this.nodes = next;
+    return dropped.map((n) => n.name);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ConnectionPool } from '../connections/pool';
 import type { TreeSettings } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
+import type { KeyMemory } from './recall';
 
 /**
  * What the tree's parts (children, scanning, changes, live keys) need from the tree's state: its settings,
@@ -9,6 +10,8 @@ import type { ConnectionNode, TreeNode } from './nodes';
  */
 export interface TreeContext {
   readonly pool: ConnectionPool;
+  /** the hash keys each connection showed last time (recall.ts) */
+  readonly memory: KeyMemory;
   settings(): TreeSettings;
   filterOf(name: string): string | undefined;
   /** SCAN … TYPE works on the server */

@@ -4,6 +4,7 @@ import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionPool } from '../connections/pool';
 import type { TreeNode } from './nodes';
 import { KeyTreeProvider } from './provider';
+import type { KeyMemory } from './recall';
 import { stopScan } from './scanning';
 import { KeyTreeState } from './state';
 
@@ -18,8 +19,8 @@ export interface KeyTreeView extends vscode.Disposable {
 }
 
 /** The Redis view: multi-select, collapse-all, its description naming an active key filter. */
-export function createKeyTree(store: ConnectionStore, pool: ConnectionPool, changes: ChangeBus): KeyTreeView {
-  const state = new KeyTreeState(store, pool, changes);
+export function createKeyTree(store: ConnectionStore, pool: ConnectionPool, changes: ChangeBus, memory: KeyMemory): KeyTreeView {
+  const state = new KeyTreeState(store, pool, changes, memory);
   const provider = new KeyTreeProvider(state);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
   const showFilters = () => {

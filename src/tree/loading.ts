@@ -47,8 +47,10 @@ export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, s
     const type = settings.onlyHashes && scanType ? 'hash' : undefined;
     const scan = new KeyScan(conn, { match: filter, type, count: settings.keyPageSize }, (keys) => {
       if (epoch !== session.epoch) return false;
-      session.model.addKeys(keys);
-      if (keys.length) session.scanEvents?.keys();
+      // (keys shown from the memory of the last time are not added twice)
+      const fresh = session.recall ? session.recall.scanned(keys) : keys;
+      session.model.addKeys(fresh);
+      if (fresh.length) session.scanEvents?.keys();
       return keys.length;
     });
     scan.onProgress(() => {

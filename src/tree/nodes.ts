@@ -9,6 +9,7 @@ import { describeServer } from '../core/serverInfo';
 import { describeProfile } from '../core/profile';
 import type { ConnectionStatus } from '../connections/pool';
 import type { KeyMeta } from './labels';
+import type { Recollection } from './recall';
 import {
   LOAD_MORE_CONTEXT,
   SCAN_CONTEXT,
@@ -65,6 +66,8 @@ export class ConnectionSession {
   opening: Promise<void> | undefined;
   /** why the last connect failed; shown as a node until Retry */
   error: string | undefined;
+  /** the hash keys remembered from the last time and those to remember (recall.ts) */
+  recall: Recollection | undefined;
   /** bumped on every reset, so a page that arrives after one is dropped */
   epoch = 0;
   readonly meta = new Map<string, KeyMeta>();
@@ -98,6 +101,7 @@ export class ConnectionSession {
     this.loading = undefined;
     this.opening = undefined;
     this.error = undefined;
+    this.recall = undefined;
     this.meta.clear();
     // Node objects are kept: the same id keeps the same object, and its expanded state.
     for (const k of this.keyNodes.values()) k.resetFields();

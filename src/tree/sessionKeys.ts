@@ -10,6 +10,7 @@ export function forgetKey(conn: ConnectionNode, key: Buffer): string | undefined
   s.meta.delete(id);
   s.keyNodes.delete(id);
   const path = s.model.removeKey(key);
+  s.recall?.dropped(key);
   for (const [p, f] of s.folderNodes) {
     const folder = s.model.folder(p);
     if (!folder) s.folderNodes.delete(p);

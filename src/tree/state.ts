@@ -13,6 +13,7 @@ import { loadFieldPage } from './loading';
 import type { ConnectionNode, KeyNode, TreeNode } from './nodes';
 import { MessageNode, byteId } from './nodes';
 import { TreeRefreshes } from './refreshes';
+import type { KeyMemory } from './recall';
 import { scanKeys } from './scanning';
 import { applyChange } from './treeChanges';
 
@@ -35,11 +36,13 @@ export class KeyTreeState implements TreeContext, vscode.Disposable {
     readonly store: ConnectionStore,
     readonly pool: ConnectionPool,
     changes: ChangeBus,
+    readonly memory: KeyMemory,
   ) {
     this.connections = new ConnectionList(store, pool, () => this.settings());
     this.subscriptions.push(
       store.onDidChange(() => {
-        this.connections.read();
+        // a connection removed or edited: what it showed is not remembered
+        for (const name of this.connections.read()) this.memory.forget(name);
         this.fire(undefined);
         this.filters.keepOnly((name) => this.connections.get(name) !== undefined);
       }),
@@ -164,9 +167,14 @@ export class KeyTreeState implements TreeContext, vscode.Disposable {
 
   /** Refresh: a connection rescans, a folder re-checks its keys, a key reloads its fields; nothing: everything. */
   refresh(node?: TreeNode): void {
-    if (!node) return this.resetAll();
+    if (!node) {
+      this.memory.forgetAll();
+      return this.resetAll();
+    }
     switch (node.kind) {
       case 'connection':
+        // read again from the server alone: nothing from the memory of the last time
+        this.memory.forget(node.name, node.session.db);
         node.session.reset();
         this.fire(node);
         return;

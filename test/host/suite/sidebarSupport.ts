@@ -42,6 +42,15 @@ export function closeClients(): void {
   for (const c of clients.splice(0)) c.disconnect();
 }
 
+/** Fills the client's database with `count` strings `s:0` … (value "v"), 5,000 per MSET. */
+export async function seedStrings(r: Redis, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 5000) {
+    const args: string[] = [];
+    for (let j = i; j < Math.min(count, i + 5000); j++) args.push(`s:${j}`, 'v');
+    await r.mset(...args);
+  }
+}
+
 /** Per-command call counts from INFO commandstats, e.g. { hscan: 3 }. */
 export async function commandCounts(r: Redis): Promise<Record<string, number>> {
   const text = await r.info('commandstats');

@@ -6,7 +6,7 @@ import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
 import type { TestHooks } from './sidebarSupport';
-import { closeClients, commandCounts, connectionNode, hooks, itemOf, kids, labelOf, profile, redis, setConnections, waitFor } from './sidebarSupport';
+import { closeClients, commandCounts, connectionNode, hooks, itemOf, kids, labelOf, profile, redis, seedStrings, setConnections, waitFor } from './sidebarSupport';
 
 const DB = 10;
 const CONN = 'scan-sparse';
@@ -32,11 +32,7 @@ describe('Redis view: the key scan shows what it finds as it finds it', function
     h = await hooks();
     r = redis(DB);
     await r.flushdb();
-    for (let i = 0; i < STRINGS; i += 5000) {
-      const args: string[] = [];
-      for (let j = i; j < i + 5000; j++) args.push(`s:${j}`, 'v');
-      await r.mset(...args);
-    }
+    await seedStrings(r, STRINGS);
     await sleep(300);
     // The one hash: a key the scan meets early (its second page of COUNT 500), whatever the server's hash seed.
     let cursor = '0';
