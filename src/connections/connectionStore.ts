@@ -13,7 +13,7 @@ export function scopeLabel(scope: ConnectionScope): string {
   return scope === 'user' ? 'user settings' : 'workspace settings';
 }
 
-export interface ConnectionList {
+interface ConnectionList {
   /** valid profiles, workspace ones first; each name once */
   profiles: ConnectionProfile[];
   /** a message for each entry that is invalid or not shown */

@@ -11,7 +11,7 @@ import type { ConnectionPool } from './pool';
  * live.pollSeconds; a global pause (commands) and a per-view pause (the handle).
  */
 
-export interface LiveTarget {
+interface LiveTarget {
   connection: string;
   db: number;
   key: Buffer;
@@ -29,7 +29,7 @@ export interface LiveWatch extends vscode.Disposable {
 
 const ALLOWED = 'redisHashExplorer.live.allowNotifications';
 
-export function liveSettings(): { mode: LiveSetting; pollMs: number } {
+function liveSettings(): { mode: LiveSetting; pollMs: number } {
   const c = vscode.workspace.getConfiguration('redisHashExplorer.live');
   const mode = c.get<string>('mode');
   const seconds = Number(c.get<number>('pollSeconds'));

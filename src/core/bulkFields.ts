@@ -27,7 +27,7 @@ export interface BulkResult {
   cancelled: boolean;
 }
 
-export interface BulkControl extends RunControl {
+interface BulkControl extends RunControl {
   /** after each batch: the names it sent, none of which is in the hash now (deletes) or each has the new TTL */
   onBatch?(fields: Buffer[]): void;
 }

@@ -5,7 +5,7 @@ import { isUtf8 } from 'node:buffer';
  * escaped: printable ASCII as itself, `\\` for a backslash, `\xNN` for every other byte.
  * `decodeDisplay(encodeDisplay(b))` always gives back the same bytes.
  */
-export interface DisplayValue {
+interface DisplayValue {
   text: string;
   /** false when `text` is the escaped form of bytes that are not UTF-8 */
   utf8: boolean;
@@ -47,10 +47,6 @@ export function unescapeBytes(text: string): Buffer {
     bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
   }
   return Buffer.from(bytes);
-}
-
-export function isText(buf: Uint8Array): boolean {
-  return isUtf8(buf);
 }
 
 export function toDisplay(buf: Buffer): DisplayValue {

@@ -47,7 +47,7 @@ export interface ConnectOptions {
 export type Commands = Redis | Cluster;
 
 /** What a pool follows: the link was lost (reconnecting), is back (ready), or has ended for good. */
-export type LinkState = 'lost' | 'ready' | 'end';
+type LinkState = 'lost' | 'ready' | 'end';
 
 /** Commands that change data: a call that sent one and got no answer may have changed it. */
 const WRITES = new Set([

@@ -11,7 +11,7 @@ export type ConnectionTestOutcome =
   | { kind: 'failed'; error: RedisExplorerError }
   | { kind: 'cancelled' };
 
-export interface ConnectionTestOptions {
+interface ConnectionTestOptions {
   password?: string;
   /** sentinel: the sentinels' own password */
   sentinelPassword?: string;

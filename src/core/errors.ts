@@ -19,7 +19,7 @@ export type ErrorCode =
  * Whether a failed operation may have changed data: 'no' when nothing was sent or the server refused it,
  * 'maybe' when a write was sent and its answer never came (a timeout, a connection lost meanwhile).
  */
-export type Written = 'no' | 'maybe';
+type Written = 'no' | 'maybe';
 
 /** An error whose message is fit to show a user: no stack, no password, no internals. */
 export class RedisExplorerError extends Error {

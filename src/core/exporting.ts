@@ -40,7 +40,7 @@ export interface ExportResult {
 }
 
 /** Which fields of a hash: all, those matching an HSCAN MATCH pattern, or a list (e.g. a table's selection). */
-export interface FieldSelection {
+interface FieldSelection {
   match?: string;
   fields?: Buffer[];
 }

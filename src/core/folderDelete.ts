@@ -10,12 +10,12 @@ import { prefixPattern, startsWith } from './prefix';
  * names, so no single command blocks the server. Cancel stops between batches.
  */
 
-export interface FolderOptions {
+interface FolderOptions {
   /** SCAN TYPE, e.g. 'hash': only keys of that type (what the tree shows) */
   type?: string;
 }
 
-export interface FolderDeleteResult {
+interface FolderDeleteResult {
   deleted: number;
   cancelled: boolean;
 }

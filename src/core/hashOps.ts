@@ -67,7 +67,7 @@ const CREATE_HASH = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {err='EXISTS key'} end
 return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])`;
 
-export type Bytes = string | Buffer;
+type Bytes = string | Buffer;
 
 /** '0' where the server is known to have no field TTLs, '1' otherwise (the keep-TTL scripts' ARGV). */
 function ttlsFlag(conn: RedisConnection): string {

@@ -38,7 +38,7 @@ export function textSource(text: string): ChunkSource {
   };
 }
 
-export function importError(line: number, column: number | undefined, message: string): RedisExplorerError {
+function importError(line: number, column: number | undefined, message: string): RedisExplorerError {
   return new RedisExplorerError('INVALID', `Line ${line}${column ? `, column ${column}` : ''}: ${message}. Nothing was written.`);
 }
 

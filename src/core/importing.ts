@@ -18,7 +18,7 @@ import { fieldTtlUnsupported, getServerInfo } from './serverInfo';
 export type ImportPolicy = 'skip' | 'overwrite' | 'compareAndSet';
 export const IMPORT_POLICIES: readonly ImportPolicy[] = ['skip', 'overwrite', 'compareAndSet'];
 
-export interface ImportPreview {
+interface ImportPreview {
   rows: number;
   /** the first rows, for a person to check */
   first: ImportRow[];

@@ -38,7 +38,7 @@ export async function keyTypes(conn: RedisConnection, keys: RedisKey[]): Promise
 }
 
 /** What the tree shows of a key: its type ('none': gone), TTL in ms (-1 none) and, for a hash, its field count. */
-export interface KeyFacts {
+interface KeyFacts {
   type: string;
   pttl: number;
   fields?: number;

@@ -20,7 +20,7 @@ export const MAX_SCAN_COUNT = 8192;
 /** The longest pause between two requests of a paced scan. */
 const MAX_PAUSE_MS = 50;
 
-export interface KeyScanOptions {
+interface KeyScanOptions {
   match?: string;
   /** SCAN TYPE (Redis 6+), e.g. 'hash' */
   type?: string;
@@ -45,7 +45,7 @@ export interface ScanProgress {
  * Receives each page as it arrives: returns how many of its keys it kept (towards `run`'s `want`), or false
  * to end the scan at once (the view it fed was reset).
  */
-export type KeysListener = (keys: Buffer[]) => number | false;
+type KeysListener = (keys: Buffer[]) => number | false;
 
 export class KeyScan {
   private readonly pager: KeyPager;

@@ -4,7 +4,7 @@ import type { ScanPosition } from './clusterScan';
 
 export type RedisKey = string | Buffer;
 
-export interface KeyPagerOptions {
+interface KeyPagerOptions {
   match?: string;
   /** SCAN TYPE (Redis 6+), e.g. 'hash' */
   type?: string;
@@ -119,7 +119,7 @@ export class KeyPager {
   }
 }
 
-export interface HashPagerOptions {
+interface HashPagerOptions {
   match?: string;
   count?: number;
   /** names only (HSCAN ... NOVALUES, Redis 7.4+ and Valkey 8: check `capabilities.hscanNoValues`); pages have no values */
@@ -133,7 +133,7 @@ export interface HashPagerOptions {
   prefetch?: boolean;
 }
 
-export interface FieldPage {
+interface FieldPage {
   fields: Buffer[];
   values: Buffer[];
 }
@@ -201,7 +201,7 @@ export class HashPager {
 }
 
 /** How long one "page" for a person may keep scanning when a sparse MATCH or TYPE gives few items per call. */
-export const PAGE_TIME_BUDGET_MS = 1500;
+const PAGE_TIME_BUDGET_MS = 1500;
 
 /**
  * Reads pages from `source` until `take` has kept `min` items, the source is done, or `budgetMs` passed.

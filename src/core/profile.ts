@@ -44,7 +44,7 @@ export interface ConnectionProfile {
   ssh?: SshOptions;
 }
 
-export interface ParsedUrl {
+interface ParsedUrl {
   profile: Omit<ConnectionProfile, 'name'>;
   password?: string;
 }
@@ -136,10 +136,6 @@ export function whereOf(p: ConnectionProfile): string {
 export function describeProfile(p: ConnectionProfile): string {
   if (p.kind === 'cluster' || p.kind === 'sentinel') return `${whereOf(p)}${p.tls ? ' (TLS)' : ''}`;
   return `${p.tls ? 'rediss' : 'redis'}://${p.username ? p.username + '@' : ''}${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
-}
-
-export function separatorOf(p: ConnectionProfile, fallback: string): string {
-  return p.separator ?? fallback;
 }
 
 /** Whether two profiles say the same thing: compared by content, whatever the order of their keys (absent = undefined). */

@@ -1,6 +1,6 @@
 import type { RedisConnection } from './connection';
 
-export type ServerMode = 'standalone' | 'cluster' | 'sentinel';
+type ServerMode = 'standalone' | 'cluster' | 'sentinel';
 
 export interface ServerInfo {
   /** what the server says it is: Valkey reports a Redis-compatible redis_version beside its own */

@@ -10,7 +10,7 @@ import { UNCONFIRMED } from './topology';
  * what it received). Then the caller is told which: applied (the write succeeded after all) or not.
  */
 
-export type Outcome = 'applied' | 'not-applied' | 'unknown';
+type Outcome = 'applied' | 'not-applied' | 'unknown';
 
 /** How long to wait for the server to answer the check (it may still be paused or restarting). */
 const CHECK_WAIT_MS = 5000;

@@ -9,7 +9,7 @@ import type { ErrorCode } from './errors';
 export { normalizeFingerprint } from './sshProfile';
 
 /** Why an SSH hop failed; `fingerprint` is the key the server offered, when the host key was the problem. */
-export type SshFailure = 'refused' | 'host' | 'timeout' | 'auth' | 'hostKeyUnknown' | 'hostKeyChanged' | 'key' | 'target' | 'closed';
+type SshFailure = 'refused' | 'host' | 'timeout' | 'auth' | 'hostKeyUnknown' | 'hostKeyChanged' | 'key' | 'target' | 'closed';
 
 export class SshError extends RedisExplorerError {
   constructor(

@@ -16,7 +16,7 @@ export interface SshOptions {
   hostKey?: string;
 }
 
-export const SSH_KEYS = ['host', 'port', 'username', 'privateKeyFile', 'agent', 'hostKey'] as const;
+const SSH_KEYS = ['host', 'port', 'username', 'privateKeyFile', 'agent', 'hostKey'] as const;
 
 /** A fingerprint as given by a user: "SHA256:…", padding optional; undefined when it is not one. */
 export function normalizeFingerprint(text: string): string | undefined {

@@ -16,7 +16,7 @@ import type { SshTunnel } from './sshTunnel';
  * Local forwards of `seeds`, in order, leaving out those the bastion cannot reach; when it reaches none, the
  * first failure (it names the hop and the address).
  */
-export async function forwardSeeds(tunnel: SshTunnel, seeds: HostPort[]): Promise<HostPort[]> {
+async function forwardSeeds(tunnel: SshTunnel, seeds: HostPort[]): Promise<HostPort[]> {
   const results = await Promise.allSettled(seeds.map((s) => tunnel.forward(s.host, s.port)));
   const reached = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   if (reached.length) return reached;
@@ -25,7 +25,7 @@ export async function forwardSeeds(tunnel: SshTunnel, seeds: HostPort[]): Promis
 }
 
 /** "host:port" as ioredis names a node ("[::1]:6379" or "::1:6379" for IPv6). */
-export function parseNodeKey(key: string): HostPort | undefined {
+function parseNodeKey(key: string): HostPort | undefined {
   const at = key.lastIndexOf(':');
   if (at <= 0) return undefined;
   const port = Number(key.slice(at + 1));
@@ -34,7 +34,7 @@ export function parseNodeKey(key: string): HostPort | undefined {
 }
 
 /** ioredis `natMap`: each announced address answered with its local forward, made at once when new. */
-export function natMapThrough(tunnel: SshTunnel): (key: string) => HostPort | null {
+function natMapThrough(tunnel: SshTunnel): (key: string) => HostPort | null {
   return (key) => {
     const target = parseNodeKey(key);
     return target ? tunnel.forwardNow(target.host, target.port) : null;

@@ -8,8 +8,7 @@ import { answerDataPromptly } from './sshWindow';
 import { normalizeFingerprint } from './sshProfile';
 import type { SshOptions } from './sshProfile';
 
-export { SshError, fingerprintOf, normalizeFingerprint, readPrivateKey } from './sshKeys';
-export type { SshFailure } from './sshKeys';
+export { SshError, fingerprintOf, normalizeFingerprint } from './sshKeys';
 export type { SshOptions } from './sshProfile';
 
 /** Secrets kept apart from the profile (SecretStorage). */

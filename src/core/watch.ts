@@ -385,7 +385,7 @@ function statusLabel(s: WatchStatus): string {
   return `${s.state}|${s.label}|${s.detail ?? ''}|${s.inStepAt === undefined ? '' : Math.floor(s.inStepAt / 1000)}`;
 }
 
-export function formatSeconds(ms: number): string {
+function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

@@ -14,7 +14,7 @@ import { whereOf } from './profile';
 /** How a node hears of changes. */
 export type NodeMode = 'tracking' | 'notifications' | 'polling';
 
-export interface NodeHooks {
+interface NodeHooks {
   /** keys (as latin1 ids of their bytes) that may have changed; `undefined`: every key (FLUSHDB, a poll) */
   dirty(ids: string[] | undefined): void;
   /** the node (re)started watching: every key must be read again and its views re-read */
@@ -24,7 +24,7 @@ export interface NodeHooks {
   log(message: string): void;
 }
 
-export interface NodeOptions {
+interface NodeOptions {
   /** 'polling' skips the live modes */
   polling: boolean;
   /** may turn on keyspace notifications with CONFIG SET when they are off */
@@ -49,7 +49,7 @@ export function keyId(key: string | Buffer): string {
   return (typeof key === 'string' ? Buffer.from(key) : key).toString('latin1');
 }
 
-export function needsConfig(current: string): string | undefined {
+function needsConfig(current: string): string | undefined {
   const has = (c: string) => current.includes(c) || (current.includes('A') && c !== 'K' && c !== 'E');
   if (has('K') && NEEDED.every(has)) return undefined;
   let merged = current;

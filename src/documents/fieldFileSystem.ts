@@ -19,7 +19,7 @@ import { writeIfUnchanged } from '../commands/conflict';
  * Values that are not UTF-8 are shown escaped (\xNN) and unescaped on save, so no byte changes
  * unless the user changed it.
  */
-export const FIELD_SCHEME = 'redis-hash';
+const FIELD_SCHEME = 'redis-hash';
 
 /** A value detected as this chain opens decoded (compressed or binary-encoded); plain text, JSON and raw bytes open as they are. */
 export function opensDecoded(chain: string): boolean {

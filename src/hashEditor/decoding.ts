@@ -30,7 +30,7 @@ export interface DecoderRule {
 }
 
 /** Characters of decoded text sent to the pane at most; a bigger value is shown capped (edit it in a tab). */
-export const PANE_TEXT_MAX = 2 * 1024 * 1024;
+const PANE_TEXT_MAX = 2 * 1024 * 1024;
 /** Decompressed bytes a table preview may produce (the pane allows the full cap). */
 const PREVIEW_OUTPUT_MAX = 1024 * 1024;
 const MAX_PREVIEWS = 10_000;

@@ -10,9 +10,9 @@ import type { HashSession } from '../core/hashSession';
 /** Visible rows re-read per change at most (a screenful with margin). */
 const VISIBLE_MAX = 200;
 /** Up to this many fields, fields that came or went beyond the screen are found with a fresh HSCAN. */
-export const FULL_SYNC_MAX = 20_000;
+const FULL_SYNC_MAX = 20_000;
 
-export interface LiveHost {
+interface LiveHost {
   readonly session: HashSession;
   /** re-reads TYPE/HLEN/TTL and posts the header */
   refreshHeader(reread?: boolean): Promise<void>;

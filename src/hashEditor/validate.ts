@@ -52,7 +52,7 @@ const messageSchema = v.variant('kind', [v.strictObject({ kind: v.literal('ready
 // The schemas must produce exactly the protocol's types.
 const checkMessage: v.GenericSchema<unknown, WebviewMessage> = messageSchema;
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export function checkWebviewMessage(input: unknown): Checked<WebviewMessage> {
   const r = v.safeParse(checkMessage, input);

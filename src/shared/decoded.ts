@@ -16,7 +16,7 @@ export interface TreeNode {
   more?: number;
 }
 
-export type DecodedKind = 'text' | 'json' | 'tree' | 'hex';
+type DecodedKind = 'text' | 'json' | 'tree' | 'hex';
 
 export interface DecodedValue {
   /** the decoder chain applied, e.g. "gzip+json"; "raw" when the value is shown as it is */
@@ -45,8 +45,8 @@ export interface DecodedValue {
 }
 
 /** Decoders a user can pick (chains are joined with "+", e.g. "gzip+json", "base64+zstd+msgpack"). */
-export const TRANSFORMS = ['gzip', 'zlib', 'deflate', 'brotli', 'zstd', 'lz4', 'snappy', 'base64'] as const;
-export const FORMATS = ['text', 'json', 'hex', 'msgpack', 'php', 'pickle', 'protobuf'] as const;
+const TRANSFORMS = ['gzip', 'zlib', 'deflate', 'brotli', 'zstd', 'lz4', 'snappy', 'base64'] as const;
+const FORMATS = ['text', 'json', 'hex', 'msgpack', 'php', 'pickle', 'protobuf'] as const;
 export type TransformName = (typeof TRANSFORMS)[number];
 export type FormatName = (typeof FORMATS)[number];
 

@@ -62,7 +62,7 @@ export interface HeaderInfo {
 
 export type LoadState = 'loading' | 'done' | 'stopped' | 'error';
 
-export interface ViewInfo {
+interface ViewInfo {
   /** changes whenever positions change (sort, filter, delete); rows of an older version are dropped */
   version: number;
   length: number;
@@ -112,7 +112,7 @@ export type CopyWhat = 'name' | 'value' | 'row' | 'decoded' | 'base64';
 export type BulkAction = 'delete' | 'setTtl' | 'removeTtl' | 'export';
 
 /** What a bulk action did; null when the user declined (or nothing matched) */
-export type BulkReply = { done: number; total: number; cancelled: boolean } | null;
+type BulkReply = { done: number; total: number; cancelled: boolean } | null;
 
 /** What the webview can ask, with the reply each request gets. */
 export interface Requests {

@@ -68,7 +68,7 @@ export interface KeyMeta {
   expiresAt?: number;
 }
 
-export function ttlLeft(meta: KeyMeta | undefined, now = Date.now()): number | undefined {
+function ttlLeft(meta: KeyMeta | undefined, now = Date.now()): number | undefined {
   if (meta?.expiresAt === undefined) return undefined;
   return Math.max(0, Math.round((meta.expiresAt - now) / 1000));
 }

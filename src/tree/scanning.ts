@@ -13,7 +13,7 @@ import type { ConnectionNode } from './nodes';
  */
 
 /** At most one refresh of a scanning connection per this many ms (VS Code coalesces a tree's refreshes over 200 ms anyway). */
-export const SCAN_REFRESH_MS = 250;
+const SCAN_REFRESH_MS = 250;
 
 class ScanRefresh {
   private timer: NodeJS.Timeout | undefined;

@@ -17,7 +17,7 @@ import { ttlCell } from './ttlColumn';
  * aria-rowcount is the whole view.
  */
 
-export const ROW_HEIGHT = 24;
+const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
 
 export interface GridActions {

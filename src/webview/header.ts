@@ -4,7 +4,7 @@ import { button, el, formatCount, icon, setText } from './dom';
 
 /* The top of the editor: key, counts, TTL, connection, loading progress, search inputs and row actions. */
 
-export interface HeaderActions {
+interface HeaderActions {
   refresh(): void;
   stop(): void;
   resume(): void;

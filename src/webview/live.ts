@@ -10,11 +10,11 @@ import { button, el, setText } from './dom';
  */
 
 /** How long a changed row stays highlighted (the CSS fades it out over the same time). */
-export const FLASH_MS = 1500;
+const FLASH_MS = 1500;
 
 type LiveEvent = Extract<HostEvent, { type: 'live' }>;
 
-export interface LiveViewHost {
+interface LiveViewHost {
   rpc: RequestClient;
   /** the connection is read-only (Recreate is a write) */
   connectionReadOnly(): boolean;

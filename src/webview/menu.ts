@@ -6,7 +6,7 @@ import { el, icon } from './dom';
  * jumps to the next item starting with it, Enter or Space runs, Escape or Tab closes; focus goes back where it was.
  */
 
-export interface MenuItem {
+interface MenuItem {
   label: string;
   /** the shortcut shown beside the label, e.g. "F2" */
   keys?: string;
@@ -19,10 +19,6 @@ export interface MenuItem {
 export type MenuEntry = MenuItem | null;
 
 let open: { close(restore: boolean): void } | undefined;
-
-export function closeMenu(): void {
-  open?.close(false);
-}
 
 /** Opens a menu at a point of the page (clamped to the window); the first enabled item has the focus. */
 export function showMenu(label: string, entries: MenuEntry[], at: { x: number; y: number }): void {

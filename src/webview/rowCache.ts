@@ -5,7 +5,7 @@ import type { RequestClient, RowDto } from '../shared/protocol';
  * (no flicker) but marks it stale, so the blocks on screen are asked for again.
  */
 
-export const BLOCK = 100;
+const BLOCK = 100;
 const MAX_BLOCKS = 60;
 
 interface Block {

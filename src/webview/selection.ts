@@ -47,7 +47,7 @@ export async function selectAllLoaded(ctx: SelectionContext): Promise<void> {
 }
 
 /** Asks for a pattern, counts its fields over the whole hash on the server, and selects them as a pattern. */
-export function selectByPattern(ctx: SelectionContext): void {
+function selectByPattern(ctx: SelectionContext): void {
   const input = el('input', { type: 'text', class: 'text-input', 'aria-label': 'Field pattern', placeholder: 'e.g. user:*', spellcheck: 'false' });
   input.value = ctx.grid().pattern?.match ?? ctx.status()?.match ?? '';
   const note = el('p', { class: 'dialog-note', text: 'Every field of the whole hash whose name matches (* and ? are wildcards), loaded or not. They are counted on the server (HSCAN MATCH) first.' });

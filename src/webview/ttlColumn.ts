@@ -9,7 +9,7 @@ import type { RowDto } from '../shared/protocol';
 /** Seconds at or below which a TTL is shown as about to run out. */
 const SOON_S = 10;
 
-export interface TtlCell {
+interface TtlCell {
   text: string;
   /** '' no TTL data; 'none' no TTL (muted); 'live' counting; 'soon' under 10 s; 'expired' gone */
   state: '' | 'none' | 'live' | 'soon' | 'expired';

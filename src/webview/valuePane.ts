@@ -11,7 +11,7 @@ import { colouredJson } from './jsonColor';
  * the decoded form saves it re-encoded; where that cannot give the same bytes back, the pane says why.
  */
 
-export interface PaneContext {
+interface PaneContext {
   rpc: RequestClient;
   gen(): number;
   notify(message: string, level?: 'info' | 'error'): void;

@@ -19,7 +19,6 @@ describe('packaged .vsix', () => {
       /^dist\/decoders\.js$/,
       /^dist\/zstd\.wasm$/,
       /^dist\/webview\.js$/,
-      /^dist\/webview\.css$/,
       /^dist\/codicons\/codicon\.(css|ttf)$/,
       /^media\/[^/]+\.(svg|png|css)$/,
       /^media\/walkthrough\/[^/]+\.md$/,
@@ -34,6 +33,14 @@ describe('packaged .vsix', () => {
       assert.ok(files.some((f) => f.toLowerCase() === must.toLowerCase()), `${must} missing from the .vsix (has: ${files.join(', ')})`);
     }
     assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps');
+  });
+
+  it('ships only media the manifest or a bundle uses (not the icon\'s SVG source)', () => {
+    const files = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter((f) => f.startsWith('extension/media/'));
+    const users = ['package.json', 'dist/extension.js', 'dist/webview.js'].map((f) => execFileSync('unzip', ['-p', vsix, `extension/${f}`], { encoding: 'utf8' })).join('\n');
+    const unused = files.map((f) => f.slice('extension/'.length)).filter((f) => !users.includes(f.split('/').pop() ?? f));
+    assert.ok(files.length > 0, 'media/ is in the .vsix');
+    assert.deepEqual(unused, [], `media nothing uses: ${unused.join(', ')}`);
   });
 
   it('loads the decoders apart: the extension bundle requires dist/decoders.js and does not hold them', () => {

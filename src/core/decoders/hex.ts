@@ -4,7 +4,7 @@ import type { Format } from './types';
 const MAX_DUMP = 256 * 1024;
 
 /** A hex dump with offsets: 16 bytes a line, hex then printable ASCII. */
-export function hexDump(b: Buffer, max = MAX_DUMP): string {
+function hexDump(b: Buffer, max = MAX_DUMP): string {
   const end = Math.min(b.length, max);
   const lines: string[] = [];
   for (let at = 0; at < end; at += 16) {

@@ -5,7 +5,7 @@ export const MAX_OUTPUT = 32 * 1024 * 1024;
 /** JSON, MessagePack, PHP and pickle structures deeper than this are refused, not recursed into. */
 export const MAX_DEPTH = 500;
 
-export function mb(n: number): string {
+function mb(n: number): string {
   return `${Math.round(n / 1024 / 1024)} MB`;
 }
 
@@ -14,7 +14,7 @@ export function tooBig(what: string, max: number): DecodeError {
 }
 
 /** Depth of a decoded JS structure, walked without recursion; stops counting past the cap. */
-export function depthOf(value: unknown, cap = MAX_DEPTH): number {
+function depthOf(value: unknown, cap = MAX_DEPTH): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {

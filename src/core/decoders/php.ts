@@ -102,7 +102,7 @@ class Reader {
   }
 }
 
-export function phpUnserialize(b: Buffer): PhpValue {
+function phpUnserialize(b: Buffer): PhpValue {
   const r = new Reader(b);
   const v = r.value(0);
   if (r.at !== b.length) r.fail('extra bytes after the value');
@@ -121,7 +121,7 @@ function str(s: string | Uint8Array): Buffer[] {
   return [Buffer.from(`s:${b.length}:"`, 'latin1'), b, Buffer.from('";', 'latin1')];
 }
 
-export function phpSerialize(v: PhpValue): Buffer {
+function phpSerialize(v: PhpValue): Buffer {
   const out: Buffer[] = [];
   const put = (x: PhpValue): void => {
     if (x === null) out.push(Buffer.from('N;'));
@@ -144,7 +144,7 @@ export function phpSerialize(v: PhpValue): Buffer {
 }
 
 /** The JSON form: arrays with keys 0..n-1 as JSON arrays, others as objects; objects with "__class". */
-export function phpToJson(v: PhpValue): unknown {
+function phpToJson(v: PhpValue): unknown {
   if (v instanceof Uint8Array) return { $base64: Buffer.from(v).toString('base64') };
   if (v === null || typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? { $float: phpFloat(v) } : v;
   if (v.kind === 'array' && v.entries.every(([k], i) => k === i)) return v.entries.map(([, x]) => phpToJson(x));
@@ -159,7 +159,7 @@ export function phpToJson(v: PhpValue): unknown {
 
 const INT_KEY = /^(0|-?[1-9]\d{0,17})$/;
 
-export function phpFromJson(j: unknown): PhpValue {
+function phpFromJson(j: unknown): PhpValue {
   if (j === null || typeof j === 'boolean' || typeof j === 'number' || typeof j === 'string') return j;
   if (Array.isArray(j)) return { kind: 'array', entries: j.map((x, i) => [i, phpFromJson(x)]) };
   const o = j as Record<string, unknown>;

@@ -9,7 +9,7 @@ import { MAX_DEPTH } from './limits';
  * A length-delimited field is shown as a nested message when it parses as one, else as text or bytes.
  */
 
-export interface WireField {
+interface WireField {
   field: number;
   wire: 'varint' | 'fixed64' | 'bytes' | 'fixed32';
   value: string | WireField[];
@@ -26,7 +26,7 @@ function varint(b: Buffer, at: number): [bigint, number] {
   throw new DecodeError('varint too long');
 }
 
-export function readMessage(b: Buffer, depth = 0): WireField[] {
+function readMessage(b: Buffer, depth = 0): WireField[] {
   if (depth > MAX_DEPTH) throw new DecodeError('nested too deeply');
   const out: WireField[] = [];
   let at = 0;

@@ -26,8 +26,8 @@ import { zstd, zstdReady } from './zstd';
  * unchanged text gives back the exact stored bytes. A chain that fails shows the raw value with the reason.
  */
 
-export const TRANSFORM_TABLE: Record<TransformName, Transform> = { gzip, zlib, deflate, brotli, zstd, lz4, snappy, base64 };
-export const FORMAT_TABLE: Record<FormatName, Format> = { text, json, hex, msgpack, php, pickle, protobuf };
+const TRANSFORM_TABLE: Record<TransformName, Transform> = { gzip, zlib, deflate, brotli, zstd, lz4, snappy, base64 };
+const FORMAT_TABLE: Record<FormatName, Format> = { text, json, hex, msgpack, php, pickle, protobuf };
 /** Transforms detection tries, by magic number (the others have none). */
 const DETECTED_TRANSFORMS = [gzip, zstd, lz4, zlib];
 /** Formats detection tries, in order: UTF-8 text first, then binary ones. */
@@ -49,7 +49,7 @@ export interface Decoding {
   encode?: (text: string) => Buffer;
 }
 
-export interface DecodeOptions {
+interface DecodeOptions {
   limits?: Partial<Limits>;
   /** skip the round-trip check (a one-line preview needs no encoder) */
   noEncoder?: boolean;

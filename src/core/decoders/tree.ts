@@ -1,7 +1,7 @@
 import type { TreeNode } from '../../shared/decoded';
 
 /** Nodes sent to the value pane at most; the rest is counted in `more`. */
-export const MAX_TREE_NODES = 5000;
+const MAX_TREE_NODES = 5000;
 
 /** A decoded structure as a tree for the value pane (depth was checked before). */
 export function toTree(value: unknown, budget = { left: MAX_TREE_NODES }): TreeNode {

@@ -33,7 +33,7 @@ export function inflateFailure(what: string, err: unknown, max: number): DecodeE
  * Deflate with Node's zlib at one level. Other zlib builds (Python's, PHP's) can give other bytes for the
  * same input and level; the round-trip check then refuses the decoded form rather than guess.
  */
-export interface DeflateOption {
+interface DeflateOption {
   level: number;
 }
 

@@ -29,7 +29,7 @@ function loaded(): ZstdModule {
 }
 
 /** The frame's declared content size (undefined: not declared), read from its header. */
-export function zstdContentSize(b: Buffer): number | undefined {
+function zstdContentSize(b: Buffer): number | undefined {
   if (b.length < 6) throw new DecodeError('This zstd data is truncated.');
   const fhd = b[4];
   const fcsFlag = fhd >> 6;
