@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { prompts } from './commands/prompts';
 import { ChangeBus } from './connections/changes';
 import { ConnectionStore } from './connections/connectionStore';
 import { LiveUpdates } from './connections/live';
@@ -7,20 +8,20 @@ import { ConnectionPool } from './connections/pool';
 import { FieldFileSystem, registerFieldFileSystem } from './documents/fieldFileSystem';
 import { HashEditorManager } from './hashEditor/manager';
 import { createLog } from './log';
+import { createTestHooks } from './testHooks';
 import type { BaseServices, Services } from './services';
 import { createKeyTree } from './tree';
 import { followExpandedKeys } from './tree/liveTree';
 import { KeyMemory } from './tree/recall';
-import { promptTestHook } from './commands/prompts';
 
-/** Wires the parts together; no logic here. Returns hooks the extension-host tests use. */
+/** Wires the parts together; no logic here. Returns the hooks extension-host tests reach in through (the only ones). */
 export function activate(context: vscode.ExtensionContext) {
   const store = new ConnectionStore(context.secrets);
-  const pool = new ConnectionPool(store);
+  const pool = new ConnectionPool(store, prompts);
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes, new KeyMemory(context.workspaceState));
   const live = new LiveUpdates(pool, context.globalState);
-  const views: BaseServices = { context, store, pool, changes, tree: keyTree.state, treeView: keyTree.view, live };
+  const views: BaseServices = { context, store, pool, changes, tree: keyTree.state, treeView: keyTree.view, live, prompts };
   const services: Services = { ...views, editors: new HashEditorManager(views), fieldDocuments: new FieldFileSystem(views) };
   context.subscriptions.push(
     createLog(),
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext) {
     registerFieldFileSystem(services.fieldDocuments),
     ...registerCommands(services),
   );
-  return { testHooks: { prompts: promptTestHook, tree: keyTree.provider, treeView: keyTree.view, live } };
+  return { testHooks: createTestHooks(services, keyTree.provider) };
 }
 
 export function deactivate(): void {}

@@ -4,6 +4,7 @@ import type { ConnectionStore } from './connections/connectionStore';
 import type { LiveUpdates } from './connections/live';
 import type { ConnectionPool } from './connections/pool';
 import type { FieldFileSystem } from './documents/fieldFileSystem';
+import type { PromptLayer } from './commands/prompts';
 import type { HashEditorManager } from './hashEditor/manager';
 import type { TreeNode } from './tree/nodes';
 import type { KeyTreeState } from './tree/state';
@@ -20,6 +21,8 @@ export interface BaseServices {
   treeView: vscode.TreeView<TreeNode>;
   /** live updates: changes made on the server by anyone reach the open views */
   live: LiveUpdates;
+  /** every question a command or view asks (input boxes, picks, modal questions, dialogs, progress) */
+  prompts: PromptLayer;
 }
 
 /** What commands use: the views, and the open hash editors and field documents built on them. */

@@ -1,4 +1,3 @@
-import { testHooks } from '../hashEditor/testHooks';
 import type { CommandSpec } from './command';
 import { keyTarget } from './resolve';
 
@@ -7,14 +6,12 @@ const ID = 'redisHashExplorer.openHashEditor';
 /**
  * Opens a hash in an editor tab (or reveals the tab it already has): from a hash key node, from the palette
  * (connection, then a key picked from SCAN TYPE hash pages), or scripted with { connection, db?, key }.
- * Resolves once the tab is open and the first page of fields is loaded, with a small handle the tests use.
+ * Resolves (with nothing) once the tab is open and the first page of fields is loaded.
  */
 export const openHashEditor: CommandSpec = {
   id: ID,
   async run(services, arg) {
     const t = await keyTarget(services, arg, ID, 'Open Hash Editor', true);
-    const manager = services.editors;
-    const editor = await manager.open({ connection: t.connection, db: t.db, key: t.key });
-    return testHooks(editor, manager);
+    await services.editors.open({ connection: t.connection, db: t.db, key: t.key });
   },
 };

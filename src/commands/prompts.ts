@@ -3,8 +3,8 @@ import type { RedisConnection } from '../core/connection';
 import { pickField, pickKey } from './pickers';
 
 /**
- * Every question a command asks goes through this small layer, so extension-host tests can answer
- * them (see `promptTestHook`). Scripted calls (plain-object argument) never reach it.
+ * Every question a command or view asks goes through this small layer: one place decides how it is asked.
+ * Scripted calls (plain-object argument) never reach it.
  */
 export interface PromptLayer {
   /** An InputBox; undefined when dismissed. */
@@ -51,18 +51,13 @@ const defaults: PromptLayer = {
   offer: async (message, ...buttons) => vscode.window.showWarningMessage(message, ...buttons),
 };
 
-/** The prompts commands use. Tests replace members through `promptTestHook`. */
-export const prompts: PromptLayer = { ...defaults };
+/** VS Code's own dialogs, as the prompt layer starts out. */
+export function defaultPrompts(): PromptLayer {
+  return { ...defaults };
+}
 
 /**
- * Test hook: lets extension-host tests answer prompts (exported through the extension's
- * `testHooks`). `set` replaces some prompts, `reset` restores the real ones.
+ * The one prompt layer of the extension: the commands use it, and activate() passes it on in Services (the
+ * editor's delete confirmation, the pool's offers). Its members can be replaced as a whole layer is.
  */
-export const promptTestHook = {
-  set(replacements: Partial<PromptLayer>): void {
-    Object.assign(prompts, replacements);
-  },
-  reset(): void {
-    Object.assign(prompts, defaults);
-  },
-};
+export const prompts: PromptLayer = defaultPrompts();

@@ -6,7 +6,7 @@ import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
 import { SshError, SshTunnel } from '../core/sshTunnel';
 import type { ServerInfo } from '../core/serverInfo';
-import { prompts } from '../commands/prompts';
+import type { PromptLayer } from '../commands/prompts';
 import { log } from '../log';
 import type { ConnectionSecrets, ConnectionStore } from './connectionStore';
 
@@ -49,7 +49,11 @@ export class ConnectionPool implements vscode.Disposable {
   connectOptions: Omit<ConnectOptions, 'password' | 'db' | 'tunnel'> & { sshKeepaliveMs?: number } = {};
   private readonly storeSub: vscode.Disposable;
 
-  constructor(private readonly store: ConnectionStore) {
+  constructor(
+    private readonly store: ConnectionStore,
+    /** asks the user (the offer to switch a standalone connection to cluster) */
+    private readonly prompts: PromptLayer,
+  ) {
     // An edited or removed profile must not keep using a client opened with the old settings.
     this.storeSub = store.onDidChange(() => {
       const current = new Map(store.read().profiles.map((p) => [p.name, p]));
@@ -223,7 +227,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.offeredCluster.add(name);
     log.warn(`[${name}] ${conn.where} is a node of a Redis Cluster (cluster_enabled:1), but the connection is standalone`);
     const choice = 'Switch to Cluster';
-    void prompts
+    void this.prompts
       .offer(`"${name}" is connected to a node of a Redis Cluster: as a standalone connection it shows only that node's keys and fails on keys of other nodes. Switch it to a cluster connection?`, choice)
       .then(async (picked) => {
         if (picked !== choice) return;

@@ -36,8 +36,6 @@ export class EditorLive {
   private running: Promise<void> | undefined;
   private again: WatchEvent['kind'] | undefined;
   private disposed = false;
-  /** syncs done (tests wait on it) */
-  syncs = 0;
 
   constructor(
     private readonly host: LiveHost,
@@ -96,7 +94,6 @@ export class EditorLive {
       .catch((err: unknown) => log.warn(`hash editor: following a change on the server failed: ${toExplorerError(err).message}`))
       .finally(() => {
         this.running = undefined;
-        this.syncs++;
         const next = this.again;
         this.again = undefined;
         if (next && !this.disposed) this.onEvent({ kind: next, key: this.watch.key } as WatchEvent);

@@ -16,6 +16,9 @@ export class HashEditorManager implements vscode.Disposable {
   private readonly editors = new Map<string, HashEditorPanel>();
   private readonly opening = new Map<string, Promise<HashEditorPanel>>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly opened = new vscode.EventEmitter<HashEditorPanel>();
+  /** fires the editor open() opened or revealed, as soon as it is ready to be used */
+  readonly onDidOpen = this.opened.event;
 
   constructor(private readonly services: BaseServices) {
     this.subscriptions.push(
@@ -37,6 +40,7 @@ export class HashEditorManager implements vscode.Disposable {
     const existing = this.editors.get(id);
     if (existing) {
       existing.panel.reveal();
+      this.opened.fire(existing);
       return Promise.resolve(existing);
     }
     let pending = this.opening.get(id);
@@ -44,7 +48,11 @@ export class HashEditorManager implements vscode.Disposable {
       pending = this.create(target).finally(() => this.opening.delete(id));
       this.opening.set(id, pending);
     }
-    return pending;
+    // fired before the caller's own continuation runs (this handler was attached first)
+    return pending.then((editor) => {
+      this.opened.fire(editor);
+      return editor;
+    });
   }
 
   private async create(target: Target): Promise<HashEditorPanel> {
@@ -106,5 +114,6 @@ export class HashEditorManager implements vscode.Disposable {
     for (const e of this.editors.values()) e.panel.dispose();
     this.editors.clear();
     for (const s of this.subscriptions.splice(0)) s.dispose();
+    this.opened.dispose();
   }
 }

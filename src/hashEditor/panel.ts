@@ -6,7 +6,7 @@ import type { HashChange } from '../connections/changes';
 import { log } from '../log';
 import type { BaseServices } from '../services';
 import type { HeaderInfo, HostEvent, HostMessage, ReplyMessage, RequestMessage, StatusInfo } from '../shared/protocol';
-import { RequestClient, serveRequest } from '../shared/protocol';
+import { serveRequest } from '../shared/protocol';
 import { ValueDecoding } from './decoding';
 import type { DecoderRule } from './decoding';
 import { HashEdits } from './edits';
@@ -17,15 +17,11 @@ import { HashSession } from '../core/hashSession';
 import type { Target } from '../core/hashSession';
 import { checkWebviewMessage, requestIdOf } from './validate';
 
-/** Requests from test hooks use ids from here up, so their replies go back to the test, not to the webview. */
-const TEST_IDS = 1_000_000_000;
 const KEPT_EVENTS = 300;
 /** rows sent with `init`: a block of the webview's row cache (more than a screen holds) */
 const FIRST_ROWS = 100;
 /** the longest the rest of a load waits for the webview to draw the first screen (a page that never says so) */
 const FIRST_SCREEN_WAIT_MS = 2000;
-
-export type ConfirmDelete = (names: Buffer[]) => Promise<boolean>;
 
 export function targetId(t: Target): string {
   return `${t.connection}\u0000${t.db}\u0000${t.key.toString('base64')}`;
@@ -49,16 +45,13 @@ export class HashEditorPanel implements vscode.Disposable {
   private firing = false;
   /** lets the rest of the load go: the webview drew the first screen (or cannot) */
   private drawn: (() => void) | undefined;
-  /** for tests: when (Date.now()) the webview first said it drew its first screen */
+  /** when (Date.now()) the webview first said it drew its first screen */
   readonly firstDrawn: Promise<number>;
   private markDrawn: (at: number) => void = () => undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly onDisposeCallbacks: Array<() => void> = [];
-  // test hooks
-  readonly testClient = new RequestClient((msg) => this.receive(msg), TEST_IDS);
-  private readonly rawWaiters = new Map<number, (reply: ReplyMessage) => void>();
+  /** the events posted to the webview lately (the last KEPT_EVENTS) */
   readonly recentEvents: HostEvent[] = [];
-  confirmOverride: ConfirmDelete | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -146,7 +139,6 @@ export class HashEditorPanel implements vscode.Disposable {
     this.drawn?.();
     this.live.dispose();
     this.session.dispose();
-    this.testClient.rejectAll('The editor was closed.');
     for (const s of this.subscriptions.splice(0)) s.dispose();
     for (const cb of this.onDisposeCallbacks.splice(0)) cb();
   }
@@ -164,52 +156,44 @@ export class HashEditorPanel implements vscode.Disposable {
     return this.services.pool.status(this.target.connection).info;
   }
 
-  /** Every message from the webview (or a test hook) comes through here, validated before use. */
-  receive(raw: unknown): void {
+  /** A message from the webview; its reply goes back to the webview. */
+  private receive(raw: unknown): void {
+    this.handle(raw, (reply) => this.post(reply));
+  }
+
+  /**
+   * Serves one message, validated before use, and hands its reply to `reply`. Returns whether a reply follows
+   * (a request, or a refused message that carries an id).
+   */
+  handle(raw: unknown, reply: (msg: ReplyMessage) => void): boolean {
     const checked = checkWebviewMessage(raw);
     if (!checked.ok) {
       log.warn(`hash editor: refused a message from the webview: ${checked.error}`);
       const id = requestIdOf(raw);
-      if (id !== undefined) this.post({ kind: 'reply', id, ok: false, error: `Invalid request: ${checked.error}` });
-      return;
+      if (id !== undefined) reply({ kind: 'reply', id, ok: false, error: `Invalid request: ${checked.error}` });
+      return id !== undefined;
     }
     const msg = checked.value;
     if (msg.kind === 'ready') {
       this.ready = true;
       void this.onReady();
-      return;
+      return false;
     }
     if (msg.kind === 'drawn') {
       this.markDrawn(Date.now());
       this.drawn?.();
-      return;
+      return false;
     }
-    void serveRequest(requestHandlers(this), msg, (reply) => this.post(reply), (err) => this.describe(err, msg));
+    void serveRequest(requestHandlers(this), msg, reply, (err) => this.describe(err, msg));
+    return true;
   }
 
-  /** For test hooks: a raw message in, its reply out (undefined when it carries no id). */
-  sendRaw(raw: unknown): Promise<ReplyMessage | undefined> {
-    const id = requestIdOf(raw);
-    if (id === undefined || id < TEST_IDS) {
-      this.receive(raw);
-      return Promise.resolve(undefined);
-    }
-    return new Promise((resolve) => {
-      this.rawWaiters.set(id, resolve);
-      this.receive(raw);
-    });
-  }
-
-  confirmDelete(names: Buffer[]): Promise<boolean> {
-    if (this.confirmOverride) {
-      const answer = this.confirmOverride(names);
-      this.confirmOverride = undefined;
-      return answer;
-    }
+  /** Asks before fields are deleted from the editor (a modal question through the prompt layer). */
+  async confirmDelete(names: Buffer[]): Promise<boolean> {
     const key = preview(this.target.key, 60);
     const message = names.length === 1 ? `Delete field "${preview(names[0], 60)}" from "${key}"?` : `Delete ${names.length.toLocaleString('en-US')} fields from "${key}"?`;
     const detail = names.length > 1 ? names.slice(0, 10).map((n) => preview(n, 60)).join('\n') + (names.length > 10 ? '\n…' : '') : undefined;
-    return Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, 'Delete')).then((c) => c === 'Delete');
+    return (await this.services.prompts.ask(message, detail, 'Delete')) === 'Delete';
   }
 
   /** Live updates: the mode, rows that changed on the server (highlighted), the row being edited that changed under the user. */
@@ -308,13 +292,6 @@ export class HashEditorPanel implements vscode.Disposable {
   }
 
   private post(msg: HostMessage): void {
-    if (msg.kind === 'reply' && msg.id >= TEST_IDS) {
-      const waiter = this.rawWaiters.get(msg.id);
-      this.rawWaiters.delete(msg.id);
-      if (waiter) waiter(msg);
-      else this.testClient.handleReply(msg);
-      return;
-    }
     // a save's header refresh or a load can end after the tab was closed: that is not an error
     if (this.disposed) return;
     void this.panel.webview.postMessage(msg).then(undefined, () => undefined);

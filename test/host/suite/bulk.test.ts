@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { PromptLayer } from '../../../src/commands/prompts';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
+import type { HashEditorTestHooks } from '../../../src/testHooks';
 import { IdSet } from '../../../src/shared/idSet';
 import { serverBuild } from '../../support/redisServer';
 import { allRows, delta } from './hashEditorSupport';
@@ -24,7 +24,7 @@ const BIN_FIELD = Buffer.from([0xff, 0x00, 0x41, 0x0a]);
 const BIN_VALUE = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x5c, 0x22, 0x80]);
 
 async function openEditor(key: string, connection = CONN): Promise<HashEditorTestHooks> {
-  const h = (await vscode.commands.executeCommand('redisHashExplorer.openHashEditor', { connection, db: DB, key })) as HashEditorTestHooks;
+  const h = await (await hooks()).editors.open({ connection, db: DB, key });
   await h.loaded();
   return h;
 }

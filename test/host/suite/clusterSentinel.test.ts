@@ -5,7 +5,6 @@
 import * as assert from 'node:assert/strict';
 import { Cluster } from 'ioredis';
 import * as vscode from 'vscode';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import { startCluster } from '../../support/cluster';
 import type { TestCluster } from '../../support/cluster';
 import { startSentinel } from '../../support/sentinel';
@@ -84,7 +83,7 @@ describe('cluster and sentinel connections', function () {
     const fields: string[] = [];
     for (let i = 0; i < 1500; i++) fields.push(`f${i}`, `v${i}`);
     await admin.hset(key, ...fields);
-    const editor = (await run('openHashEditor', { connection: 'cl-cluster', key })) as HashEditorTestHooks;
+    const editor = await h.editors.open({ connection: 'cl-cluster', key });
     for (let i = 0; i < 200 && editor.status().load !== 'done'; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(editor.status().load, 'done');
     assert.equal(editor.status().view.length, 1500);
@@ -101,7 +100,7 @@ describe('cluster and sentinel connections', function () {
     await admin.hset(key, 'a', '1', 'b', '2');
     await setSetting('live.mode', 'auto');
     try {
-      const editor = (await run('openHashEditor', { connection: 'cl-cluster', key })) as HashEditorTestHooks;
+      const editor = await h.editors.open({ connection: 'cl-cluster', key });
       await editor.loaded();
       const rows = async () => (await editor.request('rows', { version: editor.status().view.version, start: 0, count: 10 }))?.rows ?? [];
       const a = (await rows()).find((r) => r.field === 'a');

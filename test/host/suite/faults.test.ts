@@ -3,7 +3,6 @@
 // Redis with a separate client. Connections named "flt-…".
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
 import type { ConnectionNode } from '../../../src/tree/nodes';
 import { fieldUri } from '../../../src/documents/fieldFileSystem';
 import { FaultyRedis, LIBRARY_PHRASES } from '../../support/faultyRedis';
@@ -89,7 +88,7 @@ describe('Faults', function () {
 
     it('an open hash editor says it is reconnecting, a write meanwhile writes nothing, and it reloads by itself', async () => {
       await server.admin().hset('flt:h', 'a', 'before');
-      const editor = (await run('openHashEditor', { connection: CONN, db: 0, key: 'flt:h' })) as HashEditorTestHooks;
+      const editor = await h.editors.open({ connection: CONN, db: 0, key: 'flt:h' });
       try {
         await editor.loaded();
         await server.shutdown();
@@ -154,7 +153,7 @@ describe('Faults', function () {
     it("the editor's rename and edit whose answers came late are checked: applied ones succeed", async () => {
       const a = server.admin();
       await a.hset('flt:e', 'a', '1', 'b', '2');
-      const editor = (await run('openHashEditor', { connection: CONN, db: 0, key: 'flt:e' })) as HashEditorTestHooks;
+      const editor = await h.editors.open({ connection: CONN, db: 0, key: 'flt:e' });
       try {
         await editor.loaded();
         const rowA = await rowNamed(editor, 'a');

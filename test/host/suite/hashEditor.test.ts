@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import { CONN, DB, OPEN, allRows, closeEditors, counts, delta, open, rowNamed, seedHash, setup, teardown } from './hashEditorSupport';
-import { closeClients, rejectionOf, waitFor } from './sidebarSupport';
+import { closeClients, hooks, rejectionOf, waitFor } from './sidebarSupport';
 import { serverBuild } from '../../support/redisServer';
 
 describe('hash editor: open, page, search', function () {
@@ -49,6 +49,30 @@ describe('hash editor: open, page, search', function () {
     await waitFor('the tab', () => tabs().length > 0);
     assert.equal(tabs().length, 1);
     assert.equal(a.openEditors().length, 1);
+  });
+
+  it('Open Hash Editor resolves with nothing; the open editors are reached through the hooks activate() returns', async () => {
+    assert.equal(await vscode.commands.executeCommand(OPEN, { connection: CONN, db: DB, key: 'he:small' }), undefined);
+    const editors = (await hooks()).editors;
+    const found = editors.find({ connection: CONN, db: DB, key: 'he:small' });
+    assert.ok(found);
+    assert.equal(found.panel.title, 'he:small');
+    assert.deepEqual(found.target(), { connection: CONN, db: DB, key: Buffer.from('he:small') });
+    assert.equal(editors.find({ connection: CONN, key: Buffer.from('he:small') })?.panel, found.panel, 'any database');
+    assert.equal(editors.find({ connection: CONN, db: DB + 1, key: 'he:small' }), undefined);
+    assert.equal(editors.find({ connection: CONN, db: DB, key: 'he:users' }), undefined);
+    assert.deepEqual(editors.all().map((e) => e.panel), [found.panel]);
+  });
+
+  it('answers a request whatever its id (no id is set apart), through the handler the webview uses', async () => {
+    const h = await open('he:small');
+    for (const id of [1, 7, 999_999_999, 1_000_000_000, 2 ** 40]) {
+      const reply = await h.send({ kind: 'request', id, method: 'lookup', params: { field: { text: 'field:1', utf8: true } } });
+      assert.ok(reply && reply.ok, `request ${id}`);
+      assert.equal(reply.id, id);
+      assert.deepEqual((reply.result as { found: boolean; row?: { field: string } }).row?.field, 'field:1');
+    }
+    assert.equal(await h.send({ kind: 'drawn' }), undefined, 'no reply to a message that asks for none');
   });
 
   it('shows the first page of a 200,000-field hash while the rest loads, with HSCAN only', async () => {

@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
-import { CONN, CONN_RO, DB, OPEN, allRows, closeEditors, counts, delta, open, rowNamed, setup, teardown } from './hashEditorSupport';
+import type { HashEditorTestHooks } from '../../../src/testHooks';
+import { CONN, CONN_RO, DB, allRows, closeEditors, counts, delta, open, rowNamed, setup, teardown } from './hashEditorSupport';
 import { closeClients, connectionNode, hooks, itemOf, labelOf, path, waitFor } from './sidebarSupport';
 import { unhandled } from './unhandled';
 
@@ -219,7 +219,7 @@ describe('hash editor: edits', function () {
   it('opens from a tree node, and the tree shows what the editor writes', async () => {
     const tree = (await hooks()).tree;
     const key = await path(tree, await connectionNode(tree, CONN), 'he', 'edit');
-    const fromTree = (await vscode.commands.executeCommand(OPEN, key)) as HashEditorTestHooks;
+    const fromTree = await (await hooks()).editors.open(key);
     assert.equal(fromTree.panel, h.panel, 'the same hash reveals its open tab');
     const b = (await tree.getChildren(key)).find((f) => labelOf(tree, f) === 'b');
     assert.ok(b);

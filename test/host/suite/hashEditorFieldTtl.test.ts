@@ -4,7 +4,7 @@
 // Every result is checked in Redis with an independent client (HTTL, HEXISTS, INFO).
 import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
+import type { HashEditorTestHooks } from '../../../src/testHooks';
 import { CONN_RO, allRows, closeEditors, counts, delta, open, rowNamed, setup, teardown } from './hashEditorSupport';
 import { closeClients, waitFor } from './sidebarSupport';
 import { serverBuild } from '../../support/redisServer';

@@ -1,9 +1,8 @@
 // Helpers for the hash editor's extension-host tests: open an editor through the real command and drive it
-// through its test hooks (the same message handler the webview uses), against the test Redis.
+// through the extension's test hooks (the same message handler the webview uses), against the test Redis.
 import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
-import * as vscode from 'vscode';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
+import type { HashEditorTestHooks } from '../../../src/testHooks';
 import type { RowDto } from '../../../src/shared/protocol';
 import { commandCounts, hooks, profile, redis, setConnections } from './sidebarSupport';
 
@@ -25,20 +24,18 @@ export async function teardown(): Promise<void> {
   await setConnections('he-', []);
 }
 
-let last: HashEditorTestHooks | undefined;
-
 /** Opens a hash the scripted way; resolves when the first page is in. */
 export async function open(key: string, connection = CONN): Promise<HashEditorTestHooks> {
-  const h = (await vscode.commands.executeCommand(OPEN, { connection, db: DB, key })) as HashEditorTestHooks | undefined;
-  assert.ok(h && typeof h.request === 'function', 'openHashEditor did not resolve with the editor');
-  last = h;
+  const h = await (await hooks()).editors.open({ connection, db: DB, key });
+  assert.ok(h && typeof h.request === 'function', 'Open Hash Editor opened no editor');
   return h;
 }
 
 /** Closes every hash editor (so no background loading runs into the next test's command counts). */
 export async function closeEditors(): Promise<void> {
-  for (const e of last?.openEditors() ?? []) e.panel.dispose();
-  assert.equal(last?.openEditors().length ?? 0, 0, 'hash editors still open');
+  const editors = (await hooks()).editors;
+  for (const e of editors.all()) e.panel.dispose();
+  assert.equal(editors.all().length, 0, 'hash editors still open');
 }
 
 /** All rows of the current view, in order (asks in blocks like the webview does). */

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import * as vscode from 'vscode';
-import type { HashEditorTestHooks } from '../../../src/hashEditor/testHooks';
+import type { HashEditorTestHooks } from '../../../src/testHooks';
 import type { HostEvent, RowDto } from '../../../src/shared/protocol';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { TestHooks } from './sidebarSupport';
@@ -15,8 +15,8 @@ const CONN = 'live-main';
 const KEY = 'live:h';
 
 async function openEditor(key = KEY): Promise<HashEditorTestHooks> {
-  const h = (await vscode.commands.executeCommand('redisHashExplorer.openHashEditor', { connection: CONN, db: DB, key })) as HashEditorTestHooks | undefined;
-  assert.ok(h && typeof h.request === 'function', 'openHashEditor did not resolve with the editor');
+  const h = await (await hooks()).editors.open({ connection: CONN, db: DB, key });
+  assert.ok(h && typeof h.request === 'function', 'Open Hash Editor opened no editor');
   await h.loaded();
   return h;
 }

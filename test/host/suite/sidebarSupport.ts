@@ -3,18 +3,15 @@
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import * as vscode from 'vscode';
-import type { PromptLayer, promptTestHook } from '../../../src/commands/prompts';
+import type { PromptLayer } from '../../../src/commands/prompts';
+import type { TestHooks } from '../../../src/testHooks';
 import type { TreeNode } from '../../../src/tree/nodes';
 import type { KeyTreeProvider } from '../../../src/tree/provider';
 import { LIBRARY_PHRASES } from '../../support/faultyRedis';
 
 export const EXTENSION_ID = 'redis-hash-explorer.redis-hash-explorer';
 
-export interface TestHooks {
-  prompts: typeof promptTestHook;
-  tree: KeyTreeProvider;
-  treeView: vscode.TreeView<TreeNode>;
-}
+export type { TestHooks };
 
 export async function hooks(): Promise<TestHooks> {
   const ext = vscode.extensions.getExtension<{ testHooks: TestHooks }>(EXTENSION_ID);
