@@ -1,4 +1,5 @@
 import type { RedisConnection } from './connection';
+import { parseInfo } from './infoText';
 
 type ServerMode = 'standalone' | 'cluster' | 'sentinel';
 
@@ -23,15 +24,6 @@ export interface ServerInfo {
     /** HSCAN ... NOVALUES: names only (Redis 7.4+) */
     hscanNoValues: boolean;
   };
-}
-
-export function parseInfo(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) map.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return map;
 }
 
 export function versionAtLeast(version: string, major: number, minor = 0): boolean {

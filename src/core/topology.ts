@@ -1,10 +1,10 @@
 import Redis, { Cluster } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import type { ConnectOptions } from './connection';
+import type { ConnectOptions } from './connectOptions';
 import { RedisExplorerError, toExplorerError } from './errors';
 import type { ConnectionProfile, HostPort } from './profile';
 import { seedsOf, whereOf } from './profile';
-import { parseInfo } from './serverInfo';
+import { parseInfo } from './infoText';
 
 /*
  * Opening a cluster or a sentinel-managed master. ioredis is the engine (slot routing, MOVED/ASK,
