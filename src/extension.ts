@@ -17,7 +17,7 @@ import { KeyMemory } from './tree/recall';
 /** Wires the parts together; no logic here. Returns the hooks extension-host tests reach in through (the only ones). */
 export function activate(context: vscode.ExtensionContext) {
   const store = new ConnectionStore(context.secrets);
-  const pool = new ConnectionPool(store, prompts);
+  const pool = new ConnectionPool(store);
   const changes = new ChangeBus();
   const keyTree = createKeyTree(store, pool, changes, new KeyMemory(context.workspaceState));
   const live = new LiveUpdates(pool, context.globalState);

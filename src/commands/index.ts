@@ -34,6 +34,7 @@ import { deleteFields } from './deleteFields';
 import { setFieldsTtl } from './setFieldsTtl';
 import { exportFields } from './exportFields';
 import { pauseLiveUpdates, resumeLiveUpdates } from './liveUpdates';
+import { offerClusterSwitch } from './clusterOffer';
 import { offerHostKeyTrust } from './hostKeyOffer';
 
 /** Every command, one file each. */
@@ -75,5 +76,5 @@ const commands: CommandSpec[] = [
 ];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
-  return [...commands.map((c) => registerCommand(services, c)), offerHostKeyTrust(services)];
+  return [...commands.map((c) => registerCommand(services, c)), offerHostKeyTrust(services), offerClusterSwitch(services)];
 }

@@ -6,7 +6,6 @@ import { toExplorerError } from '../core/errors';
 import { getServerInfo } from '../core/serverInfo';
 import { SshError, SshTunnel } from '../core/sshTunnel';
 import type { ServerInfo } from '../core/serverInfo';
-import type { PromptLayer } from '../commands/prompts';
 import { log } from '../log';
 import type { ConnectionSecrets, ConnectionStore } from './connectionStore';
 
@@ -45,15 +44,14 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly hostKeyEmitter = new vscode.EventEmitter<{ name: string; error: SshError }>();
   /** fires when a connect failed on the SSH server's host key (not trusted yet, or changed): the user may trust it */
   readonly onHostKeyProblem = this.hostKeyEmitter.event;
+  private readonly clusterNodeEmitter = new vscode.EventEmitter<string>();
+  /** fires (once per connection and session) when a standalone connection is connected to a node of a cluster */
+  readonly onClusterNodeFound = this.clusterNodeEmitter.event;
   /** timeouts and reconnect pacing of the clients opened from now on (tests shorten them) */
   connectOptions: Omit<ConnectOptions, 'password' | 'db' | 'tunnel'> & { sshKeepaliveMs?: number } = {};
   private readonly storeSub: vscode.Disposable;
 
-  constructor(
-    private readonly store: ConnectionStore,
-    /** asks the user (the offer to switch a standalone connection to cluster) */
-    private readonly prompts: PromptLayer,
-  ) {
+  constructor(private readonly store: ConnectionStore) {
     // An edited or removed profile must not keep using a client opened with the old settings.
     this.storeSub = store.onDidChange(() => {
       const current = new Map(store.read().profiles.map((p) => [p.name, p]));
@@ -217,26 +215,13 @@ export class ConnectionPool implements vscode.Disposable {
     });
   }
 
-  /**
-   * A standalone connection to a node of a cluster sees only that node's share of the keys and fails on
-   * the others: say so once per connection and session, and offer to make it a cluster connection.
-   */
+  /** Once per connection and session: a standalone connection reached a node of a cluster (a command offers the switch). */
   private clusterNodeFound(conn: RedisConnection): void {
     const name = conn.profile.name;
     if (this.offeredCluster.has(name)) return;
     this.offeredCluster.add(name);
     log.warn(`[${name}] ${conn.where} is a node of a Redis Cluster (cluster_enabled:1), but the connection is standalone`);
-    const choice = 'Switch to Cluster';
-    void this.prompts
-      .offer(`"${name}" is connected to a node of a Redis Cluster: as a standalone connection it shows only that node's keys and fails on keys of other nodes. Switch it to a cluster connection?`, choice)
-      .then(async (picked) => {
-        if (picked !== choice) return;
-        await this.switchToCluster(name).catch((err: unknown) => {
-          const e = toExplorerError(err);
-          log.error(`[${name}] switching to cluster failed: ${e.message}`);
-          void vscode.window.showErrorMessage(e.message);
-        });
-      });
+    this.clusterNodeEmitter.fire(name);
   }
 
   /** Makes a standalone connection a cluster one seeded by its host:port (database 0; every other setting kept). */
@@ -281,6 +266,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.changed.dispose();
     this.reconnected.dispose();
     this.hostKeyEmitter.dispose();
+    this.clusterNodeEmitter.dispose();
   }
 
   private setStatus(name: string, status: ConnectionStatus): void {
