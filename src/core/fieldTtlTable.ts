@@ -2,8 +2,7 @@ import { keyType } from './keyOps';
 import type { RedisConnection } from './connection';
 import { fieldTtls } from './fieldTtl';
 import type { RowStore } from './rowStore';
-import type { RowDto } from '../shared/protocol';
-import type { HashSession } from './hashSession';
+import type { RowDto, SortSpec, StatusInfo } from '../shared/protocol';
 
 /*
  * The field TTLs the editor has read (servers with field TTLs only; nothing here runs elsewhere).
@@ -120,10 +119,29 @@ export class FieldTtlTable {
 }
 
 /**
+ * What the TTL reads below use of the editor's session (hashSession.ts, which holds this table in its view):
+ * named here, so this file does not import the session back.
+ */
+export interface TtlReadSession {
+  readonly key: Buffer;
+  readonly store: RowStore;
+  readonly ttls: FieldTtlTable;
+  readonly gen: number;
+  readonly filter: string;
+  readonly sort: SortSpec | null;
+  /** the progress of a sort's TTL read */
+  ttlRead: StatusInfo['ttlRead'];
+  conn(): Promise<RedisConnection>;
+  dropDeleted(): void;
+  rebuildView(): void;
+  emitStatus(now: boolean): void;
+}
+
+/**
  * The TTLs of the rows on screen (one HTTL), into the rows and the table. Rows whose field is gone
  * (expired) are taken out of the store, so the next rows the webview asks for no longer have them.
  */
-export async function addRowTtls(s: HashSession, rows: RowDto[]): Promise<void> {
+export async function addRowTtls(s: TtlReadSession, rows: RowDto[]): Promise<void> {
   const live = rows.filter((r) => r.id >= 0);
   if (live.length === 0) return;
   const store = s.store;
@@ -153,7 +171,7 @@ export async function addRowTtls(s: HashSession, rows: RowDto[]): Promise<void> 
  * Sorting by TTL: reads the TTLs the table lacks for the loaded rows (progress in the status), then sorts.
  * Resolves false when something newer took over (another query, a reload).
  */
-export async function sortByTtl(s: HashSession): Promise<boolean> {
+export async function sortByTtl(s: TtlReadSession): Promise<boolean> {
   const store = s.store;
   const unread = s.ttls.unread(store.view({ filter: s.filter || undefined }));
   if (unread.length > 0) {
