@@ -5,7 +5,7 @@ import { el, setText } from './dom';
 import type { RowCache } from './rowCache';
 import type { PatternSelection } from './rowSelection';
 import { RowSelection } from './rowSelection';
-import type { KeyGrid } from './gridKeys';
+import type { GridActions, KeyGrid } from './gridKeys';
 import { onGridKey } from './gridKeys';
 import { makeResizable } from './gridResize';
 import { VerticalScroll } from './scroller';
@@ -19,28 +19,6 @@ import { ttlCell } from './ttlColumn';
 
 const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
-
-export interface GridActions {
-  edit(position: number, row: RowDto): void;
-  rename(position: number, row: RowDto): void;
-  deleteSelection(): void;
-  copyValues(): void;
-  sort(by: SortBy): void;
-  /** set, change or remove the field TTL of a row (T, double-click on its TTL) */
-  editTtl(position: number, row: RowDto): void;
-  selectionChanged(): void;
-  /** Insert */
-  add(): void;
-  /** the row menu (right-click, Shift+F10, the context-menu key) at a point of the page */
-  menu(position: number, at: { x: number; y: number }): void;
-  /** Ctrl+A: every row of the view */
-  selectAll(): void;
-  /** the row ids at view positions [start, end), for a range over rows this page has not fetched */
-  rangeIds(start: number, end: number): Promise<IdSet | undefined>;
-  /** after a row is drawn: marks of its own (live updates: a highlight, "changed on the server") */
-  decorate?(rowEl: HTMLElement, row: RowDto | undefined): void;
-}
-
 
 export class Grid {
   readonly element: HTMLElement;

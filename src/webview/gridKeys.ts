@@ -1,5 +1,28 @@
-import type { RowDto } from '../shared/protocol';
-import type { GridActions } from './grid';
+import type { IdSet } from '../shared/idSet';
+import type { RowDto, SortBy } from '../shared/protocol';
+
+/** What the table asks its page to do (main.ts gives it): the row actions its keys and clicks lead to. */
+export interface GridActions {
+  edit(position: number, row: RowDto): void;
+  rename(position: number, row: RowDto): void;
+  deleteSelection(): void;
+  copyValues(): void;
+  sort(by: SortBy): void;
+  /** set, change or remove the field TTL of a row (T, double-click on its TTL) */
+  editTtl(position: number, row: RowDto): void;
+  selectionChanged(): void;
+  /** Insert */
+  add(): void;
+  /** the row menu (right-click, Shift+F10, the context-menu key) at a point of the page */
+  menu(position: number, at: { x: number; y: number }): void;
+  /** Ctrl+A: every row of the view */
+  selectAll(): void;
+  /** the row ids at view positions [start, end), for a range over rows this page has not fetched */
+  rangeIds(start: number, end: number): Promise<IdSet | undefined>;
+  /** after a row is drawn: marks of its own (live updates: a highlight, "changed on the server") */
+  decorate?(rowEl: HTMLElement, row: RowDto | undefined): void;
+}
+
 
 /** What the table's keyboard handling reads and does (grid.ts gives it). */
 export interface KeyGrid {
