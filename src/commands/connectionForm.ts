@@ -1,38 +1,23 @@
-import type * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
 import type { ConnectionKind, ConnectionProfile, HostPort, TlsOptions } from '../core/profile';
 import { CONNECTION_KINDS, parseRedisUrl, validateProfile, whereOf } from '../core/profile';
-import type { ConnectionScope, SecretKind } from '../connections/connectionStore';
+import type { ConnectionScope } from '../connections/connectionStore';
 import { scopeLabel } from '../connections/connectionStore';
 import { orCancel } from './command';
 import { prompts } from './prompts';
 import { sshArgs } from './sshArgs';
 import { sshLines } from './sshForm';
 import { tlsClientLines } from './tlsForm';
+import type { ConnectionDraft, FormItem } from './formParts';
+import { messageOf } from './formParts';
+
+export type { ConnectionDraft, FormItem } from './formParts';
 
 /*
  * Adding and editing a connection with QuickPick and InputBox only: an address (a pasted
  * redis:// or rediss:// URL, or host:port) and a name, then a review list where each field can be
  * changed, until "Save". Also the plain-object form for scripted calls.
  */
-
-export interface ConnectionDraft {
-  profile: ConnectionProfile;
-  /** undefined: keep what is stored; '': remove; else the new password (SecretStorage only) */
-  password?: string;
-  /** sentinel, scripted only: the sentinels' password, as `password` */
-  sentinelPassword?: string;
-  /** SSH log-in (password, or the private key's passphrase) and the TLS client key's passphrase, as `password` */
-  sshPassword?: string;
-  sshPassphrase?: string;
-  tlsKeyPassphrase?: string;
-  /** the secrets stored now (for the form's labels) */
-  stored?: SecretKind[];
-  /** whether a password is stored now (for the form's label) */
-  hasPassword: boolean;
-  /** where to store it; undefined: where it is now, a new one in user settings */
-  scope?: ConnectionScope;
-}
 
 export interface FormOptions {
   title: string;
@@ -55,16 +40,6 @@ export function parseAddress(input: string): { profile: Omit<ConnectionProfile, 
   return { profile: { host: m[1] ?? m[2], port } };
 }
 
-/** The message `fn` throws, or undefined (an InputBox's validateInput). */
-export function messageOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
 /** Asks for the address and a name, then shows the review list. */
 export async function askNewConnection(existing: (name: string) => boolean, canUseWorkspace: boolean): Promise<ConnectionDraft> {
   const title = 'Add Redis Connection';
@@ -84,11 +59,6 @@ export async function askNewConnection(existing: (name: string) => boolean, canU
   );
   const draft: ConnectionDraft = { profile: { name: name.trim(), ...parsed.profile }, password: parsed.password, hasPassword: !!parsed.password, scope: 'user' };
   return reviewConnection(draft, { title, existing, canUseWorkspace });
-}
-
-export interface FormItem extends vscode.QuickPickItem {
-  edit?: () => Promise<void>;
-  save?: true;
 }
 
 /** The review list: pick a line to change it, "Save" to finish. Escape cancels everything. */

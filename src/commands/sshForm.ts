@@ -7,8 +7,8 @@ import { normalizeFingerprint } from '../core/sshProfile';
 import type { SshOptions } from '../core/sshProfile';
 import type { SecretKind } from '../connections/connectionStore';
 import { orCancel } from './command';
-import type { ConnectionDraft, FormItem } from './connectionForm';
-import { messageOf } from './connectionForm';
+import type { Ask, ConnectionDraft, FormItem } from './formParts';
+import { messageOf } from './formParts';
 import { prompts } from './prompts';
 
 /*
@@ -16,8 +16,6 @@ import { prompts } from './prompts';
  * (a private key file picked in a file dialog, with its passphrase; a password; the SSH agent when one
  * runs) and the trusted host key, which the first connect fills in after asking (sshTrust.ts).
  */
-
-type Ask = (prompt: string, value: string, validate?: (v: string) => string | undefined, password?: boolean) => Promise<string>;
 
 /** "bastion", "bastion:2222", "[v6]:22". */
 export function parseSshAddress(text: string): { host: string; port?: number } {

@@ -1,11 +1,9 @@
 import { homedir } from 'node:os';
 import type { TlsOptions } from '../core/profile';
 import { orCancel } from './command';
-import type { ConnectionDraft, FormItem } from './connectionForm';
+import type { Ask, ConnectionDraft, FormItem } from './formParts';
 import { prompts } from './prompts';
 import { pickFile, secretLabel } from './sshForm';
-
-type Ask = (prompt: string, value: string, validate?: (v: string) => string | undefined, password?: boolean) => Promise<string>;
 
 /**
  * The review list's TLS client certificate lines (servers started with tls-auth-clients): the certificate and
