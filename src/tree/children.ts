@@ -1,11 +1,12 @@
 import type { RedisConnection } from '../core/connection';
 import { toExplorerError } from '../core/errors';
+import { describeProfile } from '../core/profile';
 import { keyExists } from '../core/keyOps';
 import type { TreeContext } from './context';
 import { loadFieldPage, loadMeta } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
 import { FolderNode, KeyNode, MessageNode, byteId } from './nodes';
-import { showRemembered } from './recall';
+import { Recollection } from './recall';
 import { scanKeys } from './scanning';
 import { forgetKey, keyGone } from './sessionKeys';
 
@@ -48,6 +49,33 @@ function open(tree: TreeContext, node: ConnectionNode): void {
       if (epoch === s.epoch) s.opening = undefined;
       tree.fire(node);
     }
+  });
+}
+
+/**
+ * Starts the session's recollection and checks its remembered names on `conn` (the TYPE pipeline goes out now,
+ * ahead of the scan's first SCAN). Resolves once some are shown as the connection's first keys; never when none
+ * are (the scan's first keys then open the connection, as without a memory).
+ */
+function showRemembered(tree: TreeContext, node: ConnectionNode, conn: RedisConnection): Promise<void> {
+  const s = node.session;
+  const epoch = s.epoch;
+  const { onlyHashes } = tree.settings();
+  const slot = { connection: node.name, db: s.db, filter: tree.filterOf(node.name), where: describeProfile(node.profile) };
+  const recall = new Recollection(tree.memory, slot, !onlyHashes || tree.scansByType(node.name));
+  s.recall = recall;
+  return new Promise((resolve) => {
+    void recall.check(conn, recall.remembered(), onlyHashes).then((keys) => {
+      if (epoch !== s.epoch || s.error || keys.length === 0) return;
+      // (the scan's first keys came first, as on a cluster: it may have met some of these already)
+      const fresh = s.started ? keys.filter((k) => !s.model.has(k)) : keys;
+      recall.showed(fresh);
+      s.model.addKeys(fresh);
+      if (!s.started) {
+        s.started = true;
+        resolve();
+      } else if (fresh.length) tree.fire(node);
+    });
   });
 }
 

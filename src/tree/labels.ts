@@ -10,6 +10,11 @@ import type { ConnectionState } from '../connections/pool';
  * the texts of labels, descriptions and tooltips. Tooltips are bounded so a 10 MB value costs nothing.
  */
 
+/** latin1 gives one char per byte: a unique, stable string for any bytes (map keys, ids). */
+export function byteId(buf: Buffer): string {
+  return buf.toString('latin1');
+}
+
 export function connectionContext(state: ConnectionState, readOnly: boolean, filtered: boolean, cluster = false): string {
   // '.cluster': a cluster has only database 0, so the menu offers no database selection
   return `connection.${state}${readOnly ? '.ro' : ''}${filtered ? '.filtered' : ''}${cluster ? '.cluster' : ''}`;

@@ -9,6 +9,7 @@ import { describeServer } from '../core/serverInfo';
 import { describeProfile } from '../core/profile';
 import type { ConnectionStatus } from '../connections/pool';
 import type { KeyMeta } from './labels';
+import { byteId } from './labels';
 import type { Recollection } from './recall';
 import {
   LOAD_MORE_CONTEXT,
@@ -34,10 +35,7 @@ import {
 
 export type TreeNode = ConnectionNode | FolderNode | KeyNode | FieldNode | LoadMoreNode | ScanNode | MessageNode;
 
-/** latin1 gives one char per byte: a unique, stable string for any bytes (map keys, ids). */
-export function byteId(buf: Buffer): string {
-  return buf.toString('latin1');
-}
+export { byteId } from './labels';
 
 function idPart(s: string): string {
   return encodeURIComponent(s);

@@ -3,10 +3,7 @@ import type { RedisConnection } from '../core/connection';
 import { toExplorerError } from '../core/errors';
 import { keyTypes } from '../core/keyOps';
 import { log } from '../log';
-import { describeProfile } from '../core/profile';
-import type { ConnectionNode } from './nodes';
-import { byteId } from './nodes';
-import type { TreeContext } from './context';
+import { byteId } from './labels';
 
 /*
  * The hash keys a connection showed, remembered in the workspace's state: on the next expand (VS Code reopened,
@@ -201,31 +198,4 @@ export class Recollection {
       this.memory.save(this.slot, [...this.names.values()], this.era);
     }, 0);
   }
-}
-
-/**
- * Starts the session's recollection and checks its remembered names on `conn` (the TYPE pipeline goes out now,
- * ahead of the scan's first SCAN). Resolves once some are shown as the connection's first keys; never when none
- * are (the scan's first keys then open the connection, as without a memory).
- */
-export function showRemembered(tree: TreeContext, node: ConnectionNode, conn: RedisConnection): Promise<void> {
-  const s = node.session;
-  const epoch = s.epoch;
-  const { onlyHashes } = tree.settings();
-  const slot = { connection: node.name, db: s.db, filter: tree.filterOf(node.name), where: describeProfile(node.profile) };
-  const recall = new Recollection(tree.memory, slot, !onlyHashes || tree.scansByType(node.name));
-  s.recall = recall;
-  return new Promise((resolve) => {
-    void recall.check(conn, recall.remembered(), onlyHashes).then((keys) => {
-      if (epoch !== s.epoch || s.error || keys.length === 0) return;
-      // (the scan's first keys came first, as on a cluster: it may have met some of these already)
-      const fresh = s.started ? keys.filter((k) => !s.model.has(k)) : keys;
-      recall.showed(fresh);
-      s.model.addKeys(fresh);
-      if (!s.started) {
-        s.started = true;
-        resolve();
-      } else if (fresh.length) tree.fire(node);
-    });
-  });
 }
