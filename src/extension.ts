@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
-import { prompts } from './commands/prompts';
+import { defaultPrompts } from './commands/prompts';
 import { ChangeBus } from './connections/changes';
 import { ConnectionStore } from './connections/connectionStore';
 import { LiveUpdates } from './connections/live';
@@ -16,6 +16,7 @@ import { KeyMemory } from './tree/recall';
 
 /** Wires the parts together; no logic here. Returns the hooks extension-host tests reach in through (the only ones). */
 export function activate(context: vscode.ExtensionContext) {
+  const prompts = defaultPrompts();
   const store = new ConnectionStore(context.secrets);
   const pool = new ConnectionPool(store);
   const changes = new ChangeBus();

@@ -41,11 +41,12 @@ export const addConnection: CommandSpec = {
     }
     const canUseWorkspace = store.hasWorkspace();
     const existing = (n: string) => store.nameTaken(n);
-    const asked = await askNewConnection(existing, canUseWorkspace);
+    const asked = await askNewConnection(services.prompts, existing, canUseWorkspace);
     const { draft, outcome } = await testBeforeSaving(
+      services.prompts,
       asked,
       (d) => draftSecrets(store, d),
-      (d) => reviewConnection(d, { title: TITLE, existing, canUseWorkspace }),
+      (d) => reviewConnection(d, { title: TITLE, existing, canUseWorkspace, prompts: services.prompts }),
     );
     refuseTaken(store, draft);
     await saveDraftSecrets(store, draft);

@@ -5,7 +5,6 @@ import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
-import { prompts } from './prompts';
 import { client, keyTarget } from './resolve';
 import { required } from './target';
 
@@ -32,10 +31,10 @@ export const addField: CommandSpec = {
       if (ttl > 0 && info && !info.capabilities.fieldTtl) throw new RedisExplorerError('INVALID', fieldTtlUnsupported(info));
     } else {
       const name = orCancel(
-        await prompts.input({ title: `Add a field to ${nameForMessage(t.key)}`, prompt: 'Field name', validateInput: (v) => (v ? undefined : 'A field name is needed.') }),
+        await services.prompts.input({ title: `Add a field to ${nameForMessage(t.key)}`, prompt: 'Field name', validateInput: (v) => (v ? undefined : 'A field name is needed.') }),
       );
       field = Buffer.from(name, 'utf8');
-      value = Buffer.from(orCancel(await prompts.input({ title: `Add a field to ${nameForMessage(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
+      value = Buffer.from(orCancel(await services.prompts.input({ title: `Add a field to ${nameForMessage(t.key)}`, prompt: `Value of "${name}"` })), 'utf8');
     }
     await addFieldOp(conn, t.key, field, value, true, ttl);
     await fireFieldChange(services, { ...t, field });

@@ -1,7 +1,6 @@
 import { createHash } from '../core/hashOps';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { asNode, client, connectionTarget } from './resolve';
 import { required } from './target';
 
@@ -29,12 +28,12 @@ export const addHash: CommandSpec = {
       const prefix = node?.kind === 'folder' ? Buffer.from(node.path, 'latin1').toString('utf8') : '';
       const title = 'Add Hash';
       const name = orCancel(
-        await prompts.input({ title, prompt: 'Key name of the new hash', value: prefix, valueSelection: [prefix.length, prefix.length], validateInput: (v) => (v ? undefined : 'A key name is needed.') }),
+        await services.prompts.input({ title, prompt: 'Key name of the new hash', value: prefix, valueSelection: [prefix.length, prefix.length], validateInput: (v) => (v ? undefined : 'A key name is needed.') }),
       );
-      const f = orCancel(await prompts.input({ title, prompt: 'Its first field (a hash cannot be empty)', validateInput: (v) => (v ? undefined : 'A field name is needed.') }));
+      const f = orCancel(await services.prompts.input({ title, prompt: 'Its first field (a hash cannot be empty)', validateInput: (v) => (v ? undefined : 'A field name is needed.') }));
       key = Buffer.from(name, 'utf8');
       field = Buffer.from(f, 'utf8');
-      value = Buffer.from(orCancel(await prompts.input({ title, prompt: `Value of "${f}"` })), 'utf8');
+      value = Buffer.from(orCancel(await services.prompts.input({ title, prompt: `Value of "${f}"` })), 'utf8');
     }
     await createHash(conn, key, field, value);
     await services.changes.fire({ kind: 'keyAdded', connection: t.connection, db: t.db, key });

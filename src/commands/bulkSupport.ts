@@ -9,9 +9,9 @@ import { parseFieldTtl } from '../core/fieldTtl';
 import { fieldTtlUnsupported, getServerInfo } from '../core/serverInfo';
 import { nameForMessage } from '../core/codec';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import type { KeyTarget } from './resolve';
 import { count, exportToUri, withProgress } from './transferSupport';
+import type { PromptLayer } from './prompts';
 
 /*
  * Bulk actions on fields of one hash, shared by the deleteFields / setFieldsTtl / exportFields commands and
@@ -29,6 +29,8 @@ export interface BulkJob {
   source: FieldSource;
   /** a scripted call: asks nothing, shows no progress */
   scripted: boolean;
+  /** how the job asks and shows progress */
+  prompts: PromptLayer;
   /** after each batch (the editor drops deleted rows, re-reads TTLs) */
   onBatch?(fields: Buffer[]): void;
 }
@@ -42,7 +44,7 @@ export function sourceLabel(source: FieldSource, n: number): string {
 async function countJob(job: BulkJob): Promise<number | undefined> {
   if ('fields' in job.source) return job.source.fields.length;
   const match = job.source.match;
-  const r = await withProgress(job.scripted, `Counting the fields of "${nameForMessage(job.key)}" matching ${match}`, (signal, report) =>
+  const r = await withProgress(job.prompts, job.scripted, `Counting the fields of "${nameForMessage(job.key)}" matching ${match}`, (signal, report) =>
     countMatching(job.conn, job.key, match, { signal, onProgress: (n) => report(`${count(n, 'field')} so far`) }),
   );
   return r.cancelled ? undefined : r.count;
@@ -53,16 +55,16 @@ async function confirmJob(job: BulkJob, n: number, question: string, button: str
   if (job.scripted) return true;
   const name = nameForMessage(job.key);
   if (destructive && n > TYPED_CONFIRM_OVER) {
-    const typed = await prompts.input({ title: question, prompt: `This cannot be undone. Type the key's name, "${name}", to go on`, validateInput: (v) => (v === name ? undefined : "Type the key's name exactly") });
+    const typed = await job.prompts.input({ title: question, prompt: `This cannot be undone. Type the key's name, "${name}", to go on`, validateInput: (v) => (v === name ? undefined : "Type the key's name exactly") });
     return typed === name;
   }
-  return (await prompts.ask(question, destructive ? 'This cannot be undone.' : undefined, button)) === button;
+  return (await job.prompts.ask(question, destructive ? 'This cannot be undone.' : undefined, button)) === button;
 }
 
 /** Counted, nothing there: said (not an error) and nothing is done. */
 function nothingThere(job: BulkJob, verb: string): undefined {
   const what = 'fields' in job.source ? 'No field is selected' : `No field of "${nameForMessage(job.key)}" matches ${job.source.match}`;
-  if (!job.scripted) prompts.inform(`${what}; nothing was ${verb}.`);
+  if (!job.scripted) job.prompts.inform(`${what}; nothing was ${verb}.`);
   return undefined;
 }
 
@@ -79,11 +81,11 @@ export async function runDelete(job: BulkJob): Promise<BulkOutcome | undefined> 
   if (total === 0) return nothingThere(job, 'deleted');
   const key = `"${nameForMessage(job.key)}" (${job.conn.where})`;
   if (!(await confirmJob(job, total, `Delete ${sourceLabel(job.source, total)} from ${key}?`, 'Delete', true))) return undefined;
-  const r = await withProgress(job.scripted, `Deleting fields of "${nameForMessage(job.key)}"`, (signal, report) =>
+  const r = await withProgress(job.prompts, job.scripted, `Deleting fields of "${nameForMessage(job.key)}"`, (signal, report) =>
     deleteFieldsBulk(job.conn, job.key, job.source, { signal, onBatch: job.onBatch, onProgress: (n) => report(`${count(n, 'field')} deleted`) }),
   );
   if (!job.scripted) {
-    prompts.inform(
+    job.prompts.inform(
       r.cancelled ? `Deleted ${r.done.toLocaleString('en-US')} of ${count(total, 'field')} from ${key}; stopped. The rest are still there.` : `Deleted ${count(r.done, 'field')} from ${key}.`,
     );
   }
@@ -91,7 +93,7 @@ export async function runDelete(job: BulkJob): Promise<BulkOutcome | undefined> 
 }
 
 /** A field TTL typed in, in seconds (> 0: removing is its own action). */
-async function askSeconds(n: number): Promise<number> {
+async function askSeconds(prompts: PromptLayer, n: number): Promise<number> {
   const check = (v: string): string | undefined => {
     const r = parseFieldTtl(v);
     return 'error' in r ? r.error : r.seconds > 0 ? undefined : 'A TTL greater than 0 seconds (Remove TTLs is its own action).';
@@ -114,16 +116,16 @@ export async function runFieldTtl(job: BulkJob, seconds: number | undefined): Pr
   if (total === undefined) return undefined;
   const remove = seconds !== undefined && seconds <= 0;
   if (total === 0) return nothingThere(job, 'changed');
-  const secs = remove ? 0 : (seconds ?? (await askSeconds(total)));
+  const secs = remove ? 0 : (seconds ?? (await askSeconds(job.prompts, total)));
   const key = `"${nameForMessage(job.key)}" (${job.conn.where})`;
   const question = remove ? `Remove the TTL of ${sourceLabel(job.source, total)} of ${key}?` : `Set a TTL of ${secs.toLocaleString('en-US')} s on ${sourceLabel(job.source, total)} of ${key}?`;
   if (!(await confirmJob(job, total, question, remove ? 'Remove TTLs' : 'Set TTLs', !remove))) return undefined;
-  const r = await withProgress(job.scripted, `${remove ? 'Removing' : 'Setting'} field TTLs of "${nameForMessage(job.key)}"`, (signal, report) =>
+  const r = await withProgress(job.prompts, job.scripted, `${remove ? 'Removing' : 'Setting'} field TTLs of "${nameForMessage(job.key)}"`, (signal, report) =>
     setFieldsTtlBulk(job.conn, job.key, job.source, secs, { signal, onBatch: job.onBatch, onProgress: (n) => report(`${count(n, 'field')} done`) }),
   );
   if (!job.scripted) {
     const did = remove ? 'Removed the TTL of' : `Set a TTL of ${secs.toLocaleString('en-US')} s on`;
-    prompts.inform(r.cancelled ? `${did} ${r.done.toLocaleString('en-US')} of ${count(total, 'field')} of ${key}; stopped.` : `${did} ${count(r.done, 'field')} of ${key}.`);
+    job.prompts.inform(r.cancelled ? `${did} ${r.done.toLocaleString('en-US')} of ${count(total, 'field')} of ${key}; stopped.` : `${did} ${count(r.done, 'field')} of ${key}.`);
   }
   return { ...r, total };
 }
@@ -131,18 +133,18 @@ export async function runFieldTtl(job: BulkJob, seconds: number | undefined): Pr
 /** Exports the job's fields to `uri` (streamed; a cancelled export leaves no file). */
 export async function runExport(job: BulkJob, uri: vscode.Uri, format: ExportFormat): Promise<{ fields: number; cancelled: boolean }> {
   const selection = 'fields' in job.source ? { fields: job.source.fields } : { match: job.source.match };
-  const r = await withProgress(job.scripted, `Exporting fields of "${nameForMessage(job.key)}"`, (signal, report) =>
+  const r = await withProgress(job.prompts, job.scripted, `Exporting fields of "${nameForMessage(job.key)}"`, (signal, report) =>
     exportToUri(uri, (sink) => exportFields(job.conn, job.key, selection, format, sink, { signal, onProgress: (n) => report(`${count(n, 'field')} written`) })),
   );
   if (!job.scripted) {
     const file = uri.scheme === 'file' ? uri.fsPath : uri.toString();
-    prompts.inform(r.cancelled ? `Export of "${nameForMessage(job.key)}" cancelled after ${count(r.fields, 'field')}; no file was written.` : `Exported ${count(r.fields, 'field')} of "${nameForMessage(job.key)}" (${job.conn.where}) to ${file}.`);
+    job.prompts.inform(r.cancelled ? `Export of "${nameForMessage(job.key)}" cancelled after ${count(r.fields, 'field')}; no file was written.` : `Exported ${count(r.fields, 'field')} of "${nameForMessage(job.key)}" (${job.conn.where}) to ${file}.`);
   }
   return { fields: r.fields, cancelled: r.cancelled };
 }
 
 /** The fields a command acts on: a scripted `fields` list or `match` (exactly one), else a pattern typed in. */
-export async function fieldSource(t: KeyTarget, commandId: string, title: string): Promise<FieldSource> {
+export async function fieldSource(prompts: PromptLayer, t: KeyTarget, commandId: string, title: string): Promise<FieldSource> {
   if (t.plain) {
     const { fields, match } = t.plain;
     if ((fields === undefined) === (match === undefined)) throw new RedisExplorerError('INVALID', `${commandId} needs either "fields" (a list of names) or "match" (a pattern); nothing was done.`);

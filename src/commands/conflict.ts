@@ -4,7 +4,6 @@ import { compareAndSet } from '../core/hashOps';
 import type { CasResult } from '../core/hashOps';
 import { fieldSet, settle } from '../core/settle';
 import type { BaseServices } from '../services';
-import { prompts } from './prompts';
 
 export interface FieldRef {
   connection: string;
@@ -49,7 +48,7 @@ export async function writeIfUnchanged(
     const deleted = r.current === null;
     const expired = deleted && typeof expiresAt === 'number' && expiresAt <= Date.now() + 1000;
     const what = expired ? 'expired on the server (its TTL ran out)' : deleted ? 'was deleted on the server' : 'changed on the server';
-    const choice = await prompts.ask(
+    const choice = await services.prompts.ask(
       `Field "${nameForMessage(ref.field)}" ${what} since it was shown. Nothing was written.`,
       deleted ? 'Overwrite writes your value again (without a TTL); Reload shows the hash as it is now.' : `It now holds: ${preview(r.current ?? Buffer.alloc(0), 200)}\n\nOverwrite it with your value, or reload the server's value?`,
       'Overwrite',

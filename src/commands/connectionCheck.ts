@@ -8,8 +8,8 @@ import { log } from '../log';
 import type { Services } from '../services';
 import { Cancelled } from './command';
 import type { ConnectionDraft } from './connectionForm';
-import { prompts } from './prompts';
 import { hostKeyProblem, trustHostKey } from './sshTrust';
+import type { PromptLayer } from './prompts';
 
 /*
  * Add and Edit Connection try a connection before they save it: a scripted call rejects when it
@@ -67,6 +67,7 @@ export async function assertConnects(profile: ConnectionProfile, secrets: Connec
  * "Save anyway" or "Edit" (back to the form, then tries again); dismissing that stops the command.
  */
 export async function testBeforeSaving(
+  prompts: PromptLayer,
   first: ConnectionDraft,
   secretsOf: (draft: ConnectionDraft) => Promise<ConnectionSecrets>,
   edit: (draft: ConnectionDraft) => Promise<ConnectionDraft>,
@@ -80,7 +81,7 @@ export async function testBeforeSaving(
     // An SSH server's key: trusted (then tried again) or not (nothing saved), never "saved anyway".
     const key = outcome.kind === 'failed' ? hostKeyProblem(outcome.error) : undefined;
     if (key) {
-      draft = await trustHostKey(draft, key);
+      draft = await trustHostKey(prompts, draft, key);
       continue;
     }
     if (outcome.kind === 'failed') log.warn(`[${profile.name}] test before saving failed: ${outcome.error.message}`);
@@ -104,7 +105,7 @@ export async function saveAndReveal(services: Services, name: string, outcome: C
   } finally {
     sub.dispose();
   }
-  prompts.inform(
+  services.prompts.inform(
     outcome.kind === 'ok'
       ? `Connected to "${name}"${outcome.info ? ` (Redis ${outcome.info.version})` : ''} and saved it in ${scopeLabel(scope)}.`
       : `Saved "${name}" in ${scopeLabel(scope)} without a working connection.`,

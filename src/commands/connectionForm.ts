@@ -4,12 +4,12 @@ import { CONNECTION_KINDS, parseRedisUrl, validateProfile, whereOf } from '../co
 import type { ConnectionScope } from '../connections/connectionStore';
 import { scopeLabel } from '../connections/connectionStore';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { sshArgs } from './sshArgs';
 import { sshLines } from './sshForm';
 import { tlsClientLines } from './tlsForm';
 import type { ConnectionDraft, FormItem } from './formParts';
 import { messageOf } from './formParts';
+import type { PromptLayer } from './prompts';
 
 export type { ConnectionDraft, FormItem } from './formParts';
 
@@ -27,6 +27,7 @@ export interface FormOptions {
   originalName?: string;
   /** a workspace is open: offer to store the connection there */
   canUseWorkspace: boolean;
+  prompts: PromptLayer;
 }
 
 /** A pasted URL, or `host`, `host:port`, `[v6]:port`. */
@@ -41,7 +42,7 @@ export function parseAddress(input: string): { profile: Omit<ConnectionProfile, 
 }
 
 /** Asks for the address and a name, then shows the review list. */
-export async function askNewConnection(existing: (name: string) => boolean, canUseWorkspace: boolean): Promise<ConnectionDraft> {
+export async function askNewConnection(prompts: PromptLayer, existing: (name: string) => boolean, canUseWorkspace: boolean): Promise<ConnectionDraft> {
   const title = 'Add Redis Connection';
   const address = orCancel(
     await prompts.input({
@@ -58,12 +59,12 @@ export async function askNewConnection(existing: (name: string) => boolean, canU
     await prompts.input({ title, prompt: 'Connection name', value: suggestion, validateInput: (v) => (!v.trim() ? 'A name is needed.' : existing(v.trim()) ? `"${v.trim()}" exists already.` : undefined) }),
   );
   const draft: ConnectionDraft = { profile: { name: name.trim(), ...parsed.profile }, password: parsed.password, hasPassword: !!parsed.password, scope: 'user' };
-  return reviewConnection(draft, { title, existing, canUseWorkspace });
+  return reviewConnection(draft, { title, existing, canUseWorkspace, prompts });
 }
 
 /** The review list: pick a line to change it, "Save" to finish. Escape cancels everything. */
 export async function reviewConnection(draft: ConnectionDraft, options: FormOptions): Promise<ConnectionDraft> {
-  const { title, existing, originalName, canUseWorkspace } = options;
+  const { title, existing, originalName, canUseWorkspace, prompts } = options;
   const p = draft.profile;
   const tlsOf = (): TlsOptions | undefined => (p.tls === true ? {} : p.tls || undefined);
   const setTls = (o: TlsOptions | undefined) => {
@@ -137,10 +138,10 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
         ? [
             { label: '    CA file', description: tls.caFile || '(system CAs)', edit: async () => setTls({ ...tls, caFile: (await text('Path to a PEM CA bundle (empty: system CAs)', tls.caFile ?? '')) || undefined }) },
             { label: '    Verify certificate', description: tls.verify === false ? 'off' : 'on', edit: async () => setTls({ ...tls, verify: tls.verify === false ? undefined : false }) },
-            ...tlsClientLines(draft, tls, setTls, title, text),
+            ...tlsClientLines(prompts, draft, tls, setTls, title, text),
           ]
         : []),
-      ...sshLines(draft, title, text),
+      ...sshLines(prompts, draft, title, text),
       { label: 'Read-only', description: p.readOnly ? 'on: writes are refused' : 'off', edit: async () => void (p.readOnly = p.readOnly ? undefined : true) },
       { label: 'Key separator', description: p.separator === undefined ? '(from settings)' : p.separator === '' ? '(none: flat list)' : p.separator, edit: async () => void (p.separator = await text('Separator that groups keys into folders (empty: flat)', p.separator ?? ':')) },
       ...(canUseWorkspace

@@ -3,7 +3,6 @@ import { TextSink, exportHash } from '../core/exporting';
 import { fieldCount } from '../core/hashOps';
 import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
-import { prompts } from './prompts';
 import { client, keyTarget } from './resolve';
 import { count } from './transferSupport';
 
@@ -25,7 +24,7 @@ export const copyKeyAsCommands: CommandSpec = {
     const conn = await client(services, t);
     const fields = await fieldCount(conn, t.key);
     if (!t.scripted && fields > WARN_FIELDS) {
-      const go = await prompts.ask(`"${nameForMessage(t.key)}" has ${count(fields, 'field')}. Copy them all to the clipboard as commands?`, 'A file export (Export Hash) suits a big hash better.', 'Copy');
+      const go = await services.prompts.ask(`"${nameForMessage(t.key)}" has ${count(fields, 'field')}. Copy them all to the clipboard as commands?`, 'A file export (Export Hash) suits a big hash better.', 'Copy');
       if (go !== 'Copy') return;
     }
     const sink = new TextSink(MAX_BYTES);

@@ -5,7 +5,6 @@ import type { Services } from '../services';
 import type { FieldNode } from '../tree/nodes';
 import type { CommandSpec } from './command';
 import { fireFieldChange } from './conflict';
-import { prompts } from './prompts';
 import { client, fieldTarget, selectedNodes } from './resolve';
 
 const ID = 'redisHashExplorer.deleteField';
@@ -40,7 +39,7 @@ export const deleteField: CommandSpec = {
         total === 1
           ? `Delete field "${nameForMessage(groups[0].fields[0])}" from "${nameForMessage(groups[0].key)}"?`
           : `Delete ${total} fields${groups.length > 1 ? ` from ${groups.length} hashes` : ` from "${nameForMessage(groups[0].key)}"`}?`;
-      if ((await prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return;
+      if ((await services.prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return;
     }
     let removed = 0;
     for (const g of groups) {

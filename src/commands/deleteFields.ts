@@ -15,8 +15,8 @@ export const deleteFields: CommandSpec = {
     const t = await keyTarget(services, arg, ID, 'Delete Fields', true);
     const conn = await client(services, t);
     conn.assertWritable();
-    const source = await fieldSource(t, ID, 'Delete Fields');
-    const r = await runDelete({ conn, key: t.key, source, scripted: t.scripted });
+    const source = await fieldSource(services.prompts, t, ID, 'Delete Fields');
+    const r = await runDelete({ conn, key: t.key, source, scripted: t.scripted, prompts: services.prompts });
     if (t.node && r) services.tree.refresh(t.node);
     return t.scripted ? { deleted: r?.done ?? 0 } : undefined;
   },

@@ -1,7 +1,6 @@
 import { countFolder, deleteFolder as deleteFolderOp } from '../core/folderDelete';
 import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
-import { prompts } from './prompts';
 import { client } from './resolve';
 import { count, folderTarget, withProgress } from './transferSupport';
 
@@ -25,28 +24,28 @@ export const deleteFolder: CommandSpec = {
     const type = services.tree.settings().onlyHashes ? 'hash' : undefined;
     const what = type ? 'hash key' : 'key';
     if (!t.scripted) {
-      const counted = await prompts.progress(`Counting the keys under "${name}"`, (signal, report) =>
+      const counted = await services.prompts.progress(`Counting the keys under "${name}"`, (signal, report) =>
         countFolder(conn, t.prefix, { type }, { signal, onProgress: (n) => report?.(`${count(n, what)} so far`) }),
       );
       if (counted.cancelled) return undefined;
       if (counted.count === 0) {
-        prompts.inform(`There is no ${what} under "${name}" on ${conn.where}.`);
+        services.prompts.inform(`There is no ${what} under "${name}" on ${conn.where}.`);
         return undefined;
       }
       const message = `Delete ${count(counted.count, what)} under "${name}" (${conn.where})?`;
       if (counted.count > TYPED_CONFIRM_OVER) {
-        const typed = await prompts.input({ title: message, prompt: `This cannot be undone. Type the folder's name, "${name}", to delete them`, validateInput: (v) => (v === name ? undefined : 'Type the folder name exactly') });
+        const typed = await services.prompts.input({ title: message, prompt: `This cannot be undone. Type the folder's name, "${name}", to delete them`, validateInput: (v) => (v === name ? undefined : 'Type the folder name exactly') });
         if (typed !== name) return undefined;
-      } else if ((await prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return undefined;
+      } else if ((await services.prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return undefined;
     }
-    const r = await withProgress(t.scripted, `Deleting the keys under "${name}"`, (signal, report) =>
+    const r = await withProgress(services.prompts, t.scripted, `Deleting the keys under "${name}"`, (signal, report) =>
       deleteFolderOp(conn, t.prefix, { type }, { signal, onProgress: (n) => report(`${count(n, what)} deleted`) }),
     );
     // the connection scans again: a folder's own refresh only re-reads the keys it holds, so it stayed in the tree
     const shownNode = services.tree.connectionNode(t.connection);
     if (shownNode) services.tree.refresh(shownNode);
     if (t.scripted) return { deleted: r.deleted };
-    prompts.inform(r.cancelled ? `Cancelled: ${count(r.deleted, what)} under "${name}" were deleted before Cancel; the rest are still there.` : `Deleted ${count(r.deleted, what)} under "${name}" (${conn.where}).`);
+    services.prompts.inform(r.cancelled ? `Cancelled: ${count(r.deleted, what)} under "${name}" were deleted before Cancel; the rest are still there.` : `Deleted ${count(r.deleted, what)} under "${name}" (${conn.where}).`);
     return undefined;
   },
 };

@@ -2,7 +2,6 @@ import { RedisExplorerError } from '../core/errors';
 import { deleteKeys } from '../core/keyOps';
 import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
-import { prompts } from './prompts';
 import { client, keyTarget, selectedNodes } from './resolve';
 
 const ID = 'redisHashExplorer.deleteKey';
@@ -42,7 +41,7 @@ export const deleteKey: CommandSpec = {
     const total = groups.reduce((n, g) => n + g.keys.length, 0);
     if (!scripted) {
       const message = total === 1 ? `Delete key "${nameForMessage(groups[0].keys[0])}"?` : `Delete ${total} keys?`;
-      if ((await prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return;
+      if ((await services.prompts.ask(message, 'This cannot be undone.', 'Delete')) !== 'Delete') return;
     }
     let removed = 0;
     for (const g of groups) {

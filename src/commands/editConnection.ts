@@ -45,10 +45,11 @@ export const editConnection: CommandSpec = {
         existing: (n) => store.nameTaken(n),
         originalName: current.name,
         canUseWorkspace: store.hasWorkspace() || scope === 'workspace',
+        prompts: services.prompts,
       };
       const stored = await storedSecrets(store, current.name);
       const edited = await reviewConnection({ profile: { ...current }, hasPassword: stored.includes('password'), stored, scope }, form);
-      const { draft, outcome } = await testBeforeSaving(edited, secretsOf, (d) => reviewConnection(d, form));
+      const { draft, outcome } = await testBeforeSaving(services.prompts, edited, secretsOf, (d) => reviewConnection(d, form));
       checkName(draft);
       await saveAndReveal(services, draft.profile.name, outcome, () => save(draft));
     }

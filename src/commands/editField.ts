@@ -8,7 +8,6 @@ import { orCancel } from './command';
 import { fireFieldChange, writeIfUnchanged } from './conflict';
 import { opensDecoded } from '../documents/fieldFileSystem';
 import { decoders } from '../hashEditor/decoding';
-import { prompts } from './prompts';
 import { client, fieldTarget } from './resolve';
 import { required } from './target';
 
@@ -55,7 +54,7 @@ export const editField: CommandSpec = {
     }
     const display = toDisplay(seen);
     const text = orCancel(
-      await prompts.input({
+      await services.prompts.input({
         title: `Edit ${nameForMessage(t.key)} → ${nameForMessage(t.field)}`,
         value: display.text,
         prompt: display.utf8 ? 'New value (Enter saves)' : 'New value; the value is not UTF-8: bytes are written as \\xNN, a backslash as \\\\',

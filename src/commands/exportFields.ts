@@ -20,17 +20,17 @@ export const exportFields: CommandSpec = {
   async run(services, arg) {
     const t = await keyTarget(services, arg, ID, 'Export Fields', true);
     const conn = await client(services, t);
-    const source = await fieldSource(t, ID, 'Export Fields');
+    const source = await fieldSource(services.prompts, t, ID, 'Export Fields');
     let uri: vscode.Uri;
     let format: ExportFormat;
     if (t.plain) {
       uri = scriptedUri(required(t.plain, 'path', ID));
       format = scriptedFormat(t.plain.format, uri, EXPORT_FORMATS, ID);
     } else {
-      format = await pickExportFormat(`Export fields of "${nameForMessage(t.key)}" as`);
-      uri = await saveTarget('Export Fields', nameForMessage(t.key), format);
+      format = await pickExportFormat(services.prompts, `Export fields of "${nameForMessage(t.key)}" as`);
+      uri = await saveTarget(services.prompts, 'Export Fields', nameForMessage(t.key), format);
     }
-    const r = await runExport({ conn, key: t.key, source, scripted: t.scripted }, uri, format);
+    const r = await runExport({ conn, key: t.key, source, scripted: t.scripted, prompts: services.prompts }, uri, format);
     return t.scripted ? { fields: r.fields } : undefined;
   },
 };

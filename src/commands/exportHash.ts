@@ -3,7 +3,6 @@ import { EXPORT_FORMATS } from '../core/exportFormats';
 import { exportHash as exportHashOp } from '../core/exporting';
 import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
-import { prompts } from './prompts';
 import { client, keyTarget } from './resolve';
 import { required } from './target';
 import { count, exportToUri, pickExportFormat, saveTarget, scriptedFormat, scriptedUri, withProgress } from './transferSupport';
@@ -20,14 +19,14 @@ export const exportHash: CommandSpec = {
     const t = await keyTarget(services, arg, ID, 'Export Hash', true);
     const conn = await client(services, t);
     let format: ExportFormat;
-    const uri = t.plain ? scriptedUri(required(t.plain, 'path', ID)) : await saveTarget('Export Hash', nameForMessage(t.key), (format = await pickExportFormat(`Export "${nameForMessage(t.key)}" as`)));
+    const uri = t.plain ? scriptedUri(required(t.plain, 'path', ID)) : await saveTarget(services.prompts, 'Export Hash', nameForMessage(t.key), (format = await pickExportFormat(services.prompts, `Export "${nameForMessage(t.key)}" as`)));
     if (t.plain) format = scriptedFormat(t.plain.format, uri, EXPORT_FORMATS, ID);
-    const r = await withProgress(t.scripted, `Exporting "${nameForMessage(t.key)}"`, (signal, report) =>
+    const r = await withProgress(services.prompts, t.scripted, `Exporting "${nameForMessage(t.key)}"`, (signal, report) =>
       exportToUri(uri, (sink) => exportHashOp(conn, t.key, format, sink, { signal, onProgress: (n) => report(`${count(n, 'field')} written`) })),
     );
     const file = uri.scheme === 'file' ? uri.fsPath : uri.toString();
-    if (r.cancelled) prompts.inform(`Export of "${nameForMessage(t.key)}" cancelled after ${count(r.fields, 'field')}; no file was written.`);
-    else if (!t.scripted) prompts.inform(`Exported ${count(r.fields, 'field')} of "${nameForMessage(t.key)}" (${conn.where}) to ${file}.`);
+    if (r.cancelled) services.prompts.inform(`Export of "${nameForMessage(t.key)}" cancelled after ${count(r.fields, 'field')}; no file was written.`);
+    else if (!t.scripted) services.prompts.inform(`Exported ${count(r.fields, 'field')} of "${nameForMessage(t.key)}" (${conn.where}) to ${file}.`);
     return t.scripted ? { fields: r.fields } : undefined;
   },
 };

@@ -1,6 +1,5 @@
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { connectionTarget } from './resolve';
 
 /**
@@ -16,7 +15,7 @@ export const filterKeys: CommandSpec = {
     const pattern = t.plain
       ? (t.plain.value ?? '')
       : orCancel(
-          await prompts.input({
+          await services.prompts.input({
             title: `Filter keys of ${t.connection}`,
             prompt: 'Glob pattern (SCAN MATCH): * any text, ? one character, [abc] one of. Empty clears the filter.',
             value: current ?? '*',

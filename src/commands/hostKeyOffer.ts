@@ -20,7 +20,7 @@ export function offerHostKeyTrust(services: Services): vscode.Disposable {
     asked.add(id);
     void (async () => {
       const profile = services.store.get(name);
-      const draft = await trustHostKey({ profile: { ...profile }, hasPassword: false }, key);
+      const draft = await trustHostKey(services.prompts, { profile: { ...profile }, hasPassword: false }, key);
       await services.store.save(draft.profile, { previousName: name });
       log.info(`[${name}] SSH host key ${key.fingerprint} trusted`);
       await services.tree.retry(name).catch(() => undefined);

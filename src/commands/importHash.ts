@@ -8,7 +8,6 @@ import { applyImport, describeReport, IMPORT_POLICIES, previewImport } from '../
 import { log } from '../log';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { client, keyTarget } from './resolve';
 import { required } from './target';
 import { count, pickImportFormat, scriptedFormat, scriptedUri, sourceOf, withProgress } from './transferSupport';
@@ -47,22 +46,22 @@ export const importHash: CommandSpec = {
       source = sourceOf(uri);
       from = uri.fsPath;
     } else {
-      const where = orCancel(await prompts.pick([{ label: 'File…' }, { label: 'Clipboard' }], { title: `Import into "${nameForMessage(t.key)}" from` }));
+      const where = orCancel(await services.prompts.pick([{ label: 'File…' }, { label: 'Clipboard' }], { title: `Import into "${nameForMessage(t.key)}" from` }));
       if (where.label === 'Clipboard') {
         const text = await vscode.env.clipboard.readText();
         if (!text) throw new RedisExplorerError('INVALID', 'The clipboard holds no text; nothing was imported.');
-        format = await pickImportFormat(`Format of the clipboard's text`);
+        format = await pickImportFormat(services.prompts, `Format of the clipboard's text`);
         source = textSource(text);
         from = 'the clipboard';
       } else {
-        const uri = orCancel(await prompts.openFile({ title: `Import into "${nameForMessage(t.key)}"`, filters: { 'JSON, NDJSON, CSV': ['json', 'ndjson', 'jsonl', 'csv'], 'All files': ['*'] } }));
-        format = await pickImportFormat(`Format of ${uri.path.split('/').pop() ?? 'the file'}`, uri);
+        const uri = orCancel(await services.prompts.openFile({ title: `Import into "${nameForMessage(t.key)}"`, filters: { 'JSON, NDJSON, CSV': ['json', 'ndjson', 'jsonl', 'csv'], 'All files': ['*'] } }));
+        format = await pickImportFormat(services.prompts, `Format of ${uri.path.split('/').pop() ?? 'the file'}`, uri);
         source = sourceOf(uri);
         from = uri.scheme === 'file' ? uri.fsPath : uri.toString();
       }
     }
     const prefix = (e: unknown) => (e instanceof RedisExplorerError && e.code === 'INVALID' ? new RedisExplorerError('INVALID', `Cannot import ${from}: ${e.message}`, e) : e);
-    const preview = await withProgress(t.scripted, `Reading ${from}`, (signal, report) =>
+    const preview = await withProgress(services.prompts, t.scripted, `Reading ${from}`, (signal, report) =>
       previewImport(conn, t.key, source, format, { conflicts: !t.scripted, snapshot: !t.scripted || policy === 'compareAndSet' }, { signal, onProgress: (n) => report(`${count(n, 'field')} read`) }),
     ).catch((e: unknown) => {
       throw prefix(e);
@@ -74,17 +73,17 @@ export const importHash: CommandSpec = {
       const conflicts = preview.conflicts ?? 0;
       const detail = `${rows.join('\n')}${preview.rows > rows.length ? '\n…' : ''}\n\n${conflicts ? `${count(conflicts, 'field')} of them exist in the hash already.` : 'None of them exists in the hash yet.'}`;
       const buttons = conflicts ? Object.keys(POLICY_BUTTONS) : ['Import'];
-      const answer = await prompts.ask(`Import ${count(preview.rows, 'field')} into "${nameForMessage(t.key)}" (${conn.where})?`, detail, ...buttons);
+      const answer = await services.prompts.ask(`Import ${count(preview.rows, 'field')} into "${nameForMessage(t.key)}" (${conn.where})?`, detail, ...buttons);
       if (!answer) return undefined;
       policy = POLICY_BUTTONS[answer] ?? 'skip';
       if (policy !== 'skip' && conflicts > TYPED_CONFIRM_OVER) {
         const name = nameForMessage(t.key);
-        const typed = await prompts.input({ title: `Overwrite up to ${count(conflicts, 'field')}`, prompt: `Type the key's name, "${name}", to overwrite its existing fields`, validateInput: (v) => (v === name ? undefined : 'Type the key name exactly') });
+        const typed = await services.prompts.input({ title: `Overwrite up to ${count(conflicts, 'field')}`, prompt: `Type the key's name, "${name}", to overwrite its existing fields`, validateInput: (v) => (v === name ? undefined : 'Type the key name exactly') });
         if (typed !== name) return undefined;
       }
     }
     const chosen = policy;
-    const report: ImportReport = await withProgress(t.scripted, `Importing into "${nameForMessage(t.key)}"`, (signal, progress) =>
+    const report: ImportReport = await withProgress(services.prompts, t.scripted, `Importing into "${nameForMessage(t.key)}"`, (signal, progress) =>
       applyImport(conn, t.key, source, format, chosen, preview, { signal, onProgress: (n) => progress(`${count(n, 'field')} of ${preview.rows.toLocaleString('en-US')}`) }),
     ).catch((e: unknown) => {
       throw prefix(e);
@@ -97,7 +96,7 @@ export const importHash: CommandSpec = {
       return { added: report.added, overwritten: report.overwritten, skipped: report.skipped, failedCount: report.failedCount, failed: report.failed.map((f) => ({ field: f.field.toString('utf8'), why: f.why })) };
     }
     if (report.stopped) void vscode.window.showWarningMessage(message);
-    else prompts.inform(message);
+    else services.prompts.inform(message);
     return undefined;
   },
 };

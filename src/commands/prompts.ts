@@ -51,13 +51,7 @@ const defaults: PromptLayer = {
   offer: async (message, ...buttons) => vscode.window.showWarningMessage(message, ...buttons),
 };
 
-/** VS Code's own dialogs, as the prompt layer starts out. */
+/** VS Code's own dialogs: the prompt layer activate() builds and passes on in Services. */
 export function defaultPrompts(): PromptLayer {
   return { ...defaults };
 }
-
-/**
- * The one prompt layer of the extension: the commands use it, and activate() passes it on in Services (the
- * editor's delete confirmation, the pool's offers). Its members can be replaced as a whole layer is.
- */
-export const prompts: PromptLayer = defaultPrompts();

@@ -1,7 +1,6 @@
 import { scopeLabel } from '../connections/connectionStore';
 import type { CommandSpec } from './command';
 import { scopeArg } from './connectionForm';
-import { prompts } from './prompts';
 import { connectionTarget } from './resolve';
 
 /**
@@ -18,7 +17,7 @@ export const removeConnection: CommandSpec = {
       const detail = shadowed
         ? `It is removed from ${scopeLabel(from)}. The connection of the same name in user settings stays, with its saved password. The data in Redis is not touched.`
         : `It is removed from ${scopeLabel(from)} and its saved password is deleted too. The data in Redis is not touched.`;
-      const answer = await prompts.ask(`Remove the connection "${t.connection}"?`, detail, 'Remove');
+      const answer = await services.prompts.ask(`Remove the connection "${t.connection}"?`, detail, 'Remove');
       if (answer !== 'Remove') return;
     }
     if (from === shown) await services.pool.disconnect(t.connection);

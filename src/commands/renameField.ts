@@ -4,7 +4,6 @@ import { fieldRenamed, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
-import { prompts } from './prompts';
 import { client, fieldTarget } from './resolve';
 import { required } from './target';
 
@@ -23,7 +22,7 @@ export const renameField: CommandSpec = {
     } else {
       const display = toDisplay(t.field);
       const text = orCancel(
-        await prompts.input({
+        await services.prompts.input({
           title: `Rename field ${nameForMessage(t.field)} in ${nameForMessage(t.key)}`,
           value: display.text,
           prompt: 'New field name',

@@ -3,7 +3,6 @@ import { renameKey as renameKeyOp } from '../core/keyOps';
 import { keyRenamed, settle } from '../core/settle';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { client, keyTarget } from './resolve';
 import { required } from './target';
 
@@ -25,7 +24,7 @@ export const renameKey: CommandSpec = {
       const sep = services.tree.connectionNode(t.connection)?.session.separator ?? ':';
       const start = sep ? display.text.lastIndexOf(sep) + sep.length : 0;
       const text = orCancel(
-        await prompts.input({
+        await services.prompts.input({
           title: `Rename ${nameForMessage(t.key)}`,
           prompt: 'New key name (an existing key is never overwritten)',
           value: display.text,

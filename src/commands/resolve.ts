@@ -5,7 +5,6 @@ import { nameForMessage } from '../core/codec';
 import type { ConnectionNode, FieldNode, KeyNode, TreeNode } from '../tree/nodes';
 import { byteId } from '../tree/nodes';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import type { CommandTarget } from './target';
 import { asPlainTarget, required } from './target';
 
@@ -59,7 +58,7 @@ export async function pickConnection(services: Services, title: string): Promise
   const { profiles } = services.store.read();
   if (profiles.length === 0) throw new RedisExplorerError('NOT_FOUND', 'No Redis connection yet: add one with "Redis: Add Connection".');
   if (profiles.length === 1) return profiles[0].name;
-  const picked = await prompts.pick(
+  const picked = await services.prompts.pick(
     profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}${p.readOnly ? ' · read-only' : ''}` })),
     { title, placeHolder: 'Connection' },
   );
@@ -90,7 +89,7 @@ export async function keyTarget(services: Services, arg: unknown, commandId: str
   const t = await connectionTarget(services, arg, title);
   if (t.plain) return { ...t, key: Buffer.from(required(t.plain, 'key', commandId), 'utf8') };
   const conn = await client(services, t);
-  const key = orCancel(await prompts.pickKey(conn, { hashesOnly, title }));
+  const key = orCancel(await services.prompts.pickKey(conn, { hashesOnly, title }));
   return { ...t, key };
 }
 
@@ -108,7 +107,7 @@ export async function fieldTarget(services: Services, arg: unknown, commandId: s
   const t = await keyTarget(services, arg, commandId, title, true);
   const conn = await client(services, t);
   const noValues = services.pool.status(t.connection).info?.capabilities.hscanNoValues === true;
-  const field = orCancel(await prompts.pickField(conn, t.key, { title, noValues }));
+  const field = orCancel(await services.prompts.pickField(conn, t.key, { title, noValues }));
   return { ...t, field };
 }
 

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { RedisExplorerError } from '../core/errors';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { connectionTarget } from './resolve';
 import { required } from './target';
 
@@ -26,7 +25,7 @@ export const selectDatabase: CommandSpec = {
         const keys = info.keyspace.get(i) ?? 0;
         return { label: `${i === current ? '$(check) ' : ''}db${i}`, description: `${keys.toLocaleString('en-US')} ${keys === 1 ? 'key' : 'keys'}`, db: i };
       });
-      db = orCancel(await prompts.pick(items, { title: `Select Database — ${t.connection}`, placeHolder: 'Database' })).db;
+      db = orCancel(await services.prompts.pick(items, { title: `Select Database — ${t.connection}`, placeHolder: 'Database' })).db;
     }
     // The server is asked (SELECT), not INFO: CONFIG may be refused, and then the count is a guess.
     await services.pool.get(t.connection, db);

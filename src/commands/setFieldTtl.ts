@@ -6,7 +6,6 @@ import { formatTtl } from '../shared/format';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
 import { fireFieldChange } from './conflict';
-import { prompts } from './prompts';
 import { client, fieldTarget } from './resolve';
 import { required } from './target';
 
@@ -29,7 +28,7 @@ export const setFieldTtl: CommandSpec = {
       const [current] = await fieldTtls(conn, t.key, [t.field]);
       if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Field "${nameForMessage(t.field)}" no longer exists in "${nameForMessage(t.key)}".`);
       const text = orCancel(
-        await prompts.input({
+        await services.prompts.input({
           title: `Set TTL of field ${nameForMessage(t.field)} in ${nameForMessage(t.key)}`,
           prompt: `Seconds to live (empty, 0 or -1 removes the TTL). Now: ${current > 0 ? `expires in ${formatTtl(current)}` : 'no TTL'}.`,
           value: current > 0 ? String(current) : '',
@@ -47,7 +46,7 @@ export const setFieldTtl: CommandSpec = {
     else await removeFieldTtl(conn, t.key, t.field);
     await fireFieldChange(services, t);
     if (!t.scripted) {
-      prompts.inform(seconds > 0 ? `Field "${nameForMessage(t.field)}" now expires in ${formatTtl(seconds)}.` : `Field "${nameForMessage(t.field)}" no longer has a TTL.`);
+      services.prompts.inform(seconds > 0 ? `Field "${nameForMessage(t.field)}" now expires in ${formatTtl(seconds)}.` : `Field "${nameForMessage(t.field)}" no longer has a TTL.`);
     }
   },
 };

@@ -16,9 +16,9 @@ export const setFieldsTtl: CommandSpec = {
     const t = await keyTarget(services, arg, ID, 'Set TTL of Fields', true);
     const conn = await client(services, t);
     conn.assertWritable();
-    const source = await fieldSource(t, ID, 'Set TTL of Fields');
+    const source = await fieldSource(services.prompts, t, ID, 'Set TTL of Fields');
     const seconds = t.plain ? required(t.plain, 'ttl', ID) : undefined;
-    const r = await runFieldTtl({ conn, key: t.key, source, scripted: t.scripted }, seconds);
+    const r = await runFieldTtl({ conn, key: t.key, source, scripted: t.scripted, prompts: services.prompts }, seconds);
     if (t.node && r) services.tree.refresh(t.node);
     return t.scripted ? { changed: r?.done ?? 0 } : undefined;
   },

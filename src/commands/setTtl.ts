@@ -3,7 +3,6 @@ import { getTtl, removeTtl, setTtl as setTtlOp } from '../core/keyOps';
 import { nameForMessage } from '../core/codec';
 import type { CommandSpec } from './command';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import { client, keyTarget } from './resolve';
 import { required } from './target';
 import { formatTtl } from '../shared/format';
@@ -24,7 +23,7 @@ export const setTtl: CommandSpec = {
       const current = await getTtl(conn, t.key);
       if (current === -2) throw new RedisExplorerError('NOT_FOUND', `Key "${nameForMessage(t.key)}" no longer exists.`);
       const text = orCancel(
-        await prompts.input({
+        await services.prompts.input({
           title: `Set TTL of ${nameForMessage(t.key)}`,
           prompt: 'Seconds to live (empty or 0 removes the TTL)',
           value: current > 0 ? String(current) : '',
@@ -36,6 +35,6 @@ export const setTtl: CommandSpec = {
     if (seconds > 0) await setTtlOp(conn, t.key, seconds);
     else await removeTtl(conn, t.key);
     await services.changes.fire({ kind: 'key', connection: t.connection, db: t.db, key: t.key });
-    if (!t.scripted) prompts.inform(seconds > 0 ? `Key "${nameForMessage(t.key)}" now expires in ${formatTtl(seconds)}.` : `Key "${nameForMessage(t.key)}" no longer has a TTL.`);
+    if (!t.scripted) services.prompts.inform(seconds > 0 ? `Key "${nameForMessage(t.key)}" now expires in ${formatTtl(seconds)}.` : `Key "${nameForMessage(t.key)}" no longer has a TTL.`);
   },
 };

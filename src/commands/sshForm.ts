@@ -9,7 +9,7 @@ import type { SecretKind } from '../connections/connectionStore';
 import { orCancel } from './command';
 import type { Ask, ConnectionDraft, FormItem } from './formParts';
 import { messageOf } from './formParts';
-import { prompts } from './prompts';
+import type { PromptLayer } from './prompts';
 
 /*
  * The SSH lines of the Add/Edit Connection review list: the bastion (host:port), the user, how to log in
@@ -38,7 +38,7 @@ function loginOf(ssh: SshOptions): string {
 }
 
 /** The review list's SSH lines for `draft` (one line while SSH is off). */
-export function sshLines(draft: ConnectionDraft, title: string, text: Ask): FormItem[] {
+export function sshLines(prompts: PromptLayer, draft: ConnectionDraft, title: string, text: Ask): FormItem[] {
   const p = draft.profile;
   const ssh = p.ssh;
   const toggle: FormItem = {
@@ -66,22 +66,22 @@ export function sshLines(draft: ConnectionDraft, title: string, text: Ask): Form
       },
     },
     { label: '    SSH user', description: ssh.username, edit: async () => set({ username: (await text('SSH user name', ssh.username, (v) => (v.trim() ? undefined : 'A user name is needed.'))).trim() }) },
-    { label: '    SSH log-in', description: loginOf(ssh), edit: () => pickLogin(draft, title, text) },
+    { label: '    SSH log-in', description: loginOf(ssh), edit: () => pickLogin(prompts, draft, title, text) },
   ];
   if (ssh.privateKeyFile && !ssh.agent) {
     lines.push(
-      { label: '    Private key file', description: ssh.privateKeyFile, edit: async () => set({ privateKeyFile: await pickKeyFile(title, ssh.privateKeyFile) }) },
+      { label: '    Private key file', description: ssh.privateKeyFile, edit: async () => set({ privateKeyFile: await pickKeyFile(prompts, title, ssh.privateKeyFile) }) },
       { label: '    Key passphrase', description: secretLabel(draft, 'sshPassphrase'), edit: async () => void (draft.sshPassphrase = await text('Passphrase of the private key (empty: none). Kept only in VS Code secret storage.', '', undefined, true)) },
     );
   }
   if (!ssh.privateKeyFile && !ssh.agent) {
     lines.push({ label: '    SSH password', description: secretLabel(draft, 'sshPassword'), edit: async () => void (draft.sshPassword = await text('SSH password. Kept only in VS Code secret storage.', '', undefined, true)) });
   }
-  lines.push({ label: '    Host key', description: ssh.hostKey ?? '(asked on the first connect)', edit: () => editHostKey(p, title, text) });
+  lines.push({ label: '    Host key', description: ssh.hostKey ?? '(asked on the first connect)', edit: () => editHostKey(prompts, p, title, text) });
   return lines;
 }
 
-async function pickLogin(draft: ConnectionDraft, title: string, text: Ask): Promise<void> {
+async function pickLogin(prompts: PromptLayer, draft: ConnectionDraft, title: string, text: Ask): Promise<void> {
   const ssh = draft.profile.ssh as SshOptions;
   const agent = !!process.env.SSH_AUTH_SOCK;
   const options = [
@@ -91,7 +91,7 @@ async function pickLogin(draft: ConnectionDraft, title: string, text: Ask): Prom
   ];
   const picked = orCancel(await prompts.pick(options, { title, placeHolder: 'How to log in to the SSH server' }));
   if (picked.value === 'key') {
-    draft.profile.ssh = { ...ssh, agent: undefined, privateKeyFile: await pickKeyFile(title, ssh.privateKeyFile) };
+    draft.profile.ssh = { ...ssh, agent: undefined, privateKeyFile: await pickKeyFile(prompts, title, ssh.privateKeyFile) };
   } else if (picked.value === 'password') {
     draft.profile.ssh = { ...ssh, agent: undefined, privateKeyFile: undefined };
     draft.sshPassword = await text('SSH password. Kept only in VS Code secret storage.', '', undefined, true);
@@ -99,18 +99,18 @@ async function pickLogin(draft: ConnectionDraft, title: string, text: Ask): Prom
 }
 
 /** A private key file from the file dialog, opened in ~/.ssh (or where the current one is). */
-function pickKeyFile(title: string, current: string | undefined): Promise<string | undefined> {
-  return pickFile(`${title}: private key file`, 'Use This Key', current, join(homedir(), '.ssh'));
+function pickKeyFile(prompts: PromptLayer, title: string, current: string | undefined): Promise<string | undefined> {
+  return pickFile(prompts, `${title}: private key file`, 'Use This Key', current, join(homedir(), '.ssh'));
 }
 
 /** A file from the file dialog, opened where `current` is (else in `folder`); dismissed: `current`. */
-export async function pickFile(title: string, openLabel: string, current: string | undefined, folder: string): Promise<string | undefined> {
+export async function pickFile(prompts: PromptLayer, title: string, openLabel: string, current: string | undefined, folder: string): Promise<string | undefined> {
   const start = current ? current.replace(/^~(?=$|[/\\])/, homedir()) : folder;
   const uri = await prompts.openFile({ title, openLabel, defaultUri: vscode.Uri.file(start), canSelectFolders: false });
   return uri ? uri.fsPath : current;
 }
 
-async function editHostKey(p: ConnectionProfile, title: string, text: Ask): Promise<void> {
+async function editHostKey(prompts: PromptLayer, p: ConnectionProfile, title: string, text: Ask): Promise<void> {
   const ssh = p.ssh as SshOptions;
   const choices = [
     { label: 'Ask on the next connect', detail: 'Forget the trusted key: the next test shows the server\'s fingerprint and asks', value: 'forget' as const },

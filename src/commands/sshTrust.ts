@@ -2,7 +2,7 @@ import type { RedisExplorerError } from '../core/errors';
 import { SshError } from '../core/sshTunnel';
 import { Cancelled } from './command';
 import type { ConnectionDraft } from './connectionForm';
-import { prompts } from './prompts';
+import type { PromptLayer } from './prompts';
 
 /*
  * Trusting an SSH server's host key from the Add/Edit Connection form: the first connect shows the
@@ -25,7 +25,7 @@ export function hostKeyProblem(err: RedisExplorerError | undefined): HostKeyProb
 }
 
 /** Asks whether to trust the offered key; the draft with it as ssh.hostKey, or Cancelled (nothing saved). */
-export async function trustHostKey(draft: ConnectionDraft, key: HostKeyProblem): Promise<ConnectionDraft> {
+export async function trustHostKey(prompts: PromptLayer, draft: ConnectionDraft, key: HostKeyProblem): Promise<ConnectionDraft> {
   const ssh = draft.profile.ssh;
   if (!ssh) throw new Cancelled();
   const hop = `${ssh.host}:${ssh.port ?? 22}`;

@@ -9,11 +9,11 @@ import type { ChunkSource, ImportFormat } from '../core/importFormats';
 import { fileSource, formatOfName, IMPORT_FORMATS } from '../core/importFormats';
 import type { TreeNode } from '../tree/nodes';
 import { orCancel } from './command';
-import { prompts } from './prompts';
 import type { ConnTarget } from './resolve';
 import { asNode, connectionTarget } from './resolve';
 import type { Services } from '../services';
 import { required } from './target';
+import type { PromptLayer } from './prompts';
 
 /* What the export, import and folder commands share: files, formats, folders and progress. */
 
@@ -39,7 +39,7 @@ export function scriptedFormat<F extends string>(format: string | undefined, uri
   return f as F;
 }
 
-export async function pickExportFormat(title: string): Promise<ExportFormat> {
+export async function pickExportFormat(prompts: PromptLayer, title: string): Promise<ExportFormat> {
   const picked = await prompts.pick(
     EXPORT_FORMATS.map((f) => ({ label: f, description: FORMAT_LABELS[f] })),
     { title, placeHolder: 'Format' },
@@ -47,7 +47,7 @@ export async function pickExportFormat(title: string): Promise<ExportFormat> {
   return orCancel(picked).label as ExportFormat;
 }
 
-export async function pickImportFormat(title: string, uri?: vscode.Uri): Promise<ImportFormat> {
+export async function pickImportFormat(prompts: PromptLayer, title: string, uri?: vscode.Uri): Promise<ImportFormat> {
   const known = uri ? formatOfName(uri.path) : undefined;
   if (known) return known;
   const picked = await prompts.pick(
@@ -57,7 +57,7 @@ export async function pickImportFormat(title: string, uri?: vscode.Uri): Promise
   return orCancel(picked).label as ImportFormat;
 }
 
-export async function saveTarget(title: string, name: string, format: ExportFormat): Promise<vscode.Uri> {
+export async function saveTarget(prompts: PromptLayer, title: string, name: string, format: ExportFormat): Promise<vscode.Uri> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const file = `${name.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'export'}.${formatExtension(format)}`;
   return orCancel(await prompts.saveFile({ title, defaultUri: folder ? vscode.Uri.joinPath(folder, file) : undefined, filters: { [format.toUpperCase()]: [formatExtension(format)] } }));
@@ -96,7 +96,7 @@ export function sourceOf(uri: vscode.Uri): ChunkSource {
 }
 
 /** Runs `task` under a notification with Cancel; a scripted call shows none and cannot be cancelled. */
-export function withProgress<T>(scripted: boolean, title: string, task: (signal: AbortSignal | undefined, report: (message: string) => void) => Promise<T>): Promise<T> {
+export function withProgress<T>(prompts: PromptLayer, scripted: boolean, title: string, task: (signal: AbortSignal | undefined, report: (message: string) => void) => Promise<T>): Promise<T> {
   if (scripted) return task(undefined, () => undefined);
   return prompts.progress(title, (signal, report) => task(signal, report ?? (() => undefined)));
 }
@@ -113,7 +113,7 @@ export async function folderTarget(services: Services, arg: unknown, commandId: 
   const t = await connectionTarget(services, arg, title);
   const text = t.plain
     ? required(t.plain, 'prefix', commandId)
-    : orCancel(await prompts.input({ title, prompt: 'Key prefix of the folder, separator included (e.g. "user:")', validateInput: (v) => (v ? undefined : 'A prefix is needed') }));
+    : orCancel(await services.prompts.input({ title, prompt: 'Key prefix of the folder, separator included (e.g. "user:")', validateInput: (v) => (v ? undefined : 'A prefix is needed') }));
   if (text === '') throw new RedisExplorerError('INVALID', `${commandId} needs a non-empty "prefix"; nothing was done.`);
   return { ...t, prefix: Buffer.from(text, 'utf8') };
 }

@@ -62,7 +62,7 @@ export function bulkHandlers(p: HashEditorPanel): BulkHandlers {
     },
     async countMatch({ match }) {
       const conn = await s.conn();
-      const r = await withProgress(false, `Counting the fields of "${nameForMessage(s.key)}" matching ${match}`, (signal, report) =>
+      const r = await withProgress(p.prompts, false, `Counting the fields of "${nameForMessage(s.key)}" matching ${match}`, (signal, report) =>
         countMatching(conn, s.key, match, { signal, onProgress: (n) => report(`${count(n, 'field')} so far`) }),
       );
       return r.cancelled ? null : { count: r.count };
@@ -71,11 +71,11 @@ export function bulkHandlers(p: HashEditorPanel): BulkHandlers {
       const conn = await s.conn();
       const source = sourceOf(gen, ids, match);
       const deleted: Buffer[] = [];
-      const job: BulkJob = { conn, key: s.key, source, scripted: false, onBatch: action === 'delete' ? (batch) => deleted.push(...batch) : undefined };
+      const job: BulkJob = { conn, key: s.key, source, scripted: false, prompts: p.prompts, onBatch: action === 'delete' ? (batch) => deleted.push(...batch) : undefined };
       if (action === 'export') {
-        const format = await pickExportFormat(`Export fields of "${nameForMessage(s.key)}" as`).catch(cancelledAsNull);
+        const format = await pickExportFormat(p.prompts, `Export fields of "${nameForMessage(s.key)}" as`).catch(cancelledAsNull);
         const what = 'fields' in source ? sourceLabel(source, source.fields.length) : `the fields matching ${source.match}`;
-        const uri = format && (await saveTarget(`Export ${what} of "${nameForMessage(s.key)}"`, nameForMessage(s.key), format).catch(cancelledAsNull));
+        const uri = format && (await saveTarget(p.prompts, `Export ${what} of "${nameForMessage(s.key)}"`, nameForMessage(s.key), format).catch(cancelledAsNull));
         if (!format || !uri) return null;
         const r = await runExport(job, uri, format);
         return { done: r.fields, total: r.fields, cancelled: r.cancelled };

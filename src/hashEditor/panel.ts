@@ -16,6 +16,7 @@ import { EditorLive } from './live';
 import { HashSession } from '../core/hashSession';
 import type { Target } from '../core/hashSession';
 import { checkWebviewMessage, requestIdOf } from './validate';
+import type { PromptLayer } from '../commands/prompts';
 
 const KEPT_EVENTS = 300;
 /** rows sent with `init`: a block of the webview's row cache (more than a screen holds) */
@@ -151,6 +152,11 @@ export class HashEditorPanel implements vscode.Disposable {
     return this.session.status();
   }
 
+  /** how the editor asks (confirmations, save dialogs, progress) */
+  get prompts(): PromptLayer {
+    return this.services.prompts;
+  }
+
   /** What the pool knows of the server (version, capabilities), if it has connected. */
   serverInfo(): ServerInfo | undefined {
     return this.services.pool.status(this.target.connection).info;
@@ -193,7 +199,7 @@ export class HashEditorPanel implements vscode.Disposable {
     const key = preview(this.target.key, 60);
     const message = names.length === 1 ? `Delete field "${preview(names[0], 60)}" from "${key}"?` : `Delete ${names.length.toLocaleString('en-US')} fields from "${key}"?`;
     const detail = names.length > 1 ? names.slice(0, 10).map((n) => preview(n, 60)).join('\n') + (names.length > 10 ? '\n…' : '') : undefined;
-    return (await this.services.prompts.ask(message, detail, 'Delete')) === 'Delete';
+    return (await this.prompts.ask(message, detail, 'Delete')) === 'Delete';
   }
 
   /** Live updates: the mode, rows that changed on the server (highlighted), the row being edited that changed under the user. */
