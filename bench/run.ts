@@ -118,7 +118,8 @@ async function onDb<T>(port: number, db: number, fn: (conn: RedisConnection, cli
 export const WORKBENCH_FIGURES = [
   { name: 'workbench: openHashEditor to first rows, 1,000,000-field vs 10-field hash', unit: 'ms', target: '<= 2' },
   { name: 'workbench: expand connection to first keys, 1,000,000 vs 100 keys', unit: 'ms', target: '<= 2' },
-  { name: 'workbench: expand connection to first hash row, 1,000,000 vs 100 keys, 4 of them hashes', unit: 'ms', target: '<= 1.5' },
+  { name: 'workbench: expand connection to first hash row, 1,000,000 vs 100 keys, 4 of them hashes, none remembered', unit: 'ms', target: '<= 1.5' },
+  { name: 'workbench: expand connection to first hash row, 1,000,000 vs 100 keys, 4 of them hashes, remembered from the last expand', unit: 'ms', target: '<= 1.5' },
 ];
 
 /** Live updates in the real workbench, on a redis-server of its own (bench/live.mjs). */

@@ -11,15 +11,16 @@ import { byteId } from './labels';
  * runs as ever. On a big database where hashes are rare the scan may walk hundreds of thousands of keys before
  * it meets the first one; the names it met last time need one round trip.
  *
- * Per connection, database and key filter: the first MAX_NAMES names the scan met (still existing ones of the
- * last time first), as base64. Forgotten when the connection is removed or edited, or on Refresh of it.
+ * Per connection, database and key filter: the first MAX_NAMES names the scan met (16 KB at most; those of the
+ * last time still hashes first), as base64. Forgotten when the connection is removed or edited, or on Refresh of it.
  */
 
 /** Names kept per connection, database and filter. */
 export const MAX_NAMES = 100;
 /** Connection/database/filter entries kept; the ones used longest ago go first. */
-const MAX_SLOTS = 64;
-/** A longer name is not remembered (the state is read whole at startup). */
+const MAX_SLOTS = 32;
+/** Bytes of names kept per entry, and the longest name kept: the state is read whole at startup. */
+const MAX_BYTES = 16 * 1024;
 const MAX_NAME_BYTES = 1024;
 const STATE_KEY = 'redisHashExplorer.rememberedKeys';
 
@@ -112,6 +113,8 @@ export class KeyMemory {
  */
 export class Recollection {
   private readonly names = new Map<string, Buffer>();
+  /** bytes of `names` */
+  private bytes = 0;
   /** remembered keys put in the tree, by id; `lengths` lets most scanned keys skip making an id */
   private readonly shown = new Set<string>();
   private readonly lengths = new Set<number>();
@@ -148,10 +151,10 @@ export class Recollection {
       return [];
     }
     const valid = names.filter((_, i) => (onlyHashes ? types[i] === 'hash' : types[i] !== undefined && types[i] !== 'none'));
-    const met = [...this.names.entries()];
+    const met = [...this.names.values()];
     this.names.clear();
-    for (const k of valid) this.names.set(byteId(k), k);
-    for (const [id, k] of met) if (this.names.size < MAX_NAMES) this.names.set(id, k);
+    this.bytes = 0;
+    for (const k of [...valid, ...met]) this.note(k);
     this.persist();
     return valid;
   }
@@ -167,16 +170,7 @@ export class Recollection {
   /** A page of the scan: noted (up to MAX_NAMES); returns the keys not already shown from memory. */
   scanned(keys: Buffer[]): Buffer[] {
     let grew = false;
-    if (this.record && this.names.size < MAX_NAMES) {
-      for (const k of keys) {
-        if (this.names.size >= MAX_NAMES) break;
-        if (k.length > MAX_NAME_BYTES) continue;
-        const id = byteId(k);
-        if (this.names.has(id)) continue;
-        this.names.set(id, k);
-        grew = true;
-      }
-    }
+    if (this.record) for (let i = 0; i < keys.length && !this.full(); i++) grew = this.note(keys[i]) || grew;
     if (grew) this.persist();
     if (this.shown.size === 0) return keys;
     return keys.filter((k) => !this.lengths.has(k.length) || !this.shown.has(byteId(k)));
@@ -186,7 +180,23 @@ export class Recollection {
   dropped(key: Buffer): void {
     const id = byteId(key);
     this.shown.delete(id);
-    if (this.names.delete(id)) this.persist();
+    if (!this.names.delete(id)) return;
+    this.bytes -= key.length;
+    this.persist();
+  }
+
+  private full(): boolean {
+    return this.names.size >= MAX_NAMES || this.bytes >= MAX_BYTES;
+  }
+
+  /** Adds a name to remember, if there is room; true when it was added. */
+  private note(key: Buffer): boolean {
+    if (this.full() || key.length > MAX_NAME_BYTES || this.bytes + key.length > MAX_BYTES) return false;
+    const id = byteId(key);
+    if (this.names.has(id)) return false;
+    this.names.set(id, key);
+    this.bytes += key.length;
+    return true;
   }
 
   /** One write per turn of the event loop, however many pages came in it. */

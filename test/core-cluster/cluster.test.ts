@@ -5,7 +5,7 @@ import { keySlot } from '../../src/core/clusterScan';
 import { RedisConnection } from '../../src/core/connection';
 import { RedisExplorerError } from '../../src/core/errors';
 import { compareAndSet, getField, setFieldIfUnchanged } from '../../src/core/hashOps';
-import { keyFacts, renameKey } from '../../src/core/keyOps';
+import { keyFacts, keyTypes, renameKey } from '../../src/core/keyOps';
 import { HashPager, KeyPager } from '../../src/core/pagers';
 import { getServerInfo } from '../../src/core/serverInfo';
 import { settle, fieldSet } from '../../src/core/settle';
@@ -154,6 +154,8 @@ describe('cluster', function () {
     assert.ok((facts[1]?.pttl ?? 0) > 0);
     assert.equal(facts[2]?.pttl, -1);
     assert.equal(facts[3]?.type, 'none');
+    // TYPE alone, of the same keys (the tree's check of the names it remembers)
+    assert.deepEqual(await keyTypes(conn, keys), facts.map((f) => f?.type));
   });
 
   it('routes edits and HSCAN to the node that owns the key', async () => {

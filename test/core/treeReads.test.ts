@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { fieldExists, getFields } from '../../src/core/hashOps';
-import { keyFacts } from '../../src/core/keyOps';
+import { keyFacts, keyTypes } from '../../src/core/keyOps';
 import { admin, commandCounts, connect } from './hooks';
 
 describe('reads the tree makes', () => {
@@ -29,6 +29,21 @@ describe('reads the tree makes', () => {
     assert.deepEqual(facts[2], { type: 'none', pttl: -2 });
     assert.equal(after.type - (before.type ?? 0), 3);
     assert.deepEqual(await keyFacts(conn, []), []);
+  });
+
+  it('keyTypes: the type of many keys in one pipeline of TYPE alone, binary names too', async () => {
+    const bin = Buffer.from([0xff, 0x00, 0x3a]);
+    await admin().hset(bin, 'f', 'v');
+    const conn = await connect({}, undefined, db);
+    const before = await commandCounts();
+    const types = await keyTypes(conn, ['h', 's', 'gone', bin]);
+    const after = await commandCounts();
+    assert.deepEqual(types, ['hash', 'string', 'none', 'hash']);
+    assert.equal(after.type - (before.type ?? 0), 4);
+    assert.equal((after.pttl ?? 0) - (before.pttl ?? 0), 0, 'no PTTL');
+    assert.equal((after.hlen ?? 0) - (before.hlen ?? 0), 0, 'no HLEN');
+    assert.deepEqual(await keyTypes(conn, []), []);
+    await admin().del(bin);
   });
 
   it('getFields and fieldExists', async () => {
