@@ -1,13 +1,13 @@
-import type { CopyWhat, DisplayValue, HeaderInfo, HostEvent, HostMessage, PersistedState, RowDto, SortBy, StatusInfo, WriteResult } from '../shared/protocol';
+import type { CopyWhat, DisplayValue, HeaderInfo, HostEvent, HostMessage, PersistedState, RowDto, SortBy, StatusInfo } from '../shared/protocol';
 import { RequestClient } from '../shared/protocol';
 import { Dialog } from './dialog';
 import { button, el, formatCount } from './dom';
 import type { EditorContext } from './editors';
-import { looksLikeJson } from '../shared/format';
 import { addField, editValue, renameField } from './editors';
 import { editFieldTtl } from './fieldTtlEditor';
 import { Grid } from './grid';
 import { Header } from './header';
+import { editRow } from './inlineEdit';
 import { loadIconFont } from './icons';
 import { LiveView } from './live';
 import { showMenu } from './menu';
@@ -16,6 +16,7 @@ import { RowCache } from './rowCache';
 import type { SelectionContext } from './selection';
 import { rangeIds, runBulk, selectAllLoaded, selectionMenu, selectionText } from './selection';
 import { ValuePane } from './valuePane';
+import { emptyText, viewNoteText } from './viewNote';
 
 /*
  * The hash editor page. It holds no Redis data of its own beyond the rows on screen: it says `ready`,
@@ -102,50 +103,9 @@ function query(changes: { match?: string; filter?: string; sort?: StatusInfo['vi
   rpc.request('query', { match: changes.match ?? status.match, filter: changes.filter ?? v.filter, sort: changes.sort === undefined ? v.sort : changes.sort }).catch(failed);
 }
 
-/** Enter on a row: short single-line text is edited in the cell, anything else in the dialog. */
-async function edit(pos: number, row: RowDto): Promise<void> {
-  const g = gen();
-  const d = await rpc.request('detail', { gen: g, id: row.id, full: false });
-  const rowEl = grid.rowElement(pos);
-  const cell = rowEl?.querySelector<HTMLElement>('.cell.value');
-  const simple = !readOnly() && !d.truncated && d.value.utf8 && !d.value.text.includes('\n') && d.value.text.length <= 200 && !looksLikeJson(d.value.text);
-  if (!simple || !cell) return editValue(ctx, row);
-  const input = el('input', { type: 'text', class: 'inline-edit text-input', 'aria-label': `Value of ${d.field.text}`, spellcheck: 'false' });
-  input.value = d.value.text;
-  const close = grid.editInCell(pos, cell, input);
-  editing(row.id);
-  const finish = () => {
-    close();
-    if (editedId === row.id) editing(null);
-  };
-
-  const save = async () => {
-    const mine = { text: input.value, utf8: true };
-    let r: WriteResult;
-    try {
-      r = await rpc.request('edit', { gen: g, id: row.id, value: mine });
-    } catch (err) {
-      finish();
-      return failed(err);
-    }
-    finish();
-    if (r.status === 'ok') notify('Saved the value.');
-    else if (r.status === 'noop') notify('No change: the value is the same, nothing was written.');
-    else await editValue(ctx, row, mine, r);
-  };
-  input.addEventListener('keydown', (e) => {
-    e.stopPropagation();
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      void save();
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      finish();
-    }
-  });
-  input.addEventListener('blur', () => setTimeout(finish, 0));
-  input.focus();
-  input.select();
+/** Enter on a row (inlineEdit.ts): the value edited in the cell or in the dialog. */
+function edit(pos: number, row: RowDto): Promise<void> {
+  return editRow({ ctx, grid, editedId: () => editedId, failed }, pos, row);
 }
 
 const sel: SelectionContext = { rpc, dialog, grid: () => grid, status: () => status, readOnly, fieldTtl, notify, failed };
@@ -358,28 +318,7 @@ function onStatus(s: StatusInfo): void {
 function showEmpty(): void {
   const s = status;
   if (!s) return;
-  const quiet = s.view.length > 0 || s.load === 'loading' || (s.load === 'error' && s.view.length === 0);
-  empty.textContent = quiet ? '' : s.view.filter || s.match ? 'No field matches.' : header?.exists === false ? 'This key does not exist.' : 'No fields.';
-}
-
-/** What the view covers when it is not simply every field: a sort or filter over part of the hash, TTLs still being read. */
-function viewNoteText(s: StatusInfo): string {
-  const partial = s.load !== 'done' || s.match !== '';
-  const sort = s.view.sort;
-  if (s.ttlRead) return `Reading field TTLs to sort by: ${formatCount(s.ttlRead.done)} of ${formatCount(s.ttlRead.total)}…`;
-  if (!sort && !(s.view.filter && partial)) return '';
-  // what the sort or filter runs over, counted as what it is: fields shown, fields loaded, fields matching
-  const fields = (n: number) => `${formatCount(n)} field${n === 1 ? '' : 's'}`;
-  const loaded = `${fields(s.loaded)}${s.match ? ` matching ${s.match}` : ''}${s.load === 'done' ? '' : ' loaded so far'}`;
-  const over = s.view.filter ? `${fields(s.view.length)} shown by the filter, out of the ${loaded}` : `the ${loaded}`;
-  const rest = s.load === 'done' ? '' : ': not all fields are loaded';
-  if (sort?.by === 'ttl') {
-    const order = sort.descending ? 'fields without a TTL first, then the latest expiry' : 'soonest expiry first, fields without a TTL after';
-    const unknown = s.view.ttlUnknown ? ` ${fields(s.view.ttlUnknown)} loaded since are last until their TTLs are read.` : '';
-    return `Sorted by TTL (${order})${partial || s.view.filter ? ` over ${over}` : ''}.${unknown}`;
-  }
-  if (sort) return partial || s.view.filter ? `Sorted by ${sort.by} over ${over}${rest}.` : '';
-  return `The filter covers the ${loaded}${rest}.`;
+  empty.textContent = emptyText(s, header?.exists !== false);
 }
 
 function onEvent(e: HostEvent): void {
