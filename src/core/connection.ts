@@ -1,15 +1,14 @@
-import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import type { Cluster, RedisOptions } from 'ioredis';
 import { CONNECTION_LOST, NOT_SELECTED, RedisExplorerError, toExplorerError } from './errors';
 import { gateOnSelect } from './selectGate';
-import type { ConnectionKind, ConnectionProfile, TlsOptions } from './profile';
+import type { ConnectionKind, ConnectionProfile } from './profile';
 import { whereOf } from './profile';
-import { routeProfile, tlsThroughTunnel } from './sshRoutes';
+import { routeProfile } from './sshRoutes';
 import { SshTunnel } from './sshTunnel';
-import { tlsConnectionOptions } from './tlsFiles';
 import { confirmWrite, openCluster, openSentinel, readReplicaCount } from './topology';
 import type { ConnectOptions } from './connectOptions';
+import { clientOptions, standaloneOptions } from './clientOptions';
 
 export type { ConnectOptions } from './connectOptions';
 
@@ -294,21 +293,7 @@ export class RedisConnection {
       return new RedisConnection(profile, 0, cluster, options);
     }
     const maxDelay = options.maxReconnectDelayMs ?? 2000;
-    const redisOptions: RedisOptions = {
-      ...clientOptions(profile, options),
-      host: at.host,
-      port: at.port,
-      // The database is selected below and checked before the connection is handed out: ioredis's own
-      // SELECT at connect only emits an 'error' event and stays on db 0 when the server lacks the database.
-      db: 0,
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      // Never queue a command while disconnected (it would run later, unasked).
-      enableOfflineQueue: false,
-      autoResubscribe: false,
-      // Fail fast on the first connect: a wrong password or a closed port is reported, not retried.
-      retryStrategy: () => null,
-    };
+    const redisOptions = standaloneOptions(profile, options, at);
     if (profile.kind === 'sentinel') return RedisConnection.openThroughSentinels(profile, options, redisOptions, db, at);
     const client = new Redis(redisOptions);
     // ioredis emits 'error' for every failed attempt; callers get errors through promises instead.
@@ -391,24 +376,6 @@ export class RedisConnection {
   }
 }
 
-/** Options every client of a profile shares: user, password, TLS, timeouts; never queued, never resent. */
-function clientOptions(profile: ConnectionProfile, options: ConnectOptions): RedisOptions {
-  return {
-    username: profile.username || undefined,
-    password: options.password || undefined,
-    tls: options.route ? tlsThroughTunnel(tlsOptions(profile.tls, options), options.route.hosts) : tlsOptions(profile.tls, options),
-    // Through SSH: every address Redis announces (cluster nodes, the master a sentinel names) to its local forward.
-    ...(options.route ? { natMap: options.route.natMap } : {}),
-    connectTimeout: options.connectTimeoutMs ?? 5000,
-    commandTimeout: options.commandTimeoutMs ?? 15000,
-    // Never resend a command whose answer was lost (a write could run twice).
-    autoResendUnfulfilledCommands: false,
-    // The ready check needs INFO, which restricted ACL users may lack; a PING suffices.
-    enableReadyCheck: false,
-    connectionName: 'redis-hash-explorer',
-  };
-}
-
 async function databaseCount(client: Redis): Promise<number | undefined> {
   try {
     const reply = (await client.config('GET', 'databases')) as unknown as string[];
@@ -416,9 +383,4 @@ async function databaseCount(client: Redis): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** TLS options from the profile's files (CA, client certificate and key), checked before anything is sent. */
-function tlsOptions(tls: boolean | TlsOptions | undefined, options: ConnectOptions): ConnectionOptions | undefined {
-  return tlsConnectionOptions(tls, options.tlsKeyPassphrase);
 }
