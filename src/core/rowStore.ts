@@ -5,6 +5,7 @@
  * open-addressing table of row numbers (Uint32Array) that also holds 7 bits of the name's hash, so a probe
  * rarely has to compare bytes. Row numbers are stable: a delete leaves a tombstone, an update or rename
  * writes a new record and points the row at it, so the order the user sees never shifts.
+ * Longer than most files: the record layout, its reads, writes and views share one hot path (arena and index are apart).
  */
 
 import { ByteArena, StoreFullError, varintSize, writeVarint } from './rowStoreArena';
