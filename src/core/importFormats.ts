@@ -7,8 +7,10 @@ import { maxFieldTtlSeconds } from '../shared/fieldTtl';
  * Reading an import: JSON (one object), NDJSON (one object per line) or CSV (a header, then rows), from
  * chunks of any size, so a 2 GB file is read as a stream and never held whole. Each field comes out as
  * bytes (text as UTF-8, or base64 where marked, see exportFormats.ts) with the line it started on. Bad
- * input stops the read with the line and column in words. Longer than most files: the three readers share the
- * line/column, base64, TTL and error helpers, which would otherwise be exported only for one another.
+ * input stops the read with the line and column in words.
+ *
+ * Longer than 400 lines: the three readers share the error, line-and-column, base64 and TTL helpers; split by
+ * format, each file would import them back from here.
  */
 
 export type ImportFormat = 'json' | 'ndjson' | 'csv';

@@ -23,7 +23,8 @@ export type NameOrder = 'natural' | 'bytes';
  * Folder `path`s are the folder's key prefix (separator included) as a latin1 string: one char per
  * byte, so any bytes are a unique, stable, opaque id. The root's path is ''.
  *
- * Longer than most files: the lazy distribution, dedupe and counts all work on one folder's private state.
+ * Longer than 400 lines: the model and its lazy folder bookkeeping (distribute, dedupe, detach) only work
+ * together; the byte helpers at the end are theirs alone.
  */
 export interface FolderEntry {
   /** the segment, shown as text (UTF-8) or escaped bytes */

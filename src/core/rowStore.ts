@@ -5,7 +5,9 @@
  * open-addressing table of row numbers (Uint32Array) that also holds 7 bits of the name's hash, so a probe
  * rarely has to compare bytes. Row numbers are stable: a delete leaves a tombstone, an update or rename
  * writes a new record and points the row at it, so the order the user sees never shifts.
- * Longer than most files: the record layout, its reads, writes and views share one hot path (arena and index are apart).
+ *
+ * Longer than 400 lines: the record format, its reads and writes and the sort over it are one data structure;
+ * the parts that stand alone are in rowStoreArena.ts and rowStoreIndex.ts.
  */
 
 import { ByteArena, StoreFullError, varintSize, writeVarint } from './rowStoreArena';
