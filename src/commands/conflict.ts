@@ -12,7 +12,7 @@ export interface FieldRef {
   field: Buffer;
 }
 
-export type WriteOutcome = 'written' | 'reloaded' | 'cancelled';
+type WriteOutcome = 'written' | 'reloaded' | 'cancelled';
 
 /** Tells the views; resolves once they show the change. */
 export function fireFieldChange(services: BaseServices, ref: FieldRef, fields: Buffer[] = [ref.field]): Promise<void> {

@@ -31,7 +31,7 @@ export interface FormOptions {
 }
 
 /** A pasted URL, or `host`, `host:port`, `[v6]:port`. */
-export function parseAddress(input: string): { profile: Omit<ConnectionProfile, 'name'>; password?: string } {
+function parseAddress(input: string): { profile: Omit<ConnectionProfile, 'name'>; password?: string } {
   const text = input.trim();
   if (/^rediss?:\/\//i.test(text)) return parseRedisUrl(text);
   const m = /^(?:\[([^\]]+)\]|([^:\s/]+))(?::(\d{1,5}))?$/.exec(text);
@@ -186,7 +186,7 @@ function seedsText(p: ConnectionProfile): string {
 }
 
 /** "host:port, host:port" (commas or spaces between). */
-export function parseSeeds(input: string): HostPort[] {
+function parseSeeds(input: string): HostPort[] {
   const parts = input.split(/[\s,]+/).filter(Boolean);
   if (parts.length === 0) throw new RedisExplorerError('INVALID', 'Enter at least one host:port.');
   return parts.map((part) => {

@@ -18,7 +18,7 @@ import type { PromptLayer } from './prompts';
  */
 
 /** "bastion", "bastion:2222", "[v6]:22". */
-export function parseSshAddress(text: string): { host: string; port?: number } {
+function parseSshAddress(text: string): { host: string; port?: number } {
   const m = /^(?:\[([^\]]+)\]|([^:\s/@]+))(?::(\d{1,5}))?$/.exec(text.trim());
   if (!m) throw new RedisExplorerError('INVALID', 'Enter the SSH server as host or host:port.');
   const port = m[3] ? Number(m[3]) : undefined;

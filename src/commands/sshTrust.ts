@@ -10,7 +10,7 @@ import type { PromptLayer } from './prompts';
  * explicit "Trust the New Key" replaces it. The fingerprint is stored with the connection (ssh.hostKey).
  */
 
-export interface HostKeyProblem {
+interface HostKeyProblem {
   /** the key the server offered, "SHA256:…" */
   fingerprint: string;
   /** a key is trusted, and this is another one */

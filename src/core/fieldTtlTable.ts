@@ -122,7 +122,7 @@ export class FieldTtlTable {
  * What the TTL reads below use of the editor's session (hashSession.ts, which holds this table in its view):
  * named here, so this file does not import the session back.
  */
-export interface TtlReadSession {
+interface TtlReadSession {
   readonly key: Buffer;
   readonly store: RowStore;
   readonly ttls: FieldTtlTable;

@@ -20,7 +20,7 @@ export const PAGE_COUNT = 1000;
 export const FIRST_PAGE_COUNT = 200;
 const STATUS_EVERY_MS = 100;
 
-export interface SessionEvents {
+interface SessionEvents {
   status(status: StatusInfo): void;
   /** row contents changed (not positions) */
   invalidate(): void;

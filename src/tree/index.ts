@@ -8,10 +8,10 @@ import type { KeyMemory } from './recall';
 import { stopScan } from './scanning';
 import { KeyTreeState } from './state';
 
-export const VIEW_ID = 'redisHashExplorer.keys';
-export const FILTER_CONTEXT_KEY = 'redisHashExplorer.filterActive';
+const VIEW_ID = 'redisHashExplorer.keys';
+const FILTER_CONTEXT_KEY = 'redisHashExplorer.filterActive';
 
-export interface KeyTreeView extends vscode.Disposable {
+interface KeyTreeView extends vscode.Disposable {
   /** what is loaded and shown; commands act on it */
   state: KeyTreeState;
   provider: KeyTreeProvider;

@@ -24,7 +24,7 @@ export interface TreeSettings {
 }
 
 /** What a running key scan tells the view: keys arrived (the first ones, or more), progress moved. */
-export interface ScanEvents {
+interface ScanEvents {
   keys(): void;
   progress(): void;
 }

@@ -194,7 +194,7 @@ export class FolderNode {
 }
 
 /** The fields of a hash key loaded so far, in the order HSCAN gave them, each once. */
-export class FieldList {
+class FieldList {
   pager: HashPager | undefined;
   /** the client the pager reads with */
   pagerConn: RedisConnection | undefined;
@@ -293,7 +293,7 @@ export class FieldNode {
 }
 
 /** "Load more…": the next SCAN page under a connection, or the next HSCAN page under a hash key. */
-export class LoadMoreNode {
+class LoadMoreNode {
   readonly kind = 'loadMore';
   readonly id: string;
   loading = false;
@@ -319,7 +319,7 @@ export class LoadMoreNode {
  * A connection's scan while it runs in the background: how far it got, and a way to stop it (the row's
  * own command, so Enter on it stops, and an inline button). "Load more…" takes its place once it pauses.
  */
-export class ScanNode {
+class ScanNode {
   readonly kind = 'scan';
   readonly id: string;
 

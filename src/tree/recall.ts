@@ -16,7 +16,7 @@ import { byteId } from './labels';
  */
 
 /** Names kept per connection, database and filter. */
-export const MAX_NAMES = 100;
+const MAX_NAMES = 100;
 /** Connection/database/filter entries kept; the ones used longest ago go first. */
 const MAX_SLOTS = 32;
 /** Bytes of names kept per entry, and the longest name kept: the state is read whole at startup. */
@@ -25,7 +25,7 @@ const MAX_NAME_BYTES = 1024;
 const STATE_KEY = 'redisHashExplorer.rememberedKeys';
 
 /** What a list of names belongs to. `where`: the connection's address; names of another address are not used. */
-export interface MemorySlot {
+interface MemorySlot {
   connection: string;
   db: number;
   filter: string | undefined;

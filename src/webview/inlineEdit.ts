@@ -10,7 +10,7 @@ import type { Grid } from './grid';
  * dialog (editors.ts). Either way the write is compare-and-set on the extension's side.
  */
 
-export interface RowEditHost {
+interface RowEditHost {
   ctx: EditorContext;
   grid: Grid;
   /** the row whose value is being edited now (null: none); the cell editor ends the editing only if it is its own */
