@@ -10,7 +10,7 @@
  * the parts that stand alone are in rowStoreArena.ts and rowStoreIndex.ts.
  */
 
-import { ByteArena, StoreFullError, varintSize, writeVarint } from './rowStoreArena';
+import { ByteArena, StoreFullError, copyBytes, varintSize, writeVarint } from './rowStoreArena';
 import { MAX_INDEXED_ROWS, NameIndex, hashBytes } from './rowStoreIndex';
 import { compareNaturalRange } from './naturalOrder';
 
@@ -20,6 +20,8 @@ const DELETED = 1;
 const TRUNCATED = 2;
 
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+
+const NO_NAMES: Buffer[] = [];
 
 export type SortBy = 'field' | 'value';
 
@@ -57,11 +59,17 @@ export class RowStore {
     return hashBytes(this.cChunk, this.cName, this.cName + this.cNameLen);
   });
   private garbage = 0;
-  /** the name find() looks for; `named` reads it, so a lookup allocates no closure (a million per load) */
-  private probe: Buffer = Buffer.alloc(0);
+  /**
+   * The name a lookup looks for is probeNames[probeAt]; `named` reads it, so a lookup allocates no closure,
+   * and append() points it at its page once (not a store of each name into this object: a million per load).
+   */
+  private probeNames: Buffer[] = [];
+  private probeAt = 0;
+  /** append()'s names' hashes, computed before any lookup: the table's memory is then read in one tight loop */
+  private hashes = new Uint32Array(1024);
   private readonly named = (row: number): boolean => {
     this.decode(row);
-    const f = this.probe;
+    const f = this.probeNames[this.probeAt];
     return this.cNameLen === f.length && this.cChunk.compare(f, 0, f.length, this.cName, this.cName + this.cNameLen) === 0;
   };
   // the record decoded last (decode() fills these; no allocation per read)
@@ -142,17 +150,28 @@ export class RowStore {
    * a name deleted here is not brought back by a page fetched before the delete. Returns the new-row count.
    */
   append(fields: Buffer[], values: Buffer[]): number {
+    const n = fields.length;
+    if (this.hashes.length < n) this.hashes = new Uint32Array(n);
+    const hashes = this.hashes;
+    for (let i = 0; i < n; i++) hashes[i] = hashBytes(fields[i], 0, fields[i].length);
+    this.probeNames = fields;
     let added = 0;
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i];
-      const h = hashBytes(f, 0, f.length);
-      const row = this.find(f, h);
-      if (row >= 0) {
-        if (!this.isDeleted(row)) this.updateValue(row, values[i]);
-        continue;
+    try {
+      for (let i = 0; i < n; i++) {
+        const h = hashes[i];
+        this.probeAt = i;
+        // one probe finds the row or the free slot for it (names are nearly always new)
+        const slot = this.index.findSlot(h, this.named);
+        if (slot < 0) {
+          const row = -slot - 1;
+          if (!this.isDeleted(row)) this.updateValue(row, values[i]);
+          continue;
+        }
+        this.addRow(fields[i], values[i], h, slot);
+        added++;
       }
-      this.addRow(f, values[i], h);
-      added++;
+    } finally {
+      this.probeNames = NO_NAMES;
     }
     return added;
   }
@@ -250,7 +269,6 @@ export class RowStore {
     this.garbage = 0;
     for (let row = 0; row < records.length; row++) {
       const a = this.arena.alloc(records[row].length);
-      this.arena.locate(a);
       records[row].copy(this.arena.buf, this.arena.offset);
       this.addr[row] = a;
     }
@@ -303,28 +321,33 @@ export class RowStore {
       flags |= TRUNCATED;
       stored = Math.min(stored, this.maxValueBytes);
     }
-    const header = 1 + varintSize(field.length) + varintSize(stored) + (flags & TRUNCATED ? varintSize(fullLength) : 0);
-    const a = this.arena.alloc(header + field.length + stored);
-    this.arena.locate(a);
+    const nameLen = field.length;
+    // (most names and values are shorter than 128 bytes: a one-byte length, no varint call)
+    const header = (nameLen < 128 ? 2 : 1 + varintSize(nameLen)) + (stored < 128 ? 1 : varintSize(stored)) + (flags & TRUNCATED ? varintSize(fullLength) : 0);
+    const a = this.arena.alloc(header + nameLen + stored);
     const b = this.arena.buf;
     let p = this.arena.offset;
     b[p++] = flags;
-    p = writeVarint(b, p, field.length);
-    p = writeVarint(b, p, stored);
+    if (nameLen < 128) b[p++] = nameLen;
+    else p = writeVarint(b, p, nameLen);
+    if (stored < 128) b[p++] = stored;
+    else p = writeVarint(b, p, stored);
     if (flags & TRUNCATED) p = writeVarint(b, p, fullLength);
-    field.copy(b, p);
-    value.copy(b, p + field.length, 0, stored);
+    p = copyBytes(field, b, p, nameLen);
+    copyBytes(value, b, p, stored);
     return a;
   }
 
-  private addRow(field: Buffer, value: Buffer, h: number): number {
+  /** `slot`: the free index slot findSlot() gave for `h`, or -1 to probe again. */
+  private addRow(field: Buffer, value: Buffer, h: number, slot = -1): number {
     if (this.rows >= MAX_INDEXED_ROWS) throw new StoreFullError(`The editor holds at most ${MAX_INDEXED_ROWS.toLocaleString('en-US')} fields.`);
     const a = this.writeRecord(field, value, 0, value.length);
     if (this.rows === this.addr.length) this.addr = copyInto(new Uint32Array(Math.ceil(this.addr.length * 1.5)), this.addr, this.rows);
     const row = this.rows++;
     this.addr[row] = a;
     this.live++;
-    this.index.insert(row, h);
+    if (slot >= 0) this.index.insertAt(slot, row, h);
+    else this.index.insert(row, h);
     return row;
   }
 
@@ -348,8 +371,11 @@ export class RowStore {
 
   /** The row (live or tombstone) named `field`, or -1. */
   private find(field: Buffer, h: number): number {
-    this.probe = field;
-    return this.index.find(h, this.named);
+    this.probeNames = [field];
+    this.probeAt = 0;
+    const row = this.index.find(h, this.named);
+    this.probeNames = NO_NAMES;
+    return row;
   }
 
   private sortRows(ids: Int32Array, by: SortBy, descending: boolean, natural: boolean): void {

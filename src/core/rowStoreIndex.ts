@@ -40,14 +40,33 @@ export class NameIndex {
 
   /** The row with hash `h` for which `named(row)` holds, or -1. */
   find(h: number, named: (row: number) => boolean): number {
+    const slot = this.findSlot(h, named);
+    return slot < 0 ? -slot - 1 : -1;
+  }
+
+  /**
+   * One probe for a name that is usually new: the row with hash `h` for which `named(row)` holds, as
+   * -(row + 1); or, when there is none, the free slot where insertAt() puts it (>= 0).
+   */
+  findSlot(h: number, named: (row: number) => boolean): number {
     const slots = this.slots;
     const cap = slots.length;
     const tag = h >>> 25;
     for (let i = h % cap; ; i = i + 1 === cap ? 0 : i + 1) {
       const e = slots[i];
-      if (e === 0) return -1;
-      if (e >>> 25 === tag && named((e & ROW_MASK) - 1)) return (e & ROW_MASK) - 1;
+      if (e === 0) return i;
+      if (e >>> 25 === tag && named((e & ROW_MASK) - 1)) return -(e & ROW_MASK);
     }
+  }
+
+  /** Inserts `row` into the free `slot` findSlot() gave for `h` (nothing changed the table since). */
+  insertAt(slot: number, row: number, h: number): void {
+    if (this.entries + 1 > this.slots.length * MAX_LOAD) {
+      this.insert(row, h);
+      return;
+    }
+    this.slots[slot] = (h >>> 25) * TAG_UNIT + row + 1;
+    this.entries++;
   }
 
   insert(row: number, h: number): void {

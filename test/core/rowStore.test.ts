@@ -35,6 +35,58 @@ describe('RowStore', () => {
     assert.equal(s.valueAt(s.indexOf(b('q'))).toString(), 'b');
   });
 
+  it('appends big pages of names and values of every length class like a reference map (repeats in and across pages)', () => {
+    const max = 300;
+    const s = new RowStore({ maxValueBytes: max });
+    const model = new Map<string, Buffer>();
+    const order: string[] = [];
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      // (the high bits: an LCG's low bits repeat with a short period and would miss length classes)
+      return (seed >>> 16) % n;
+    };
+    // lengths around the one-byte length limit (127/128), the copy cut-over and the value limit
+    const lengths = [0, 1, 31, 32, 33, 127, 128, 129, 299, 300, 301, 20000];
+    const bytes = (len: number, tag: number) => Buffer.from(Array.from({ length: len }, (_, i) => (i * 31 + tag) & 255));
+    let added = 0;
+    for (let page = 0; page < 4; page++) {
+      // pages bigger than the store's first scratch table, all views into one buffer as a reply's are
+      const pairs: Buffer[] = [];
+      for (let i = 0; i < 1500; i++) {
+        const id = rnd(3000);
+        // exactly the length of its class (short ones repeat more: few distinct names fit)
+        const name = Buffer.concat([Buffer.from([id >> 8, id & 255]), bytes(lengths[id % lengths.length], id)]).subarray(0, lengths[id % lengths.length]);
+        pairs.push(name, bytes(lengths[rnd(lengths.length)], page * 7 + i));
+      }
+      const all = Buffer.concat(pairs);
+      let at = 0;
+      const views = pairs.map((p) => all.subarray(at, (at += p.length)));
+      const fields = views.filter((_, i) => i % 2 === 0);
+      const values = views.filter((_, i) => i % 2 === 1);
+      let fresh = 0;
+      fields.forEach((f, i) => {
+        const k = f.toString('latin1');
+        if (!model.has(k)) {
+          order.push(k);
+          fresh++;
+        }
+        model.set(k, Buffer.from(values[i]));
+      });
+      assert.equal(s.append(fields, values), fresh);
+      added += fresh;
+    }
+    assert.equal(s.size, added);
+    assert.deepEqual(contents(s).map(([k]) => k), order);
+    for (const [k, v] of model) {
+      const r = s.indexOf(Buffer.from(k, 'latin1'));
+      assert.ok(r >= 0, k);
+      assert.equal(s.valueLengthAt(r), v.length);
+      assert.equal(s.isTruncated(r), v.length > max);
+      assert.deepEqual(s.valueAt(r), v.subarray(0, max));
+    }
+  });
+
   it('keeps binary names and values byte for byte, including empty and NUL bytes', () => {
     const s = new RowStore();
     const f1 = Buffer.from([0xff, 0x00, 0xfe]);
