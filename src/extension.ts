@@ -9,7 +9,8 @@ import { FieldFileSystem, registerFieldFileSystem } from './documents/fieldFileS
 import { HashEditorManager } from './hashEditor/manager';
 import { createLog } from './log';
 import { createTestHooks } from './testHooks';
-import type { BaseServices, Services } from './services';
+import type { Services } from './commands/services';
+import type { BaseServices } from './services';
 import { createKeyTree } from './tree';
 import { followExpandedKeys } from './tree/liveTree';
 import { KeyMemory } from './tree/recall';

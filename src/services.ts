@@ -3,9 +3,7 @@ import type { ChangeBus } from './connections/changes';
 import type { ConnectionStore } from './connections/connectionStore';
 import type { LiveUpdates } from './connections/live';
 import type { ConnectionPool } from './connections/pool';
-import type { FieldFileSystem } from './documents/fieldFileSystem';
 import type { PromptLayer } from './commands/prompts';
-import type { HashEditorManager } from './hashEditor/manager';
 import type { TreeNode } from './tree/nodes';
 import type { KeyTreeState } from './tree/state';
 
@@ -23,10 +21,4 @@ export interface BaseServices {
   live: LiveUpdates;
   /** every question a command or view asks (input boxes, picks, modal questions, dialogs, progress) */
   prompts: PromptLayer;
-}
-
-/** What commands use: the views, and the open hash editors and field documents built on them. */
-export interface Services extends BaseServices {
-  editors: HashEditorManager;
-  fieldDocuments: FieldFileSystem;
 }

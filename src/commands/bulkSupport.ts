@@ -8,7 +8,7 @@ import { exportFields } from '../core/exporting';
 import { parseFieldTtl } from '../core/fieldTtl';
 import { fieldTtlUnsupported, getServerInfo } from '../core/serverInfo';
 import { nameForMessage } from '../core/codec';
-import { orCancel } from './command';
+import { orCancel } from './cancel';
 import type { KeyTarget } from './resolve';
 import { count, exportToUri, withProgress } from './transferSupport';
 import type { PromptLayer } from './prompts';

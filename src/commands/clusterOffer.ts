@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { toExplorerError } from '../core/errors';
 import { log } from '../log';
-import type { Services } from '../services';
+import type { Services } from './services';
 
 /**
  * A standalone connection to a node of a cluster sees only that node's share of the keys and fails on

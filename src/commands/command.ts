@@ -1,21 +1,11 @@
 import * as vscode from 'vscode';
 import { RedisExplorerError, toExplorerError } from '../core/errors';
 import { log } from '../log';
-import type { Services } from '../services';
+import { Cancelled } from './cancel';
+import type { Services } from './services';
 import { asPlainTarget, checkTakes } from './target';
 
-/** Thrown when the user dismisses a prompt: the command stops quietly. */
-export class Cancelled extends Error {
-  constructor() {
-    super('Cancelled');
-  }
-}
-
-/** Returns the value, or stops the command quietly when the user pressed Escape. */
-export function orCancel<T>(value: T | undefined): T {
-  if (value === undefined) throw new Cancelled();
-  return value;
-}
+export { Cancelled, orCancel } from './cancel';
 
 export interface CommandSpec {
   id: string;

@@ -5,7 +5,7 @@ import { testConnection } from '../core/connectionTest';
 import { RedisExplorerError } from '../core/errors';
 import type { ConnectionProfile } from '../core/profile';
 import { log } from '../log';
-import type { Services } from '../services';
+import type { Services } from './services';
 import { Cancelled } from './command';
 import type { ConnectionDraft } from './connectionForm';
 import { hostKeyProblem, trustHostKey } from './sshTrust';

@@ -1,7 +1,7 @@
 import { RedisExplorerError } from '../core/errors';
 import { deleteFields } from '../core/hashOps';
 import { nameForMessage } from '../core/codec';
-import type { Services } from '../services';
+import type { Services } from './services';
 import type { FieldNode } from '../tree/nodes';
 import type { CommandSpec } from './command';
 import { fireFieldChange } from './conflict';

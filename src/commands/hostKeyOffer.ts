@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { toExplorerError } from '../core/errors';
 import { log } from '../log';
-import type { Services } from '../services';
+import type { Services } from './services';
 import { Cancelled } from './command';
 import { hostKeyProblem, trustHostKey } from './sshTrust';
 

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from './services';
 import type { CommandSpec } from './command';
 import { registerCommand } from './command';
 import { addConnection } from './addConnection';

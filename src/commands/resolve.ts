@@ -1,10 +1,10 @@
 import type { RedisConnection } from '../core/connection';
 import { RedisExplorerError } from '../core/errors';
-import type { Services } from '../services';
+import type { BaseServices } from '../services';
 import { nameForMessage } from '../core/codec';
 import type { ConnectionNode, FieldNode, KeyNode, TreeNode } from '../tree/nodes';
 import { byteId } from '../tree/nodes';
-import { orCancel } from './command';
+import { orCancel } from './cancel';
 import type { CommandTarget } from './target';
 import { asPlainTarget, required } from './target';
 
@@ -54,7 +54,7 @@ export function selectedNodes<K extends TreeNode['kind']>(arg: unknown, selectio
   return list.map(asNode).filter((n): n is Extract<TreeNode, { kind: K }> => n?.kind === kind);
 }
 
-export async function pickConnection(services: Services, title: string): Promise<string> {
+export async function pickConnection(services: BaseServices, title: string): Promise<string> {
   const { profiles } = services.store.read();
   if (profiles.length === 0) throw new RedisExplorerError('NOT_FOUND', 'No Redis connection yet: add one with "Redis: Add Connection".');
   if (profiles.length === 1) return profiles[0].name;
@@ -65,7 +65,7 @@ export async function pickConnection(services: Services, title: string): Promise
   return orCancel(picked).label;
 }
 
-export async function connectionTarget(services: Services, arg: unknown, title: string): Promise<ConnTarget> {
+export async function connectionTarget(services: BaseServices, arg: unknown, title: string): Promise<ConnTarget> {
   const plain = asPlainTarget(arg);
   if (plain) {
     services.store.get(plain.connection);
@@ -77,12 +77,12 @@ export async function connectionTarget(services: Services, arg: unknown, title: 
   return { connection, db: services.pool.selectedDb(connection), scripted: false };
 }
 
-export function client(services: Services, t: { connection: string; db: number }): Promise<RedisConnection> {
+export function client(services: BaseServices, t: { connection: string; db: number }): Promise<RedisConnection> {
   return services.pool.get(t.connection, t.db);
 }
 
 /** A key: from a key node, the plain object's `key`, or picked from SCAN pages. */
-export async function keyTarget(services: Services, arg: unknown, commandId: string, title: string, hashesOnly: boolean): Promise<KeyTarget> {
+export async function keyTarget(services: BaseServices, arg: unknown, commandId: string, title: string, hashesOnly: boolean): Promise<KeyTarget> {
   const node = asNode(arg);
   if (node?.kind === 'key') return { connection: node.conn.name, db: node.conn.session.db, scripted: false, key: node.key, node };
   if (node?.kind === 'field') return { connection: node.conn.name, db: node.conn.session.db, scripted: false, key: node.parent.key, node: node.parent };
@@ -94,7 +94,7 @@ export async function keyTarget(services: Services, arg: unknown, commandId: str
 }
 
 /** A field: from a field node, the plain object's `key` and `field`, or picked (key, then field). */
-export async function fieldTarget(services: Services, arg: unknown, commandId: string, title: string): Promise<FieldTarget> {
+export async function fieldTarget(services: BaseServices, arg: unknown, commandId: string, title: string): Promise<FieldTarget> {
   const node = asNode(arg);
   if (node?.kind === 'field') {
     return { connection: node.conn.name, db: node.conn.session.db, scripted: false, key: node.parent.key, node: node.parent, field: node.field, fieldNode: node };
@@ -115,7 +115,7 @@ export async function fieldTarget(services: Services, arg: unknown, commandId: s
  * The tree node a scripted `{ connection, key? }` names: the connection (undefined while the view has
  * not shown it), or a hash key the tree has loaded (rejected when it has not).
  */
-export function loadedNode(services: Services, plain: CommandTarget): ConnectionNode | KeyNode | undefined {
+export function loadedNode(services: BaseServices, plain: CommandTarget): ConnectionNode | KeyNode | undefined {
   services.store.get(plain.connection);
   const conn = services.tree.connectionNode(plain.connection);
   if (!conn || plain.key === undefined) return conn;

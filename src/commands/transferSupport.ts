@@ -8,10 +8,10 @@ import { FileSink, TextSink } from '../core/exporting';
 import type { ChunkSource, ImportFormat } from '../core/importFormats';
 import { fileSource, formatOfName, IMPORT_FORMATS } from '../core/importFormats';
 import type { TreeNode } from '../tree/nodes';
-import { orCancel } from './command';
+import { orCancel } from './cancel';
 import type { ConnTarget } from './resolve';
 import { asNode, connectionTarget } from './resolve';
-import type { Services } from '../services';
+import type { BaseServices } from '../services';
 import { required } from './target';
 import type { PromptLayer } from './prompts';
 
@@ -107,7 +107,7 @@ export interface FolderTarget extends ConnTarget {
 }
 
 /** A folder: a folder node, a scripted `prefix`, or typed in the palette. */
-export async function folderTarget(services: Services, arg: unknown, commandId: string, title: string): Promise<FolderTarget> {
+export async function folderTarget(services: BaseServices, arg: unknown, commandId: string, title: string): Promise<FolderTarget> {
   const node = asNode(arg);
   if (node?.kind === 'folder') return { connection: node.conn.name, db: node.conn.session.db, scripted: false, prefix: Buffer.from(node.path, 'latin1'), node };
   const t = await connectionTarget(services, arg, title);

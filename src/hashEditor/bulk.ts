@@ -1,6 +1,6 @@
 import { runDelete, runExport, runFieldTtl, sourceLabel } from '../commands/bulkSupport';
 import type { BulkJob } from '../commands/bulkSupport';
-import { Cancelled } from '../commands/command';
+import { Cancelled } from '../commands/cancel';
 import { countMatching } from '../core/bulkFields';
 import type { FieldSource } from '../core/bulkFields';
 import { RedisExplorerError } from '../core/errors';
@@ -9,7 +9,7 @@ import { nameForMessage } from '../core/codec';
 import { IdSet } from '../shared/idSet';
 import type { Handlers } from '../shared/protocol';
 import { count, pickExportFormat, saveTarget, withProgress } from '../commands/transferSupport';
-import type { HashEditorPanel } from './panel';
+import type { EditorHost } from './host';
 
 /*
  * The editor's selection and bulk actions. The webview holds the selection as row ids (stable within a
@@ -20,7 +20,7 @@ import type { HashEditorPanel } from './panel';
 
 type BulkHandlers = Pick<Handlers, 'selectRange' | 'countMatch' | 'bulk'>;
 
-export function bulkHandlers(p: HashEditorPanel): BulkHandlers {
+export function bulkHandlers(p: EditorHost): BulkHandlers {
   const s = p.session;
 
   /** The selected rows' field names (rows deleted meanwhile left out); refused for another generation. */

@@ -3,14 +3,14 @@ import { RedisExplorerError } from '../core/errors';
 import { fieldTtlUnsupported } from '../core/serverInfo';
 import type { Handlers } from '../shared/protocol';
 import { addRowTtls, sortByTtl } from '../core/fieldTtlTable';
-import type { HashEditorPanel } from './panel';
+import type { EditorHost } from './host';
 import { displayOf } from '../core/display';
 import { liveAction } from './liveRequests';
 import { bulkHandlers } from './bulk';
 import { looksLikeJson } from '../shared/format';
 
 /** What each webview request does. Messages are validated before they get here (validate.ts). */
-export function requestHandlers(p: HashEditorPanel): Handlers {
+export function requestHandlers(p: EditorHost): Handlers {
   const s = p.session;
   const e = p.edits;
   /** Whatever a write did (or a conflict or failure put into the store), the rows on screen show it next. */

@@ -3,10 +3,10 @@ import { RedisExplorerError } from '../core/errors';
 import { keyType } from '../core/keyOps';
 import { recreateHash } from '../core/recreate';
 import type { LiveInfo } from '../shared/live';
-import type { HashEditorPanel } from './panel';
+import type { EditorHost } from './host';
 
 /** The table's live-update requests: pause/resume here, recreate a key deleted on the server, close. */
-export async function liveAction(p: HashEditorPanel, action: 'pause' | 'resume' | 'recreate' | 'close'): Promise<LiveInfo> {
+export async function liveAction(p: EditorHost, action: 'pause' | 'resume' | 'recreate' | 'close'): Promise<LiveInfo> {
   if (action === 'pause' || action === 'resume') {
     p.live.setPaused(action === 'pause');
     p.postLive([], []);

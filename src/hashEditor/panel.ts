@@ -11,6 +11,7 @@ import { ValueDecoding } from './decoding';
 import type { DecoderRule } from './decoding';
 import { HashEdits } from './edits';
 import { requestHandlers } from './handlers';
+import type { EditorHost } from './host';
 import { editorHtml, webviewOptions } from './html';
 import { EditorLive } from './live';
 import { HashSession } from '../core/hashSession';
@@ -29,7 +30,7 @@ export function targetId(t: Target): string {
 }
 
 /** One editor tab: the webview, its session (loaded rows), and the message handling between them. */
-export class HashEditorPanel implements vscode.Disposable {
+export class HashEditorPanel implements EditorHost, vscode.Disposable {
   readonly session: HashSession;
   readonly edits: HashEdits;
   readonly decoding: ValueDecoding;
