@@ -115,10 +115,15 @@ async function main() {
     await connRow(BIG_CONN).waitFor({ timeout: TIMEOUT });
 
     const figures = [];
-    // env RHE_BENCH_WB_PARTS=sparse: only the sparse tree figure (while working on it)
+    // env RHE_BENCH_WB_PARTS=sparse or =floor: only that figure (while working on it)
     const parts = process.env.RHE_BENCH_WB_PARTS?.split(',');
     if (parts?.length === 1 && parts[0] === 'sparse') {
       figures.push(...(await measureSparseTree({ page, connRow, runs, timeout: TIMEOUT, median, figure, shot, shotsDir, log })));
+      write(figures);
+      return;
+    }
+    if (parts?.length === 1 && parts[0] === 'floor') {
+      figures.push(await measureFloor(page));
       write(figures);
       return;
     }

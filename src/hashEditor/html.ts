@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { HostEvent } from '../shared/protocol';
 
 /** Folders the webview may load from: the bundles (the codicon font) and media. */
 export function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -59,11 +60,17 @@ function minifyCss(css: string): string {
     .trim();
 }
 
+/** Text for a double-quoted attribute (the page reads it back as the same text). */
+function attr(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
 /**
- * The page: a strict CSP (only our nonce'd script and style, and our font), no data in the HTML. Everything
- * the table shows arrives later as messages and is set as text.
+ * The page: a strict CSP (only our nonce'd script and style, and our font). `first`: the first screen's `init`
+ * (header, status, first rows) as JSON in an attribute, which the script draws before the page's load event;
+ * the workbench delivers no message before that event. The page sets every value as text.
  */
-export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri, first?: HostEvent): string {
   const nonce = randomBytes(16).toString('base64');
   const { script, style } = loadAssets(extensionUri);
   const font = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.ttf')).toString();
@@ -77,7 +84,7 @@ export function editorHtml(webview: vscode.Webview, extensionUri: vscode.Uri): s
 <style nonce="${nonce}">${style}</style>
 <title>Hash editor</title>
 </head>
-<body data-codicon-font="${font}">
+<body data-codicon-font="${font}"${first ? ` data-first-screen="${attr(JSON.stringify(first))}"` : ''}>
 <div id="app"></div>
 <script nonce="${nonce}">${script}</script>
 </body>

@@ -66,8 +66,7 @@ export class HashEditorManager implements vscode.Disposable {
       enableFindWidget: false,
     });
     const editor = this.adopt(panel, target);
-    await editor.start(true);
-    editor.postEarlyInit();
+    await editor.showPage(editor.start(true));
     return editor;
   }
 
@@ -87,7 +86,7 @@ export class HashEditorManager implements vscode.Disposable {
       return existing;
     }
     const editor = this.adopt(panel, target);
-    await editor.start(true);
+    await editor.showPage(editor.start(true));
     return editor;
   }
 

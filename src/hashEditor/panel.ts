@@ -24,6 +24,8 @@ const KEPT_EVENTS = 300;
 const FIRST_ROWS = 100;
 /** the longest the rest of a load waits for the webview to draw the first screen (a page that never says so) */
 const FIRST_SCREEN_WAIT_MS = 2000;
+/** the longest the page waits for the first screen's data to come in it (showPage) */
+const PAGE_WAIT_MS = 50;
 
 export function targetId(t: Target): string {
   return `${t.connection}\u0000${t.db}\u0000${t.key.toString('base64')}`;
@@ -39,7 +41,7 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
   private ready = false;
   /** the tab was closed: its webview must not be touched again (the API throws "Webview is disposed") */
   private disposed = false;
-  /** the early init's delivery (postEarlyInit), until the page says `ready` */
+  /** the first `init`'s delivery (in the page or early, showPage), until the page says `ready` */
   private early: Promise<boolean> | undefined;
   /** an event was not posted while the early init waited for `ready` */
   private missed = false;
@@ -81,9 +83,8 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
       target,
     );
     this.decoding = new ValueDecoding(this.session, () => vscode.workspace.getConfiguration('redisHashExplorer').get<DecoderRule[]>('decoders') ?? []);
-    const extensionUri = services.context.extensionUri;
-    panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = editorHtml(panel.webview, extensionUri);
+    // the page itself comes with the first screen's data (showPage)
+    panel.webview.options = webviewOptions(services.context.extensionUri);
     this.setTitle();
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
@@ -268,11 +269,26 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
   }
 
   /**
-   * The first `init`, posted as soon as the hash is loaded instead of on the page's `ready`: the workbench holds
-   * it until the page has loaded, and the page listens from its first line, so the ready → init round trip is
-   * saved. Only for a new panel that shows; `ready` then only adds what changed meanwhile.
+   * Sets the page once the hash's first page and header are in (`loaded`), with the first screen's `init` in it:
+   * the page draws it before its load event, behind which the workbench holds every message. A load slower than
+   * PAGE_WAIT_MS (the workbench's own frame is not ready much sooner) gets the page at once and the same `init`
+   * as an early message, posted as soon as the hash is loaded instead of on `ready` (the page listens from its
+   * first line). Either way `ready` then only adds what changed meanwhile. Rejects as `loaded` does.
    */
-  postEarlyInit(): void {
+  async showPage(loaded: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PAGE_WAIT_MS, false)));
+    const inTime = await Promise.race([loaded.then(() => true, () => false), wait]);
+    clearTimeout(timer);
+    let first: HostEvent | undefined;
+    if (inTime && !this.disposed && this.panel.visible) {
+      this.early = Promise.resolve(true);
+      first = await this.initEvent();
+      if (!first) this.early = undefined;
+    }
+    if (this.disposed) return;
+    this.panel.webview.html = editorHtml(this.panel.webview, this.services.context.extensionUri, first);
+    await loaded;
     if (this.disposed || this.ready || this.early || !this.panel.visible) return;
     this.early = this.initEvent().then(
       (init) => (init && !this.disposed ? Promise.resolve(this.panel.webview.postMessage({ kind: 'event', event: init })) : false),

@@ -362,4 +362,10 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   else if (msg.kind === 'event') onEvent(msg.event);
 });
 
+// The first screen's data, when the page came with it (src/hashEditor/html.ts): drawn now, before the load event.
+const firstScreen = document.body.dataset.firstScreen;
+if (firstScreen) {
+  delete document.body.dataset.firstScreen;
+  onEvent(JSON.parse(firstScreen) as HostEvent);
+}
 api.postMessage({ kind: 'ready' });

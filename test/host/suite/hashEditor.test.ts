@@ -308,6 +308,27 @@ describe('hash editor: open, page, search', function () {
     assert.equal(h.panel.webview.options.enableScripts, true);
   });
 
+  it('comes with its first screen in the page (header, status, rows), hostile text read back as it was', async () => {
+    const name = '<img src=x onerror=alert(1)> "q" &amp;';
+    await r.hset('he:first', name, '</script><script>alert(2)</script>', 'plain', 'v');
+    const h = await open('he:first');
+    const html = h.panel.webview.html;
+    const raw = /<body [^>]*data-first-screen="([^"]*)"/.exec(html)?.[1];
+    assert.ok(raw, 'the page holds the first screen');
+    // an attribute value that cannot end early or open a tag, read back as a browser does
+    assert.ok(!raw.includes('<'));
+    const text = raw.replace(/&(quot|lt|gt|amp|#(\d+));/g, (_m, e: string, n?: string) => (n ? String.fromCharCode(Number(n)) : { quot: '"', lt: '<', gt: '>', amp: '&' }[e] ?? ''));
+    const first = JSON.parse(text) as { type: string; header: { keyBase64: string; fieldCount: number }; rows: { rows: { field: string; value: string }[] } };
+    assert.equal(first.type, 'init');
+    assert.equal(first.header.keyBase64, Buffer.from('he:first').toString('base64'));
+    assert.equal(first.header.fieldCount, 2);
+    assert.equal(first.rows.rows.length, 2);
+    const byName = new Map(first.rows.rows.map((x) => [x.field, x.value]));
+    assert.equal(byName.get(name), '</script><script>alert(2)</script>');
+    assert.equal(byName.get('plain'), 'v');
+    assert.equal(html.match(/<script\b/g)?.length, 1);
+  });
+
   it('rejects a scripted open of a missing key or a key of another type', async () => {
     await r.set('he:string', 'x');
     assert.match(await rejectionOf(OPEN, { connection: CONN, db: DB, key: 'he:nope' }), /does not exist/);
