@@ -57,6 +57,8 @@ export class KeyScan {
   private wake: (() => void) | undefined;
   private ended = false;
   private found = 0;
+  /** SCAN replies handed over (one per master of a cluster that answered) */
+  private replies = 0;
   /** keys looked at, counted by COUNT per page: for masters whose cursors say nothing of their progress */
   private counted = 0;
   private scannedSoFar = 0;
@@ -85,6 +87,11 @@ export class KeyScan {
 
   get running(): boolean {
     return this.current !== undefined;
+  }
+
+  /** Pages handed over so far, by all runs. */
+  get pages(): number {
+    return this.replies;
   }
 
   progress(): ScanProgress {
@@ -140,6 +147,7 @@ export class KeyScan {
       const sent = Date.now();
       const keys = await this.pager.next();
       took = 0;
+      this.replies++;
       this.noteProgress(before);
       this.found += keys.length;
       const n = this.onKeys(keys);

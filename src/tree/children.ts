@@ -2,6 +2,7 @@ import type { RedisConnection } from '../core/connection';
 import { toExplorerError } from '../core/errors';
 import { describeProfile } from '../core/profile';
 import { keyExists } from '../core/keyOps';
+import type { KeyScan } from '../core/keyScan';
 import type { TreeContext } from './context';
 import { loadFieldPage, loadMeta } from './loading';
 import type { ConnectionNode, TreeNode } from './nodes';
@@ -65,18 +66,31 @@ function showRemembered(tree: TreeContext, node: ConnectionNode, conn: RedisConn
   const recall = new Recollection(tree.memory, slot, !onlyHashes || tree.scansByType(node.name));
   s.recall = recall;
   return new Promise((resolve) => {
-    void recall.check(conn, recall.remembered(), onlyHashes).then((keys) => {
+    void recall.check(conn, recall.remembered(), onlyHashes).then(async (keys) => {
       if (epoch !== s.epoch || s.error || keys.length === 0) return;
       // (the scan's first keys came first, as on a cluster: it may have met some of these already)
       const fresh = s.started ? keys.filter((k) => !s.model.has(k)) : keys;
       recall.showed(fresh);
       s.model.addKeys(fresh);
-      if (!s.started) {
-        s.started = true;
-        resolve();
-      } else if (fresh.length) tree.fire(node);
+      if (s.started) {
+        if (fresh.length) tree.fire(node);
+        return;
+      }
+      // The scan's first SCAN went out right behind the TYPE pipeline, its reply a moment away: shown with it, a
+      // keyspace that ends there is shown final, in one refresh (no progress row to take away a moment later).
+      await firstPage(s.scan);
+      if (epoch !== s.epoch || s.error) return;
+      s.started = true;
+      resolve();
     });
   });
+}
+
+/** Resolves once the scan has handed over a page (at once when it has, or is not running). */
+function firstPage(scan: KeyScan | undefined): Promise<void> {
+  if (!scan?.running || scan.pages > 0) return Promise.resolve();
+  // (on the next turn: a scan that ends with this page has ended by then)
+  return new Promise((resolve) => scan.onProgress(() => setImmediate(resolve)));
 }
 
 function errorNode(node: ConnectionNode): MessageNode {

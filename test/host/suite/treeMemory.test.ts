@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
 import type { TestHooks } from './sidebarSupport';
-import { closeClients, commandCounts, connectionNode, hooks, itemOf, kids, labelOf, profile, redis, seedStrings, redisPort, setConnections, waitFor } from './sidebarSupport';
+import { closeClients, commandCounts, connectionNode, hooks, itemOf, kids, labelOf, profile, recordRefreshes, redis, seedStrings, redisPort, setConnections, waitFor } from './sidebarSupport';
 
 const DB = 6;
 const CONN = 'memory-main';
@@ -30,9 +30,9 @@ async function types(r: Redis): Promise<number> {
 }
 
 /** The names the tree remembers for the connection (and filter), as text. */
-function remembered(h: TestHooks, filter?: string): string[] {
+function remembered(h: TestHooks, filter?: string, connection = CONN, db = DB): string[] {
   const where = `redis://127.0.0.1:${redisPort()}`;
-  return h.tree.state.memory.recall({ connection: CONN, db: DB, filter, where }).map((k) => k.toString('latin1'));
+  return h.tree.state.memory.recall({ connection, db, filter, where }).map((k) => k.toString('latin1'));
 }
 
 describe('Redis view: hash keys remembered from the last time show at once', function () {
@@ -186,5 +186,63 @@ describe('Redis view: hash keys remembered from the last time show at once', fun
     const after = await reopen();
     assert.equal(after.types, 0, 'nothing to check');
     await settled(after.conn);
+  });
+});
+
+describe('Redis view: a small keyspace shown from memory settles in one fetch', function () {
+  this.timeout(60_000);
+  const SMALL_DB = 1;
+  const SMALL = 'memsmall-main';
+  let h: TestHooks;
+  let r: Redis;
+
+  before(async () => {
+    h = await hooks();
+    r = redis(SMALL_DB);
+    await r.flushdb();
+    await r.hset('shop:cart', 'apple', '3');
+    await r.hset('shop:list', 'pear', '1');
+    await setConnections('memsmall-', [profile(SMALL, SMALL_DB)]);
+  });
+
+  after(async () => {
+    await setConnections('memsmall-', []);
+    await r.flushdb();
+    closeClients();
+  });
+
+  it('the remembered keys and the one page of the scan show together, final, in one refresh', async () => {
+    const cold = (await connectionNode(h.tree, SMALL)) as ConnectionNode;
+    await kids(h.tree, cold);
+    await waitFor('both names remembered', () => remembered(h, undefined, SMALL, SMALL_DB).length === 2);
+    await vscode.commands.executeCommand('redisHashExplorer.disconnect', { connection: SMALL });
+    await waitFor('a fresh connection node', () => h.tree.connectionNode(SMALL) !== cold);
+    const conn = (await connectionNode(h.tree, SMALL)) as ConnectionNode;
+    const before = (await commandCounts(r)).type ?? 0;
+    const refreshes = recordRefreshes(h.tree);
+    // the children asked for as soon as the connection refreshes, the soonest VS Code could
+    let sub: vscode.Disposable | undefined;
+    const shown = new Promise<TreeNode[]>((resolve, reject) => {
+      sub = h.tree.onDidChangeTreeData((e) => {
+        if (e !== conn) return;
+        sub?.dispose();
+        h.tree.getChildren(conn).then(resolve, reject);
+      });
+    });
+    try {
+      assert.deepEqual((await h.tree.getChildren(conn)).map((c) => c.kind === 'message' && c.name), ['connecting']);
+      const top = await shown;
+      assert.equal(((await commandCounts(r)).type ?? 0) - before, 2, 'one TYPE per remembered name');
+      assert.deepEqual(top.map((n) => labelOf(h.tree, n)), ['shop'], 'no progress row: the scan ended with its page');
+      assert.equal(itemOf(h.tree, top[0]).description, '2 keys', 'final, each key once');
+      await waitFor('the scan to end', () => (conn.session.scan?.running ? undefined : true));
+      await conn.session.loading?.catch(() => undefined);
+      await new Promise((res) => setImmediate(res));
+      const touched = refreshes.fired.filter((n) => n === undefined || n === conn || n === top[0]);
+      assert.deepEqual(touched.map((n) => (n ? labelOf(h.tree, n) : 'the whole tree')), [SMALL], 'one refresh, when the first keys came');
+    } finally {
+      sub?.dispose();
+      refreshes.dispose();
+    }
   });
 });
