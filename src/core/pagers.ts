@@ -185,7 +185,7 @@ export class HashPager {
     args.push('COUNT', this.options.count ?? 500);
     if (this.options.noValues) args.push('NOVALUES');
     if (this.pinned) return this.pinned.fetch(cursor, args.slice(2));
-    return this.conn.run((c) => c.hscanBuffer(...(args as [RedisKey, string])));
+    return this.conn.read((c) => c.hscanBuffer(...(args as [RedisKey, string])));
   }
 
   /** Fetches pages until at least `min` fields arrived or the scan is done. */
