@@ -204,8 +204,10 @@ export class Header {
       this.ttlButton.focus();
     };
     input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') done(true);
-      else if (e.key === 'Escape') done(false);
+      if (e.key !== 'Enter' && e.key !== 'Escape') return;
+      // the key must not go on to the TTL button that takes the focus back: Enter would open this box again
+      e.preventDefault();
+      done(e.key === 'Enter');
     });
     input.addEventListener('blur', () => done(false));
     this.ttlButton.replaceWith(input);

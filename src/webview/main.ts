@@ -1,5 +1,6 @@
 import type { CopyWhat, DisplayValue, HeaderInfo, HostEvent, HostMessage, PersistedState, RowDto, SortBy, StatusInfo } from '../shared/protocol';
 import { RequestClient } from '../shared/protocol';
+import { formatTtl } from '../shared/format';
 import { Dialog } from './dialog';
 import { button, el, formatCount } from './dom';
 import type { EditorContext } from './editors';
@@ -211,7 +212,7 @@ const headerView = new Header({
   refresh: () => rpc.request('load', { action: 'refresh' }).catch(failed),
   stop: () => rpc.request('load', { action: 'stop' }).catch(failed),
   resume: () => rpc.request('load', { action: 'resume' }).catch(failed),
-  setTtl: (ttl) => rpc.request('setTtl', { ttl }).then(() => notify(ttl > 0 ? `TTL set to ${ttl} s.` : 'TTL removed.'), failed),
+  setTtl: (ttl) => rpc.request('setTtl', { ttl }).then(() => notify(ttl > 0 ? `TTL set to ${formatTtl(ttl)}.` : 'TTL removed.'), failed),
   match: (pattern) => query({ match: pattern }),
   lookup: (text) => void lookup({ text, utf8: true }).catch(failed),
   filter: (text) => query({ filter: text }),

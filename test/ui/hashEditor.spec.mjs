@@ -221,6 +221,27 @@ describe('hash editor (workbench)', function () {
     assert.equal(await wb.redis.hget('shop:cart', 'apple'), '4');
   });
 
+  it("sets the key's TTL from the header, which says it the way the tree does", async () => {
+    const frame = editor(page);
+    const ttlHeader = frame.locator('.title-row button.ttl');
+    assert.equal(await ttlHeader.textContent(), 'TTL: no TTL');
+    await ttlHeader.click();
+    const input = frame.locator('input.ttl-input');
+    await input.fill('120');
+    await input.press('Enter');
+    await frame.locator('.note', { hasText: 'TTL set to 2m.' }).waitFor();
+    await waitUntil('the header shows it', async () => /^TTL: (2m|1m \d+s)$/.test((await ttlHeader.textContent()) ?? ''));
+    const ttl = await wb.redis.ttl('shop:cart');
+    assert.ok(ttl > 100 && ttl <= 120, `TTL in Redis: ${ttl}`);
+    // removed again (empty input): the tests after this one use the key
+    await ttlHeader.click();
+    await input.fill('');
+    await input.press('Enter');
+    await waitUntil('no TTL in Redis', async () => (await wb.redis.ttl('shop:cart')) === -1);
+    await waitUntil('the header says so', async () => (await ttlHeader.textContent()) === 'TTL: no TTL');
+    assert.equal(await wb.redis.hget('shop:cart', 'apple'), '4');
+  });
+
   it('looks the same in light and high-contrast themes', async () => {
     const frame = editor(page);
     await setTheme(wb, 'Light Modern', 'vs');
