@@ -2,6 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { escapeBytes } from './codec';
 import { fnv1a } from './fnv';
 import { compareNatural } from './naturalOrder';
+import { RunStore, indexOfSep, keyAt, matchesPrefix, sameRange } from './keyRuns';
+import type { KeyRun } from './keyRuns';
 
 /** How names sort: numbers in names by value ("key2" before "key10"), or plain bytes. */
 export type NameOrder = 'natural' | 'bytes';
@@ -10,10 +12,11 @@ export type NameOrder = 'natural' | 'bytes';
  * Groups the keys loaded so far into folders by a separator ("user:42:cart" → user / 42 / cart).
  *
  * Built for keyspaces of millions of keys loaded page by page:
- * - `addKeys` only queues the page (O(1) per page, no per-key work), so a SCAN loop feeding it
- *   costs what the SCAN costs;
- * - a folder distributes its queued keys into sub-folders and leaves only when somebody asks for
- *   its children (or for a path through it), so only the folders a user opens are ever built;
+ * - `addKeys` only queues the page (one copy of its bytes, no grouping yet), so a SCAN loop feeding it
+ *   costs little more than the SCAN;
+ * - a folder distributes its queued keys only when somebody asks for its children (or for a path
+ *   through it): one pass that tags each key with its sub-folder; a sub-folder takes its keys from
+ *   those tags when it is distributed itself, so only the folders a user opens are ever built;
  * - no string per key: sub-folders are found by a hash of the segment bytes and a byte compare.
  *
  * SCAN may return a key twice. Leaves are deduplicated when a folder is shown (sorted, adjacent
@@ -23,8 +26,8 @@ export type NameOrder = 'natural' | 'bytes';
  * Folder `path`s are the folder's key prefix (separator included) as a latin1 string: one char per
  * byte, so any bytes are a unique, stable, opaque id. The root's path is ''.
  *
- * Longer than 400 lines: the model and its lazy folder bookkeeping (distribute, dedupe, detach) only work
- * together; the byte helpers at the end are theirs alone.
+ * Longer than 400 lines: the model and its lazy folder bookkeeping (distribute, pull, dedupe, detach) only
+ * work together (the byte helpers are in keyRuns.ts).
  */
 export interface FolderEntry {
   /** the segment, shown as text (UTF-8) or escaped bytes */
@@ -39,16 +42,6 @@ export interface FolderChildren {
   keys: Buffer[];
 }
 
-/**
- * A page of keys as one byte run: key i is bytes[ends[i - 1] ?? 0, ends[i]). Queued keys are kept
- * as runs and index lists, never as a Buffer per key: a million Buffers cost the garbage collector
- * more than the SCAN loop that brought them (measured by `npm run bench`).
- */
-interface KeyRun {
-  bytes: Buffer;
-  ends: Uint32Array;
-}
-
 /** Keys of one run queued in a folder: all of them (idx null) or those at idx[0..n). */
 interface Queued {
   run: KeyRun;
@@ -56,14 +49,12 @@ interface Queued {
   n: number;
 }
 
-function toRun(keys: Buffer[]): KeyRun {
-  const ends = new Uint32Array(keys.length);
-  let n = 0;
-  for (let i = 0; i < keys.length; i++) {
-    n += keys[i].length;
-    ends[i] = n;
-  }
-  return { bytes: Buffer.concat(keys, n), ends };
+/** Runs a folder has distributed: tags[j] is the id of the sub-folder key j went to, 0 for a leaf. */
+interface Tagged {
+  run: KeyRun;
+  idx: Uint32Array | null;
+  n: number;
+  tags: Uint16Array | Uint32Array;
 }
 
 /** Size of distribute()'s cache of recently met sub-folders (a power of two). */
@@ -75,14 +66,23 @@ class Folder {
   /** sub-folders by a hash of their segment; a collision keeps a small list */
   readonly subs = new Map<number, Folder | Folder[]>();
   subCount = 0;
+  /** the sub-folders in name order, until one comes or goes */
+  sorted: Folder[] | undefined;
   leaves: Buffer[] = [];
   /** leaves[0..sortedUpTo) are sorted and free of duplicates */
   sortedUpTo = 0;
   /** keys under this folder (queued ones included) */
   count = 0;
-  /** the entry of `pending` the current distribution of the parent appends to */
-  batch: Queued | undefined;
-  batchEpoch = 0;
+  /**
+   * Its parent's distributed runs say which keys are this folder's by this id; the folder takes them
+   * (`pull`) only when it is distributed itself, so a folder nobody opens costs no list of its keys.
+   */
+  id = 0;
+  /** ids of sub-folders, from 1 */
+  nextId = 1;
+  tagged: Tagged[] = [];
+  /** the parent's `tagged` runs taken so far */
+  pulled = 0;
 
   constructor(
     readonly parent: Folder | undefined,
@@ -97,8 +97,8 @@ export class KeyTreeModel {
   readonly separator: Buffer;
   private root = new Folder(undefined, Buffer.alloc(0), '', '');
   private readonly byPath = new Map<string, Folder>();
-  private epoch = 0;
   private readonly compare: (a: Buffer, b: Buffer) => number;
+  private runs = new RunStore();
 
   constructor(separator: string, order: NameOrder = 'natural') {
     this.separator = Buffer.from(separator, 'utf8');
@@ -109,7 +109,7 @@ export class KeyTreeModel {
   /** Queues a page of keys (as SCAN returned them). Cheap by design: one copy of the bytes, no grouping yet. */
   addKeys(keys: Buffer[]): void {
     if (keys.length === 0) return;
-    const run = toRun(keys);
+    const run = this.runs.add(keys);
     this.root.pending.push({ run, idx: null, n: keys.length });
     this.root.count += keys.length;
   }
@@ -125,6 +125,13 @@ export class KeyTreeModel {
     if (!folder) return { folders: [], keys: [] };
     this.distribute(folder);
     this.dedupeLeaves(folder);
+    const folders = this.sortedSubs(folder).map((f): FolderEntry => ({ name: f.name, path: f.path, keyCount: f.count }));
+    return { folders, keys: folder.leaves.slice() };
+  }
+
+  /** The sub-folders in name order; sorted again only when sub-folders came or went (the root is shown after every page). */
+  private sortedSubs(folder: Folder): Folder[] {
+    if (folder.sorted) return folder.sorted;
     const subs: Folder[] = [];
     for (const v of folder.subs.values()) {
       for (const f of Array.isArray(v) ? v : [v]) subs.push(f);
@@ -134,8 +141,7 @@ export class KeyTreeModel {
     const cut = this.separator.length;
     const named = subs.map((f) => ({ f, segment: f.prefix.subarray(from, f.prefix.length - cut) }));
     named.sort((a, b) => this.compare(a.segment, b.segment));
-    const folders = named.map(({ f }): FolderEntry => ({ name: f.name, path: f.path, keyCount: f.count }));
-    return { folders, keys: folder.leaves.slice() };
+    return (folder.sorted = named.map(({ f }) => f));
   }
 
   /** Folder entry for a path (count included), or undefined. */
@@ -223,6 +229,7 @@ export class KeyTreeModel {
 
   clear(): void {
     this.root = new Folder(undefined, Buffer.alloc(0), '', '');
+    this.runs = new RunStore();
     this.byPath.clear();
     this.byPath.set('', this.root);
   }
@@ -257,54 +264,72 @@ export class KeyTreeModel {
     }
   }
 
-  /** Places the queued keys of one folder into its sub-folders (queued there) and its leaves. */
+  /**
+   * Places the queued keys of one folder into its sub-folders and its leaves: one pass per run that finds each
+   * key's sub-folder and tags the key with its id; a sub-folder takes its keys when it is distributed.
+   */
   private distribute(folder: Folder): void {
+    this.pull(folder);
     if (folder.pending.length === 0) return;
     const queued = folder.pending;
     folder.pending = [];
     const sep = this.separator;
     const start = folder.prefix.length;
-    // A page's keys come from a few namespaces in no order: a small direct-mapped cache of the
-    // sub-folders met (by segment length and first byte) settles most keys without hashing the segment.
+    // A page's keys come from a few namespaces in no order: a small direct-mapped cache of the sub-folders
+    // met (by the segment's first two bytes) settles most keys with one compare of the segment, which
+    // also finds where it ends (see matchesPrefix).
     const recent: (Folder | undefined)[] = new Array(RECENT_SLOTS);
-    const touched: Folder[] = [];
     for (const q of queued) {
       const { bytes, ends } = q.run;
-      // One index list per sub-folder and run, filled in place.
-      const epoch = ++this.epoch;
-      for (let j = 0; j < q.n; j++) {
-        const i = q.idx ? q.idx[j] : j;
+      const idx = q.idx;
+      const n = q.n;
+      if (sep.length === 0) {
+        for (let j = 0; j < n; j++) folder.leaves.push(keyAt(q.run, idx ? idx[j] : j));
+        continue;
+      }
+      // (a run makes at most n new sub-folders)
+      const tags = folder.nextId + n <= 0xffff ? new Uint16Array(n) : new Uint32Array(n);
+      let placed = 0;
+      for (let j = 0; j < n; j++) {
+        const i = idx ? idx[j] : j;
         const base = i === 0 ? 0 : ends[i - 1];
         const keyLen = ends[i] - base;
-        const end = indexOfSep(bytes, base, keyLen, sep, start);
-        if (end < 0) {
-          folder.leaves.push(bytes.subarray(base, base + keyLen));
-          continue;
-        }
-        const len = end + sep.length;
-        const slot = (len * 31 + bytes[base + start]) & (RECENT_SLOTS - 1);
+        const slot = keyLen > start ? (bytes[base + start] * 33 + (keyLen > start + 1 ? bytes[base + start + 1] : 0)) & (RECENT_SLOTS - 1) : 0;
         let sub = recent[slot];
-        if (sub === undefined || !sameRange(sub.prefix, bytes, base, start, len)) {
+        if (sub === undefined || !matchesPrefix(sub.prefix, bytes, base, keyLen, start)) {
+          const end = indexOfSep(bytes, base, keyLen, sep, start);
+          if (end < 0) {
+            folder.leaves.push(bytes.subarray(base, base + keyLen));
+            continue;
+          }
+          const len = end + sep.length;
           sub = this.findSub(folder, bytes, start, len, base) ?? this.createSub(folder, bytes.subarray(base, base + keyLen), len);
           recent[slot] = sub;
         }
-        let b = sub.batch;
-        if (sub.batchEpoch !== epoch || !b) {
-          sub.batchEpoch = epoch;
-          b = sub.batch = { run: q.run, idx: new Uint32Array(16), n: 0 };
-          sub.pending.push(b);
-          touched.push(sub);
-        }
-        if (b.idx && b.n === b.idx.length) {
-          const grown = new Uint32Array(b.n * 2);
-          grown.set(b.idx);
-          b.idx = grown;
-        }
-        if (b.idx) b.idx[b.n++] = i;
+        tags[j] = sub.id;
         sub.count++;
+        placed++;
       }
+      if (placed > 0) folder.tagged.push({ run: q.run, idx, n, tags });
     }
-    for (const sub of touched) sub.batch = undefined;
+  }
+
+  /** Takes this folder's keys from the runs its parent distributed since the last time. */
+  private pull(folder: Folder): void {
+    const parent = folder.parent;
+    if (!parent || folder.pulled === parent.tagged.length) return;
+    const id = folder.id;
+    for (let k = folder.pulled; k < parent.tagged.length; k++) {
+      const { run, idx, n, tags } = parent.tagged[k];
+      let m = 0;
+      for (let j = 0; j < n; j++) if (tags[j] === id) m++;
+      if (m === 0) continue;
+      const list = new Uint32Array(m);
+      m = 0;
+      for (let j = 0; j < n; j++) if (tags[j] === id) list[m++] = idx ? idx[j] : j;
+      folder.pending.push({ run, idx: list, n: m });
+    }
+    folder.pulled = parent.tagged.length;
   }
 
   /** The sub-folder for the key at bytes[base...] whose prefix is its first `len` bytes (the first `start` known to match). */
@@ -320,12 +345,16 @@ export class KeyTreeModel {
     const segment = prefix.subarray(folder.prefix.length, len - this.separator.length);
     const name = isUtf8(segment) ? segment.toString('utf8') : escapeBytes(segment);
     const sub = new Folder(folder, prefix, prefix.toString('latin1'), name);
+    sub.id = folder.nextId++;
+    // runs distributed before it was made hold none of its keys
+    sub.pulled = folder.tagged.length;
     const h = fnv1a(key, folder.prefix.length, len);
     const v = folder.subs.get(h);
     if (!v) folder.subs.set(h, sub);
     else if (Array.isArray(v)) v.push(sub);
     else folder.subs.set(h, [v, sub]);
     folder.subCount++;
+    folder.sorted = undefined;
     this.byPath.set(sub.path, sub);
     return sub;
   }
@@ -343,6 +372,7 @@ export class KeyTreeModel {
       parent.subs.delete(h);
     }
     parent.subCount--;
+    parent.sorted = undefined;
     for (const [path, f] of this.byPath) {
       if (path.startsWith(folder.path) && (f === folder || isBelow(f, folder))) this.byPath.delete(path);
     }
@@ -368,33 +398,6 @@ export class KeyTreeModel {
 function isBelow(f: Folder, ancestor: Folder): boolean {
   for (let p = f.parent; p; p = p.parent) if (p === ancestor) return true;
   return false;
-}
-
-/**
- * Where the separator starts in the key bytes[base, base + keyLen), searching from key offset `from`;
- * an offset in the key, or -1. A JS loop: segments are short, a native call costs more.
- */
-function indexOfSep(bytes: Buffer, base: number, keyLen: number, sep: Buffer, from: number): number {
-  const n = sep.length;
-  if (n === 0) return -1;
-  const s0 = sep[0];
-  const last = base + keyLen - n;
-  outer: for (let i = base + from; i <= last; i++) {
-    if (bytes[i] !== s0) continue;
-    for (let j = 1; j < n; j++) if (bytes[i + j] !== sep[j]) continue outer;
-    return i - base;
-  }
-  return -1;
-}
-
-/**
- * Whether `prefix` (a folder's whole prefix, length `len`) equals the first `len` bytes of the key at
- * bytes[base...], comparing from `start` (the parent's part is known equal).
- */
-function sameRange(prefix: Buffer, bytes: Buffer, base: number, start: number, len: number): boolean {
-  if (prefix.length !== len) return false;
-  for (let i = start; i < len; i++) if (prefix[i] !== bytes[base + i]) return false;
-  return true;
 }
 
 function binarySearch(sorted: Buffer[], key: Buffer, compare: (a: Buffer, b: Buffer) => number): number {

@@ -94,7 +94,8 @@ export class KeyPager {
 
   private fetch(cursor: string): Promise<[string, Buffer[]]> {
     const args = this.scanArgs(cursor);
-    return this.conn.run((c) => c.callBuffer('SCAN', ...args) as Promise<unknown>).then(asScanReplyBuffers);
+    // a read: none of run()'s noting of writes per page (a million keys are a thousand pages)
+    return this.conn.read((c) => c.callBuffer('SCAN', ...args) as Promise<unknown>).then(asScanReplyBuffers);
   }
 
   /** Fetches pages until at least `min` keys arrived or the scan is done (a MATCH may give many empty pages). */

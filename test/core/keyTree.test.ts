@@ -94,6 +94,51 @@ describe('KeyTreeModel', () => {
     assert.deepEqual(names(m.children('n00:sub:').keys), ['n00:sub:y']);
   });
 
+  it('finds a segment through a known folder only where that folder is the first separator (multi-byte separator, keys shorter than the folder)', () => {
+    // "a:" then ":x": the first "::" of "a:::x" is at 1, so it belongs in "a::", not in a folder "a:"
+    const m = new KeyTreeModel('::');
+    m.addKeys([b('ab::1'), b('a'), b('ab'), b('ab:'), b('ab::'), b('a:::x'), b('ab::2::z'), b('abc::3'), b('a::y')]);
+    assert.deepEqual(
+      m.children('').folders.map((f) => [f.name, f.keyCount]),
+      [
+        ['a', 2],
+        ['ab', 3],
+        ['abc', 1],
+      ],
+    );
+    assert.deepEqual(names(m.children('').keys), ['a', 'ab', 'ab:']);
+    assert.deepEqual(names(m.children('a::').keys), ['a:::x', 'a::y']);
+    assert.deepEqual(names(m.children('ab::').keys), ['ab::', 'ab::1']);
+    assert.deepEqual(names(m.children('ab::2::').keys), ['ab::2::z']);
+  });
+
+  it('keeps every key of many pages intact across its storage blocks (pages larger than a block, long keys, a page all in one folder)', () => {
+    const m = new KeyTreeModel(':');
+    const expected: string[] = [];
+    let n = 0;
+    const page = (count: number, make: (i: number) => string) => {
+      const keys: Buffer[] = [];
+      for (let i = 0; i < count; i++, n++) {
+        const k = make(n);
+        keys.push(b(k));
+        expected.push(k);
+      }
+      m.addKeys(keys);
+      // shown after each page, as the tree does
+      m.children('');
+    };
+    for (let p = 0; p < 40; p++) page(500, (i) => `ns${i % 3}:sub${i % 5}:${i}`);
+    page(30_000, (i) => `big:${'x'.repeat(i % 100)}:${i}`);
+    page(800, (i) => `only:one:${i}`);
+    page(3, (i) => `long:${'y'.repeat(200_000)}${i}`);
+    for (let p = 0; p < 20; p++) page(1000, (i) => `ns${i % 3}:${i}`);
+    const seen = allKeys(m);
+    assert.equal(seen.length, expected.length);
+    assert.deepEqual([...seen].sort(), [...expected].sort());
+    assert.equal(m.children('only:').folders[0].keyCount, 800);
+    assert.equal(m.children('ns1:').folders.length, 5);
+  });
+
   it('removes a key, removes folders left empty and says which folder to refresh', () => {
     const m = new KeyTreeModel(':');
     m.addKeys([b('a:b:c:1'), b('a:x'), b('other')]);
