@@ -12,11 +12,6 @@ import { clientOptions, standaloneOptions } from './clientOptions';
 
 export type { ConnectOptions } from './connectOptions';
 
-/*
- * Longer than 400 lines: opening a client (standalone, through SSH or sentinels, with its TLS options) and
- * running commands on it share the client's state; what is special to a cluster or sentinel is in topology.ts.
- */
-
 /**
  * What the core runs commands on: one server or a whole cluster (ioredis routes each keyed command to the
  * node that owns its slot, and follows MOVED and ASK). Callbacks use only what both have.

@@ -22,9 +22,6 @@ import { emptyText, viewNoteText } from './viewNote';
 /*
  * The hash editor page. It holds no Redis data of its own beyond the rows on screen: it says `ready`,
  * gets the header and loading status, and asks the extension for the rows it shows.
- *
- * Longer than 400 lines: the page's wiring, where the grid, header, menus, dialogs and value pane meet; each of
- * them is a module of its own.
  */
 
 interface VsCodeApi {
