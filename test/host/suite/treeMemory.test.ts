@@ -179,13 +179,25 @@ describe('Redis view: hash keys remembered from the last time show at once', fun
     await settled(all.conn);
   });
 
-  it('editing the connection forgets what it showed', async () => {
+  it('editing or removing the connection, or Refresh of the whole view, forgets what it showed', async () => {
     assert.equal(remembered(h).length, 3);
     await setConnections('memory-', [profile(CONN, DB, { separator: '/' })]);
     await waitFor('the names forgotten', () => remembered(h).length === 0);
-    const after = await reopen();
-    assert.equal(after.types, 0, 'nothing to check');
-    await settled(after.conn);
+    const edited = await reopen();
+    assert.equal(edited.types, 0, 'nothing to check');
+    await settled(edited.conn);
+    await waitFor('the names the scan met remembered', () => remembered(h).length === 3);
+
+    // Refresh from the view's title bar or the palette: every connection reads from the server alone
+    await vscode.commands.executeCommand('redisHashExplorer.refresh');
+    assert.deepEqual(remembered(h), []);
+    const refreshed = await reopen();
+    assert.equal(refreshed.types, 0, 'nothing to check');
+    await settled(refreshed.conn);
+    await waitFor('the names the scan met remembered', () => remembered(h).length === 3);
+
+    await setConnections('memory-', []);
+    await waitFor('the names forgotten', () => remembered(h).length === 0);
   });
 });
 
