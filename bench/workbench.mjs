@@ -37,6 +37,9 @@ const KEYS = {
   closeEditors: 'Control+Alt+Shift+Digit9',
   disconnectBig: 'Control+Alt+Shift+Digit3',
   disconnectSmall: 'Control+Alt+Shift+Digit4',
+  // Refresh forgets the hash keys the tree remembers for the connection: each expand of the tree figure is cold
+  forgetBig: 'Control+Alt+Shift+F7',
+  forgetSmall: 'Control+Alt+Shift+F8',
   openMinimal: 'Control+Alt+Shift+Digit5',
 };
 
@@ -99,6 +102,8 @@ async function main() {
       { key: 'ctrl+alt+shift+9', command: 'workbench.action.closeAllEditors' },
       { key: 'ctrl+alt+shift+3', command: 'redisHashExplorer.disconnect', args: { connection: BIG_CONN } },
       { key: 'ctrl+alt+shift+4', command: 'redisHashExplorer.disconnect', args: { connection: SMALL_CONN } },
+      { key: 'ctrl+alt+shift+f7', command: 'redisHashExplorer.refresh', args: { connection: BIG_CONN } },
+      { key: 'ctrl+alt+shift+f8', command: 'redisHashExplorer.refresh', args: { connection: SMALL_CONN } },
       { key: 'ctrl+alt+shift+5', command: 'rheBenchFixture.openMinimalPanel' },
       ...SPARSE_BINDINGS,
     ];
@@ -184,18 +189,22 @@ async function shot(page, dir, name) {
   void dir;
 }
 
-/** Expands a connection (collapsed, disconnected first so it loads anew) and waits for its first child row. */
+/**
+ * Expands a connection (collapsed, disconnected and its remembered keys forgotten first, so it loads anew from
+ * its first SCAN) and waits for its first child row.
+ */
 async function measureTree(page, connRow) {
   const children = page.locator('.monaco-list-row[aria-level="2"]');
   // Not the "Loading keys…" placeholder: a folder of the seeded namespaces (hash keys only, the default).
   const firstKeys = children.filter({ hasText: /user|order|product|bench/ }).first();
-  const once = async (name, disconnectKey) => {
+  const once = async (name, disconnectKey, forgetKey) => {
     const row = connRow(name);
     if ((await row.getAttribute('aria-expanded')) === 'true') {
       await row.click();
       await children.first().waitFor({ state: 'detached', timeout: TIMEOUT });
     }
     await page.keyboard.press(disconnectKey);
+    await page.keyboard.press(forgetKey);
     await page.waitForTimeout(400);
     const t0 = performance.now();
     await row.click();
@@ -207,15 +216,15 @@ async function measureTree(page, connRow) {
     return ms;
   };
   log(`tree: expanding ${BIG_CONN} and ${SMALL_CONN}, ${runs} runs each`);
-  await once(BIG_CONN, KEYS.disconnectBig);
-  await once(SMALL_CONN, KEYS.disconnectSmall);
+  await once(BIG_CONN, KEYS.disconnectBig, KEYS.forgetBig);
+  await once(SMALL_CONN, KEYS.disconnectSmall, KEYS.forgetSmall);
   const big = [];
   const small = [];
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? ['big', 'small'] : ['small', 'big'];
     for (const which of order) {
-      if (which === 'big') big.push(await once(BIG_CONN, KEYS.disconnectBig));
-      else small.push(await once(SMALL_CONN, KEYS.disconnectSmall));
+      if (which === 'big') big.push(await once(BIG_CONN, KEYS.disconnectBig, KEYS.forgetBig));
+      else small.push(await once(SMALL_CONN, KEYS.disconnectSmall, KEYS.forgetSmall));
     }
   }
   log(`tree: 1,000,000 keys ${big.map((x) => x.toFixed(0)).join(', ')} ms; 100 keys ${small.map((x) => x.toFixed(0)).join(', ')} ms`);
