@@ -45,7 +45,7 @@ export interface HashEditorTestHooks {
 }
 
 /** The open hash editors. */
-export interface EditorsTestHooks {
+interface EditorsTestHooks {
   /** runs Open Hash Editor with `arg` (a target, a tree node, or nothing for the pickers); resolves with the editor it opened or revealed */
   open(arg?: unknown): Promise<HashEditorTestHooks>;
   /** the open editor of a hash, if any (`db` omitted: any database) */
@@ -57,7 +57,7 @@ export interface EditorsTestHooks {
   answerNextConfirmation(answer: boolean): void;
 }
 
-export interface PromptsTestHook {
+interface PromptsTestHook {
   /** replaces some prompts */
   set(replacements: Partial<PromptLayer>): void;
   /** VS Code's own prompts again */

@@ -21,7 +21,7 @@ import type { PromptLayer } from './prompts';
  */
 
 /** Destructive actions on more fields than this ask the user to type the key's name. */
-export const TYPED_CONFIRM_OVER = 1000;
+const TYPED_CONFIRM_OVER = 1000;
 
 export interface BulkJob {
   conn: RedisConnection;
@@ -68,7 +68,7 @@ function nothingThere(job: BulkJob, verb: string): undefined {
   return undefined;
 }
 
-export interface BulkOutcome extends BulkResult {
+interface BulkOutcome extends BulkResult {
   /** fields the job named when it was counted */
   total: number;
 }

@@ -26,7 +26,7 @@ export interface KeyTarget extends ConnTarget {
   node?: KeyNode;
 }
 
-export interface FieldTarget extends KeyTarget {
+interface FieldTarget extends KeyTarget {
   field: Buffer;
   fieldNode?: FieldNode;
 }
@@ -54,7 +54,7 @@ export function selectedNodes<K extends TreeNode['kind']>(arg: unknown, selectio
   return list.map(asNode).filter((n): n is Extract<TreeNode, { kind: K }> => n?.kind === kind);
 }
 
-export async function pickConnection(services: BaseServices, title: string): Promise<string> {
+async function pickConnection(services: BaseServices, title: string): Promise<string> {
   const { profiles } = services.store.read();
   if (profiles.length === 0) throw new RedisExplorerError('NOT_FOUND', 'No Redis connection yet: add one with "Redis: Add Connection".');
   if (profiles.length === 1) return profiles[0].name;

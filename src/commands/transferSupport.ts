@@ -101,7 +101,7 @@ export function withProgress<T>(prompts: PromptLayer, scripted: boolean, title: 
   return prompts.progress(title, (signal, report) => task(signal, report ?? (() => undefined)));
 }
 
-export interface FolderTarget extends ConnTarget {
+interface FolderTarget extends ConnTarget {
   prefix: Buffer;
   node?: TreeNode;
 }

@@ -29,14 +29,14 @@ export type NameOrder = 'natural' | 'bytes';
  * Longer than 400 lines: the model and its lazy folder bookkeeping (distribute, pull, dedupe, detach) only
  * work together (the byte helpers are in keyRuns.ts).
  */
-export interface FolderEntry {
+interface FolderEntry {
   /** the segment, shown as text (UTF-8) or escaped bytes */
   name: string;
   path: string;
   keyCount: number;
 }
 
-export interface FolderChildren {
+interface FolderChildren {
   folders: FolderEntry[];
   /** keys directly in the folder, sorted (natural or byte order), each once */
   keys: Buffer[];

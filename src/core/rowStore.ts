@@ -19,20 +19,20 @@ export { StoreFullError };
 const DELETED = 1;
 const TRUNCATED = 2;
 
-export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
 
 const NO_NAMES: Buffer[] = [];
 
-export type SortBy = 'field' | 'value';
+type SortBy = 'field' | 'value';
 
-export interface RowStoreOptions {
+interface RowStoreOptions {
   /** values longer than this keep only a prefix of this many bytes (the full length is remembered) */
   maxValueBytes?: number;
   /** arena size at which append/set refuse more rows (StoreFullError) */
   maxBytes?: number;
 }
 
-export interface ViewOptions {
+interface ViewOptions {
   /** substring of the name or the (stored) value; ASCII letters match either case */
   filter?: string;
   sortBy?: SortBy;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { HostEvent } from '../shared/protocol';
 
 /** Folders the webview may load from: the bundles (the codicon font) and media. */
-export function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 

@@ -9,7 +9,7 @@ import { HashEditorPanel, targetId } from './panel';
 import type { Target } from '../core/hashSession';
 import { checkPersistedState } from './validate';
 
-export const HASH_EDITOR_VIEW_TYPE = 'redisHashExplorer.hashEditor';
+const HASH_EDITOR_VIEW_TYPE = 'redisHashExplorer.hashEditor';
 
 /** The open hash editors, one per connection + database + key; opening the same hash again reveals its tab. */
 export class HashEditorManager implements vscode.Disposable {
