@@ -159,13 +159,16 @@ export async function quickInput(page) {
   return input;
 }
 
-/** Waits until `fn` resolves truthy (Redis or DOM state after an action); throws with `what` after `ms`. */
+/**
+ * Waits until `fn` resolves truthy (Redis or DOM state after an action); throws with `what` after `ms` (a function
+ * is called then, so the message can say what was seen last).
+ */
 export async function waitUntil(what, fn, ms = 15_000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -142,7 +142,8 @@ describe('hash editor polish (workbench)', function () {
     await frame.locator('.toolbar input[type=search]').nth(2).fill('');
     await pattern.fill('');
     await pattern.press('Enter');
-    await waitUntil('all 100 loaded', async () => /^100 of 100 loaded$/.test((await progress.textContent()) ?? ''));
+    let said = '';
+    await waitUntil(() => `all 100 loaded (the progress said "${said}")`, async () => /^100 of 100 loaded$/.test((said = (await progress.textContent()) ?? '')));
   });
 
   it('shows a multi-line value with line marks, and binary values in the normal text colour', async () => {

@@ -137,7 +137,11 @@ describe('cluster and sentinel connections', function () {
       assert.deepEqual(saved.nodes, [seed]);
       assert.equal(saved.host, undefined);
       assert.equal(saved.db, undefined);
-      const listed = await keysUnder(h.tree, await connectionNode(h.tree, 'cl-plain'));
+      // the tree reads the switched profile when VS Code reports the settings change, a moment after the write
+      const switched = await waitFor('the tree showing cl-plain as a cluster connection', async () =>
+        (await h.tree.getChildren()).find((n) => n.kind === 'connection' && n.name === 'cl-plain' && n.profile.kind === 'cluster'),
+      );
+      const listed = await keysUnder(h.tree, switched);
       assert.deepEqual(listed.filter((k) => k.startsWith('hc:')).sort(), [...keys].sort());
       assert.equal(offers.length, 1, 'offered once');
     } finally {
