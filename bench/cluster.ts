@@ -4,6 +4,7 @@ import { RedisConnection } from '../src/core/connection';
 import { startCluster } from '../test/support/cluster';
 import { wholeHashFigure } from './fields';
 import { KEY_COUNT, oursFirstPage as treeFirstPage, oursWhole } from './keys';
+import { profiled } from './profile';
 import type { Figure } from './report';
 import { alternate, figure, median, now, progress } from './report';
 import { SHAPES, bigHashRow } from './seed';
@@ -121,7 +122,7 @@ export async function clusterFigures(runs: { first: number; whole: number }): Pr
     const whole = await alternate(
       runs.whole,
       async () => {
-        const r = await oursWhole(c);
+        const r = await profiled('cluster-keys', () => oursWhole(c));
         oursKeys = r.keys;
         return r.ms;
       },
