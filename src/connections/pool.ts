@@ -93,9 +93,14 @@ export class ConnectionPool implements vscode.Disposable {
     const id = `${name}\u0000${theDb}`;
     const existing = this.clients.get(id);
     if (existing) {
-      return existing.then((c) => {
+      return existing.then(async (c) => {
         if (c.status === 'end') {
-          this.clients.delete(id);
+          if (this.clients.get(id) === existing) this.clients.delete(id);
+          return this.get(name, theDb);
+        }
+        // opened with settings changed since (asked for before the change event closed it): not for new work
+        if (!sameProfile(c.profile, this.store.get(name))) {
+          await this.closeStale(name);
           return this.get(name, theDb);
         }
         return c;
@@ -228,9 +233,22 @@ export class ConnectionPool implements vscode.Disposable {
   async switchToCluster(name: string): Promise<void> {
     const current = this.store.get(name);
     const next: ConnectionProfile = { ...current, kind: 'cluster', nodes: [{ host: current.host, port: current.port }], db: undefined };
-    await this.store.save(next, { previousName: name });
     this.selectedDbs.delete(name);
-    await this.disconnect(name);
+    await this.store.save(next, { previousName: name });
+    // Only the standalone clients go: the tree may have opened the cluster client already (on the change event),
+    // and closing it would fail the listing it started.
+    await this.closeStale(name);
+  }
+
+  /** Closes the connection's clients (and tunnel) when any was opened with settings that are not the current ones. */
+  private async closeStale(name: string): Promise<void> {
+    const now = this.store.read().profiles.find((p) => p.name === name);
+    const opened = await Promise.all(
+      [...this.clients].filter(([id]) => id.startsWith(`${name}\u0000`)).map(([, pending]) => pending.then((c) => c.profile, () => undefined)),
+    );
+    const stale = opened.some((p) => p && (!now || !sameProfile(p, now)));
+    const tunnelOpened = this.tunnelProfiles.get(name);
+    if (stale || (tunnelOpened && (!now || !sameProfile(tunnelOpened, now)))) await this.disconnect(name);
   }
 
   /** Re-reads INFO (key counts per database, for the database picker). */

@@ -150,6 +150,28 @@ describe('cluster and sentinel connections', function () {
     }
   });
 
+  it('switching to cluster keeps a cluster client the tree opened on the settings change (it closed it after the save)', async () => {
+    const seed = cluster.seeds[2];
+    await run('addConnection', { connection: 'cl-race', host: seed.host, port: seed.port });
+    // what the tree does when VS Code reports the changed settings: it asks the pool for a client at once
+    let opened: ReturnType<typeof h.tree.pool.get> | undefined;
+    const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!opened && e.affectsConfiguration('redisHashExplorer.connections')) opened = h.tree.pool.get('cl-race');
+    });
+    try {
+      await h.tree.pool.switchToCluster('cl-race');
+      assert.ok(opened, 'the settings change came before the switch resolved');
+      const conn = await opened;
+      assert.equal(conn.kind, 'cluster');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.notEqual(conn.status, 'end', 'the cluster client opened on the change was closed');
+      assert.equal(await h.tree.pool.get('cl-race'), conn, 'the pool keeps giving the same client');
+    } finally {
+      sub.dispose();
+      await run('removeConnection', { connection: 'cl-race' }).catch(() => undefined);
+    }
+  });
+
   it('adds a sentinel connection from a script and writes to the master the sentinels name', async () => {
     await run('addConnection', { connection: 'cl-sentinel', kind: 'sentinel', sentinels: sentinel.sentinelAddresses, masterName: sentinel.masterName });
     const saved = userNamed('cl-sentinel');
