@@ -64,6 +64,25 @@ async function waitFailover(port: number, slot: number): Promise<number> {
 }
 
 /** Resumes a paused master and waits until it has rejoined as a replica. */
+/**
+ * Reads the pager to its end into `seen`, allowing at most clear transient errors (for up to 60 s) while the
+ * client learns a new slot map; `pauseMs`: work between pages, as the tree does.
+ */
+async function readThroughFailover(pager: KeyPager, seen: Set<string>, pauseMs = 0): Promise<void> {
+  const deadline = Date.now() + 60000;
+  while (!pager.done) {
+    try {
+      for (const k of await pager.next()) seen.add(k.toString());
+    } catch (err) {
+      const e = ours(err);
+      assert.ok(['TIMEOUT', 'CLOSED', 'REFUSED'].includes(e.code) || /try again/i.test(e.message), `not a transient error: ${e.code} ${e.message}`);
+      if (Date.now() > deadline) throw err;
+      await sleep(250);
+    }
+    if (pauseMs) await sleep(pauseMs);
+  }
+}
+
 async function rejoin(port: number): Promise<void> {
   const node = testCluster().nodes.find((n) => n.port === port);
   node?.resume();
@@ -236,19 +255,8 @@ describe('cluster', function () {
       assert.notEqual(promoted, victim);
       // At most a clear transient error while the client learns the new map (on a loaded machine that may
       // take a few slot-map refreshes, each failed request costing a command timeout); then the scan goes on.
-      const deadline = Date.now() + 60000;
-      while (!pager.done) {
-        try {
-          for (const k of await pager.next()) seen.add(k.toString());
-        } catch (err) {
-          const e = ours(err);
-          assert.ok(['TIMEOUT', 'CLOSED', 'REFUSED'].includes(e.code) || /try again/i.test(e.message), `not a transient error: ${e.code} ${e.message}`);
-          if (Date.now() > deadline) throw err;
-          await sleep(250);
-        }
-        // as the tree does, work between pages: the masters' next pages (the last ones too) arrive meanwhile
-        await sleep(20);
-      }
+      // as the tree does, work between pages: the masters' next pages (the last ones too) arrive meanwhile
+      await readThroughFailover(pager, seen, 20);
       assert.deepEqual([...seen].sort(), [...seeded].sort());
     } finally {
       await rejoin(victim);
@@ -278,17 +286,7 @@ describe('cluster', function () {
       testCluster().nodes.find((n) => n.port === victim)?.resume();
     }
     try {
-      const deadline = Date.now() + 60000;
-      while (!pager.done) {
-        try {
-          for (const k of await pager.next()) seen.add(k.toString());
-        } catch (err) {
-          const e = ours(err);
-          assert.ok(['TIMEOUT', 'CLOSED', 'REFUSED'].includes(e.code) || /try again/i.test(e.message), `not a transient error: ${e.code} ${e.message}`);
-          if (Date.now() > deadline) throw err;
-          await sleep(250);
-        }
-      }
+      await readThroughFailover(pager, seen);
       const present = [...seeded, ...late].sort();
       assert.deepEqual(present.filter((k) => !seen.has(k)), [], 'keys present but never seen');
     } finally {
