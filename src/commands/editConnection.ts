@@ -1,8 +1,8 @@
 import { RedisExplorerError } from '../core/errors';
-import type { ConnectionStore, SecretKind } from '../connections/connectionStore';
+import type { ConnectionSecrets, ConnectionStore, SecretKind } from '../connections/connectionStore';
 import { SECRET_KINDS } from '../connections/connectionStore';
 import type { CommandSpec } from './command';
-import { assertConnects, assertHostKeyGiven, draftSecrets, saveAndReveal, saveDraftSecrets, testBeforeSaving } from './connectionCheck';
+import { assertConnects, assertHostKeyGiven, draftSecrets, saveAndReveal, testBeforeSaving } from './connectionCheck';
 import type { ConnectionDraft, FormOptions } from './connectionForm';
 import { draftFromArgs, reviewConnection, testFlag } from './connectionForm';
 import { connectionTarget } from './resolve';
@@ -11,7 +11,8 @@ import { connectionTarget } from './resolve';
  * Edits a connection: the review list, whose Save tries the connection first ("Save anyway" or
  * "Edit" when that fails). Scripted: the fields to change, `newName` to rename, `password: ""` to
  * remove the password (the SSH and TLS-key secrets alike; `ssh: null` removes SSH), `target` to move it to "user" or "workspace" settings, `test: true` to try it
- * first (rejecting, nothing saved, when it does not work). Its open clients close: the next use reconnects.
+ * first (rejecting, nothing saved, when it does not work). Its clients opened with the old settings or secrets close
+ * (the next use reconnects); one the tree opened with the new ones on the settings change keeps listing.
  */
 export const editConnection: CommandSpec = {
   id: 'redisHashExplorer.editConnection',
@@ -25,11 +26,8 @@ export const editConnection: CommandSpec = {
         throw new RedisExplorerError('EXISTS', `A connection named "${d.profile.name}" exists already. Nothing was saved.`);
       }
     };
-    const save = async (d: ConnectionDraft) => {
-      const scope = await store.save(d.profile, { previousName: current.name, scope: d.scope });
-      await saveDraftSecrets(store, d);
-      return scope;
-    };
+    // the secrets go with the profile (stored first): the tree lists the edited connection as soon as it changes
+    const save = (d: ConnectionDraft) => store.save(d.profile, { previousName: current.name, scope: d.scope, secrets: givenSecrets(d) });
     if (t.plain) {
       const args = t.plain as unknown as Record<string, unknown>;
       const draft = draftFromArgs(args, current);
@@ -53,9 +51,15 @@ export const editConnection: CommandSpec = {
       checkName(draft);
       await saveAndReveal(services, draft.profile.name, outcome, () => save(draft));
     }
-    await services.pool.disconnect(current.name);
+    // a changed secret alone fires no settings change: its clients go here
+    await services.pool.closeStale(current.name);
   },
 };
+
+/** The secrets the draft sets ('' removes one); the others stay as stored. */
+function givenSecrets(d: ConnectionDraft): ConnectionSecrets {
+  return Object.fromEntries(SECRET_KINDS.map((kind) => [kind, d[kind]]));
+}
 
 async function storedSecrets(store: ConnectionStore, name: string): Promise<SecretKind[]> {
   const out: SecretKind[] = [];

@@ -35,6 +35,8 @@ export class ConnectionStore implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** the validated list, read once per change of the setting (every client lookup asks for it) */
   private list: ConnectionList | undefined;
+  /** per connection name, how many times one of its secrets changed (the pool drops clients opened before) */
+  private readonly secretChanges = new Map<string, number>();
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -111,9 +113,9 @@ export class ConnectionStore implements vscode.Disposable {
   /**
    * Adds, or replaces the shown profile named `previousName` (else `profile.name`), in `scope`: by
    * default where it is stored now, a new one in user settings. A profile given another scope moves
-   * there. Returns where it is stored.
+   * there. `secrets`: those to store with it (undefined keeps one, '' removes it). Returns where it is stored.
    */
-  async save(profile: ConnectionProfile, options: { previousName?: string; scope?: ConnectionScope } = {}): Promise<ConnectionScope> {
+  async save(profile: ConnectionProfile, options: { previousName?: string; scope?: ConnectionScope; secrets?: ConnectionSecrets } = {}): Promise<ConnectionScope> {
     const lookup = options.previousName ?? profile.name;
     const from = this.scopeOf(lookup);
     const to = options.scope ?? from ?? 'user';
@@ -129,17 +131,31 @@ export class ConnectionStore implements vscode.Disposable {
     else if (this.indexIn(to, profile.name) >= 0) {
       throw new RedisExplorerError('EXISTS', `A connection named "${profile.name}" is in ${scopeLabel(to)} already. Nothing was saved.`);
     } else target.push(clean);
-    // Written to its new place before it leaves the old one: a failure in between never loses it.
-    await this.write(to, target);
-    if (from && from !== to) await this.write(from, this.entries(from).filter((e) => nameOf(e) !== lookup));
-    if (lookup !== profile.name) {
-      for (const kind of SECRET_KINDS) {
-        const value = await this.getSecret(kind, lookup);
-        if (value !== undefined) await this.setSecret(kind, profile.name, value);
-        if (!twin) await this.setSecret(kind, lookup, undefined);
-      }
+    const renamed = lookup !== profile.name;
+    // The secrets are in place under the saved name before the settings change: a client the tree opens on
+    // that change has them. Put back as they were when the profile cannot be written.
+    const previous = await this.putSecrets(profile.name, renamed ? lookup : undefined, options.secrets);
+    try {
+      // Written to its new place before it leaves the old one: a failure in between never loses it.
+      await this.write(to, target);
+    } catch (err) {
+      for (const [kind, value] of previous) await this.setSecret(kind, profile.name, value);
+      throw err;
     }
+    if (from && from !== to) await this.write(from, this.entries(from).filter((e) => nameOf(e) !== lookup));
+    if (renamed && !twin) await this.forgetSecrets(lookup);
     return to;
+  }
+
+  /** Stores the secrets given, the others copied from `copyFrom` (a rename); returns the values they replaced. */
+  private async putSecrets(name: string, copyFrom: string | undefined, given: ConnectionSecrets = {}): Promise<Array<[SecretKind, string | undefined]>> {
+    const previous: Array<[SecretKind, string | undefined]> = [];
+    for (const kind of SECRET_KINDS) {
+      if (given[kind] === undefined && copyFrom === undefined) continue;
+      previous.push([kind, await this.getSecret(kind, name)]);
+      await this.setSecret(kind, name, given[kind] ?? (copyFrom === undefined ? undefined : await this.getSecret(kind, copyFrom)));
+    }
+    return previous;
   }
 
   /**
@@ -161,10 +177,18 @@ export class ConnectionStore implements vscode.Disposable {
     return this.secrets.get(secretKey(kind, name));
   }
 
-  /** Stores a secret; undefined or '' removes it. */
+  /** Stores a secret; undefined or '' removes it. A change counts in secretsVersion. */
   async setSecret(kind: SecretKind, name: string, value: string | undefined): Promise<void> {
+    if (((await this.getSecret(kind, name)) ?? '') === (value ?? '')) return;
     if (value) await this.secrets.store(secretKey(kind, name), value);
     else await this.secrets.delete(secretKey(kind, name));
+    // counted once written: a client opened meanwhile counts as opened before (it may have read the old value)
+    this.secretChanges.set(name, this.secretsVersion(name) + 1);
+  }
+
+  /** Changes with each change of a secret stored under the name (made here): a client opened before has an old one. */
+  secretsVersion(name: string): number {
+    return this.secretChanges.get(name) ?? 0;
   }
 
   /** Every secret stored under the name. */

@@ -12,6 +12,12 @@ import type { ConnectionSecrets, ConnectionStore } from './connectionStore';
 /** 'reconnecting': a connection that worked was lost; its clients reconnect by themselves. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
+/** What a client or tunnel was opened with: the profile, and the connection's secrets version (ConnectionStore). */
+interface OpenedWith {
+  profile: ConnectionProfile;
+  secrets: number;
+}
+
 export interface ConnectionStatus {
   state: ConnectionState;
   /** the message of the last failure, when failed or reconnecting */
@@ -29,8 +35,10 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly clients = new Map<string, Promise<RedisConnection>>();
   /** through SSH: the one tunnel every client of a connection shares (per db, watch links), by name */
   private readonly tunnels = new Map<string, Promise<SshTunnel>>();
-  /** the profile each tunnel was opened for: an edited or removed one closes it */
-  private readonly tunnelProfiles = new Map<string, ConnectionProfile>();
+  /** what each tunnel was opened with: an edited or removed connection, or a changed secret, closes it */
+  private readonly tunnelsOpened = new Map<string, OpenedWith>();
+  /** the secrets version each client was opened with */
+  private readonly clientSecrets = new WeakMap<RedisConnection, number>();
   private readonly statuses = new Map<string, ConnectionStatus>();
   private readonly selectedDbs = new Map<string, number>();
   /** connections already told they point at a cluster node */
@@ -52,23 +60,12 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly storeSub: vscode.Disposable;
 
   constructor(private readonly store: ConnectionStore) {
-    // An edited or removed profile must not keep using a client opened with the old settings.
+    // An edited or removed profile must not keep using a client opened with the old settings; a client the tree
+    // opens with the new ones on this same event stays.
     this.storeSub = store.onDidChange(() => {
-      const current = new Map(store.read().profiles.map((p) => [p.name, p]));
-      for (const [id, pending] of this.clients) {
-        void pending.then(
-          (c) => {
-            const now = current.get(c.profile.name);
-            if (!now || !sameProfile(now, c.profile)) void this.disconnect(c.profile.name);
-          },
-          () => this.clients.delete(id),
-        );
-      }
-      // a tunnel kept for a connection whose clients all failed (nothing above to disconnect)
-      for (const [name, opened] of this.tunnelProfiles) {
-        const now = current.get(name);
-        if (!now || !sameProfile(now, opened)) void this.disconnect(name);
-      }
+      const names = new Set([...this.clients.keys()].map((id) => id.split('\u0000')[0]));
+      for (const name of this.tunnelsOpened.keys()) names.add(name);
+      for (const name of names) void this.closeStale(name);
     });
   }
 
@@ -98,8 +95,8 @@ export class ConnectionPool implements vscode.Disposable {
           if (this.clients.get(id) === existing) this.clients.delete(id);
           return this.get(name, theDb);
         }
-        // opened with settings changed since (asked for before the change event closed it): not for new work
-        if (!sameProfile(c.profile, this.store.get(name))) {
+        // opened with settings or secrets changed since (asked for before they were closed): not for new work
+        if (!this.isCurrent(name, { profile: c.profile, secrets: this.clientSecrets.get(c) ?? -1 })) {
           await this.closeStale(name);
           return this.get(name, theDb);
         }
@@ -109,7 +106,9 @@ export class ConnectionPool implements vscode.Disposable {
     const before = this.status(name);
     this.setStatus(name, { state: 'connecting' });
     const opening = (async () => {
+      const secrets = this.store.secretsVersion(name);
       const conn = await RedisConnection.open(profile, { ...(await this.openOptions(name)), db: theDb });
+      this.clientSecrets.set(conn, secrets);
       this.follow(name, theDb, conn, () => this.clients.get(id) === opening && this.clients.delete(id));
       let info: ServerInfo | undefined;
       try {
@@ -143,13 +142,15 @@ export class ConnectionPool implements vscode.Disposable {
   /** What every client of the connection opens with: its secrets and, through SSH, the connection's one tunnel. */
   async openOptions(name: string): Promise<ConnectOptions> {
     const profile = this.store.get(name);
+    const opened = { profile, secrets: this.store.secretsVersion(name) };
     const secrets = await this.store.secretsOf(profile);
-    const tunnel = profile.ssh ? await this.tunnel(profile, secrets) : undefined;
+    const tunnel = profile.ssh ? await this.tunnel(opened, secrets) : undefined;
     return { ...this.connectOptions, ...secrets, tunnel };
   }
 
   /** The connection's tunnel, opened with its first client; a failed open is forgotten (the next use tries again). */
-  private tunnel(profile: ConnectionProfile, secrets: ConnectionSecrets): Promise<SshTunnel> {
+  private tunnel(opened: OpenedWith, secrets: ConnectionSecrets): Promise<SshTunnel> {
+    const profile = opened.profile;
     const name = profile.name;
     let pending = this.tunnels.get(name);
     if (pending) return pending;
@@ -161,13 +162,13 @@ export class ConnectionPool implements vscode.Disposable {
     });
     const mine = pending;
     this.tunnels.set(name, mine);
-    this.tunnelProfiles.set(name, profile);
+    this.tunnelsOpened.set(name, opened);
     mine.then(
       (t) => t.onConnectionLost((err) => this.sshLost(name, err)),
       () => {
         if (this.tunnels.get(name) !== mine) return;
         this.tunnels.delete(name);
-        this.tunnelProfiles.delete(name);
+        this.tunnelsOpened.delete(name);
       },
     );
     return mine;
@@ -240,15 +241,27 @@ export class ConnectionPool implements vscode.Disposable {
     await this.closeStale(name);
   }
 
-  /** Closes the connection's clients (and tunnel) when any was opened with settings that are not the current ones. */
-  private async closeStale(name: string): Promise<void> {
-    const now = this.store.read().profiles.find((p) => p.name === name);
-    const opened = await Promise.all(
-      [...this.clients].filter(([id]) => id.startsWith(`${name}\u0000`)).map(([, pending]) => pending.then((c) => c.profile, () => undefined)),
-    );
-    const stale = opened.some((p) => p && (!now || !sameProfile(p, now)));
-    const tunnelOpened = this.tunnelProfiles.get(name);
-    if (stale || (tunnelOpened && (!now || !sameProfile(tunnelOpened, now)))) await this.disconnect(name);
+  /**
+   * Closes the connection's clients opened with settings or secrets that are not the current ones (every client
+   * when its tunnel was: they all go through it). The others stay: one the tree has just opened keeps listing.
+   */
+  async closeStale(name: string): Promise<void> {
+    const tunnel = this.tunnelsOpened.get(name);
+    if (tunnel && !this.isCurrent(name, tunnel)) return this.disconnect(name);
+    const mine = [...this.clients].filter(([id]) => id.startsWith(`${name}\u0000`));
+    const opened = await Promise.all(mine.map(async ([id, pending]) => ({ id, pending, conn: await pending.catch(() => undefined) })));
+    const stale = opened.filter(({ conn }) => conn && !this.isCurrent(name, { profile: conn.profile, secrets: this.clientSecrets.get(conn) ?? -1 }));
+    // each closed once, by whoever takes it out of the map (a change event and a command may both ask)
+    const taken = stale.filter(({ id, pending }) => this.clients.get(id) === pending && this.clients.delete(id));
+    if (taken.length === 0) return;
+    await Promise.all(taken.map(({ conn }) => conn?.close()));
+    if (![...this.clients.keys()].some((id) => id.startsWith(`${name}\u0000`))) this.setStatus(name, { state: 'idle' });
+  }
+
+  /** Whether what a client or tunnel was opened with is the connection's current profile and secrets. */
+  private isCurrent(name: string, opened: OpenedWith): boolean {
+    const now = this.store.has(name) ? this.store.get(name) : undefined;
+    return !!now && sameProfile(opened.profile, now) && opened.secrets === this.store.secretsVersion(name);
   }
 
   /** Re-reads INFO (key counts per database, for the database picker). */
@@ -269,7 +282,7 @@ export class ConnectionPool implements vscode.Disposable {
     await Promise.all(closing);
     const tunnel = this.tunnels.get(name);
     this.tunnels.delete(name);
-    this.tunnelProfiles.delete(name);
+    this.tunnelsOpened.delete(name);
     await tunnel?.then((t) => t.close(), () => undefined);
     this.setStatus(name, { state: 'idle' });
   }
@@ -279,7 +292,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.clients.clear();
     for (const pending of this.tunnels.values()) void pending.then((t) => t.close(), () => undefined);
     this.tunnels.clear();
-    this.tunnelProfiles.clear();
+    this.tunnelsOpened.clear();
     this.storeSub.dispose();
     this.changed.dispose();
     this.reconnected.dispose();
