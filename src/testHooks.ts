@@ -4,6 +4,7 @@ import type { PromptLayer } from './commands/prompts';
 import type { LiveUpdates } from './connections/live';
 import type { HashEditorManager } from './hashEditor/manager';
 import type { HashEditorPanel } from './hashEditor/panel';
+import { setFirstScreenWait } from './hashEditor/panel';
 import type { Services } from './commands/services';
 import type { LiveInfo } from './shared/live';
 import type { HeaderInfo, HostEvent, Method, ReplyMessage, Requests, StatusInfo } from './shared/protocol';
@@ -55,6 +56,8 @@ interface EditorsTestHooks {
   restore(panel: vscode.WebviewPanel, state: unknown): Promise<HashEditorTestHooks | undefined>;
   /** answers the next modal question instead of the dialog */
   answerNextConfirmation(answer: boolean): void;
+  /** the longest an editor's load waits for its first screen to be drawn, in ms (undefined: the product's) */
+  setFirstScreenWait(ms: number | undefined): void;
 }
 
 interface PromptsTestHook {
@@ -96,6 +99,7 @@ export function createTestHooks(services: Services, tree: KeyTreeProvider): Test
       all: () => editors.all(),
       restore: (panel, state) => editors.restore(panel, state),
       answerNextConfirmation: answerNext,
+      setFirstScreenWait,
     },
   };
 }

@@ -24,6 +24,12 @@ const KEPT_EVENTS = 300;
 const FIRST_ROWS = 100;
 /** the longest the rest of a load waits for the webview to draw the first screen (a page that never says so) */
 const FIRST_SCREEN_WAIT_MS = 2000;
+let firstScreenWaitMs = FIRST_SCREEN_WAIT_MS;
+
+/** Tests on a loaded machine lengthen the wait (undefined: FIRST_SCREEN_WAIT_MS again). */
+export function setFirstScreenWait(ms: number | undefined): void {
+  firstScreenWaitMs = ms ?? FIRST_SCREEN_WAIT_MS;
+}
 /** the longest the page waits for the first screen's data to come in it (showPage) */
 const PAGE_WAIT_MS = 50;
 
@@ -119,7 +125,7 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
     await this.refreshHeader(false);
   }
 
-  /** Resolves when the webview says it drew the first screen, is hidden or closed, or after FIRST_SCREEN_WAIT_MS. */
+  /** Resolves when the webview says it drew the first screen, is hidden or closed, or after the first-screen wait. */
   private firstScreenDrawn(): Promise<void> {
     this.drawn?.();
     return new Promise((resolve) => {
@@ -128,7 +134,7 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
         if (this.drawn === go) this.drawn = undefined;
         resolve();
       };
-      const timer = setTimeout(go, FIRST_SCREEN_WAIT_MS);
+      const timer = setTimeout(go, firstScreenWaitMs);
       this.drawn = go;
     });
   }
