@@ -61,6 +61,18 @@ export async function oursWhole(conn: RedisConnection): Promise<{ ms: number; ke
   return { ms, keys: model.loadedCount };
 }
 
+/** The tree's scan alone, every page, nothing kept (what the whole-keyspace figure costs without the folders). */
+export async function oursScanOnly(conn: RedisConnection): Promise<{ ms: number; keys: number }> {
+  const t0 = now();
+  let n = 0;
+  const scan = new KeyScan(conn, { count: KEY_COUNT }, (keys) => {
+    n += keys.length;
+    return keys.length;
+  });
+  while (!scan.done) await scan.run(KEY_COUNT);
+  return { ms: now() - t0, keys: n };
+}
+
 export async function bareFirstPage(client: Redis): Promise<number> {
   const t0 = now();
   await client.scanBuffer('0', 'COUNT', KEY_COUNT);
