@@ -14,7 +14,7 @@ const TITLE = 'Add Redis Connection';
  * Interactive: paste a URL or host:port, a name, then a review list of every field; Save tests the
  * connection and, when that fails, offers "Save anyway" or "Edit".
  * Scripted: `{ connection: name, kind?: "standalone" | "cluster" | "sentinel", url? | host?, port?, nodes?: [{ host, port }],
- * sentinels?: [{ host, port }], masterName?, db?, username?, password?, sentinelPassword?, tls?, readOnly?, separator?,
+ * sentinels?: [{ host, port }], masterName?, db?, username?, password?, sentinelPassword?, tls?, readOnly?, readFromReplicas? (cluster), separator?,
  * ssh?: { host, port?, username, privateKeyFile?, agent?, hostKey? }, sshPassword?, sshPassphrase?, tlsKeyPassphrase?,
  * target?: "user" | "workspace", test?: boolean }`: rejects (nothing saved) when the connection does not
  * work, unless `test: false`; through SSH without `ssh.hostKey` it always rejects, naming the server's fingerprint.

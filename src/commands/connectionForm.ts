@@ -121,6 +121,7 @@ export async function reviewConnection(draft: ConnectionDraft, options: FormOpti
               },
             },
           ]),
+      ...(p.kind === 'cluster' ? [replicasLine(prompts, p, title)] : []),
       ...(p.kind === 'sentinel'
         ? [{ label: 'Master name', description: p.masterName || '(needed)', edit: async () => void (p.masterName = (await text('The name the sentinels monitor the master under', p.masterName ?? 'mymaster', (v) => (v.trim() ? undefined : 'A master name is needed.'))).trim()) }]
         : []),
@@ -178,6 +179,28 @@ function setKind(p: ConnectionProfile, kind: ConnectionKind): void {
     Object.assign(p, p.sentinels?.[0]);
   } else p.masterName = undefined;
   if (kind === 'cluster') p.db = undefined;
+  else p.readFromReplicas = undefined;
+}
+
+/** Cluster: whether browsing reads from the replicas (a yes/no step, default no). */
+function replicasLine(prompts: PromptLayer, p: ConnectionProfile, title: string): FormItem {
+  const lag = 'Replicas lag a little: a key or field written a moment ago may show a moment later. Edits are never affected (they compare with the master).';
+  return {
+    label: 'Read from replicas',
+    description: p.readFromReplicas ? 'yes: the key list and hash pages load the replicas' : 'no: every read goes to the masters',
+    edit: async () => {
+      const picked = orCancel(
+        await prompts.pick(
+          [
+            { label: 'No', description: 'every read goes to the masters (default)', replicas: false },
+            { label: 'Yes', description: 'the key list and a hash\'s field pages are read from each master\'s replicas; writes and edits stay on the masters', detail: lag, replicas: true },
+          ],
+          { title, placeHolder: 'Browse from the replicas, so the heavy reads load them rather than the masters?' },
+        ),
+      );
+      p.readFromReplicas = picked.replicas || undefined;
+    },
+  };
 }
 
 function seedsText(p: ConnectionProfile): string {
@@ -198,7 +221,7 @@ function parseSeeds(input: string): HostPort[] {
 
 /**
  * The scripted form: `{ connection, kind?, url?, host?, port?, nodes?, sentinels?, masterName?, db?, username?, password?,
- * sentinelPassword?, tls?, readOnly?, separator?, target? }`
+ * sentinelPassword?, tls?, readOnly?, readFromReplicas? (cluster only), separator?, target? }`
  * (`tls`: true, or `{ caFile?, certFile?, keyFile?, verify?, servername? }`; `target`: "user" or "workspace"). Fields given override `base`.
  */
 export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionProfile): ConnectionDraft {
@@ -230,6 +253,10 @@ export function draftFromArgs(arg: Record<string, unknown>, base?: ConnectionPro
     if (typeof arg.readOnly !== 'boolean') throw new RedisExplorerError('INVALID', '"readOnly" must be true or false.');
     profile.readOnly = arg.readOnly || undefined;
   }
+  if (arg.readFromReplicas !== undefined) {
+    if (typeof arg.readFromReplicas !== 'boolean') throw new RedisExplorerError('INVALID', '"readFromReplicas" must be true or false.');
+    profile.readFromReplicas = arg.readFromReplicas || undefined;
+  }
   const separator = str('separator');
   if (separator !== undefined) profile.separator = separator;
   const newName = str('newName');
@@ -253,7 +280,13 @@ function kindArgs(arg: Record<string, unknown>, profile: ConnectionProfile, str:
     profile.kind = arg.kind === 'standalone' ? undefined : (arg.kind as ConnectionKind);
   }
   const kind = profile.kind ?? 'standalone';
-  if (kind !== 'cluster') profile.nodes = undefined;
+  if (kind !== 'cluster') {
+    if (arg.readFromReplicas === true) {
+      throw new RedisExplorerError('INVALID', `"readFromReplicas" is only for a cluster connection (kind "cluster"): "${profile.name}" is a ${kind} connection, which reads from its one server. Nothing was saved.`);
+    }
+    profile.nodes = undefined;
+    profile.readFromReplicas = undefined;
+  }
   if (kind !== 'sentinel') {
     profile.sentinels = undefined;
     profile.masterName = undefined;

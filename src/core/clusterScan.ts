@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { RedisConnection } from './connection';
 import type { Commands } from './connection';
 import { RedisExplorerError } from './errors';
+import type { ReplicaChoice } from './replicaReads';
 
 /*
  * SCAN over every master of a cluster. Each master is scanned on its own, with its own cursor, and keeps
@@ -20,6 +21,12 @@ import { RedisExplorerError } from './errors';
  * A page changes its master's scan (node, cursor, done) only when `next()` hands it over, never when it
  * arrives: a last page (cursor 0) that came in between two calls used to mark its scan done on arrival,
  * so the next call left that scan out and its keys were never handed over.
+ *
+ * Reading from replicas (`replicas` given: see replicaReads.ts), a master's scan runs on one of its replicas
+ * while that replica serves the master's slots; a replica that fails a request, or is gone, means that
+ * master's scan starts over on another replica or the master itself. Its last page counts once another
+ * node confirms that the replica still serves those slots. A master without a reachable replica is scanned
+ * itself, by the rules above.
  */
 
 /** Where a master's scan is, or where its next request goes. */
@@ -29,6 +36,8 @@ interface Position {
   cursor: string;
   /** named by the cluster as its slots' owner: used even while the client's slot map says otherwise */
   owner?: boolean;
+  /** a replica of the master whose keys are scanned */
+  replica?: boolean;
 }
 
 interface NodeScan extends Position {
@@ -74,6 +83,7 @@ export class ClusterKeyScan {
     private readonly conn: RedisConnection,
     private readonly args: (string | number)[],
     private readonly parse: (reply: unknown) => [string, Buffer[]],
+    private readonly replicas?: ReplicaChoice,
   ) {}
 
   get done(): boolean {
@@ -140,16 +150,39 @@ export class ClusterKeyScan {
   /** The next page of a master; never rejects. A last page comes back only once the cluster confirmed its node. */
   private async fetch(s: NodeScan): Promise<Page | { error: unknown }> {
     try {
-      const [node, from] = this.find(s);
-      const [cursor, keys] = this.parse(await this.conn.readOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>));
+      const [node, from, replica] = this.replicas ? await this.viaReplica(s, this.replicas) : [...this.find(s), false] as const;
+      let reply: unknown;
+      try {
+        reply = await this.conn.readOn(node, (c) => c.callBuffer('SCAN', from, ...this.args) as Promise<unknown>);
+      } catch (err) {
+        if (!replica || !this.replicas) throw err;
+        // its cursor means nothing elsewhere: this master's scan starts over on another replica or the master
+        this.replicas.avoid(node);
+        return await this.fetch(s);
+      }
+      const [cursor, keys] = this.parse(reply);
       const key = RedisConnection.nodeKey(node);
-      const owner = cursor === '0' ? await this.ownerOtherThan(node, s.slot) : undefined;
+      const owner = cursor === '0' ? await this.ownerOtherThan(node, s.slot, replica) : undefined;
       // another node owns its slots now: what it gave may be stale; the scan starts over on the owner
       if (owner && owner !== key) return { keys, node: owner, cursor: '0', owner: true, restart: true };
-      return { keys, node: key, cursor, owner: s.ahead.owner && s.ahead.node === key };
+      return { keys, node: key, cursor, owner: s.ahead.owner && s.ahead.node === key, replica };
     } catch (error) {
       return { error };
     }
+  }
+
+  /**
+   * Reading from replicas: the same replica while it serves the master's slots; else (at the start, or
+   * starting over) a replica of their master now, or that master. A scan on a master goes on by `find`.
+   */
+  private async viaReplica(s: NodeScan, replicas: ReplicaChoice): Promise<[Redis, string, boolean]> {
+    const at = s.ahead;
+    if (at.owner || (!at.replica && at.cursor !== '0')) return [...this.find(s), false];
+    const same = at.replica && at.cursor !== '0' ? replicas.serving(at.node, s.slot) : undefined;
+    if (same) return [same, at.cursor, true];
+    const replica = await replicas.pick(s.slot);
+    if (replica) return [replica, '0', true];
+    return [...this.find({ ...s, ahead: { node: at.node, cursor: '0' } }), false];
   }
 
   /** The node to scan next and the cursor to send it: the same master, or its successor from the start. */
@@ -167,23 +200,25 @@ export class ClusterKeyScan {
 
   /**
    * "host:port" of the node that owns `slot` as another master sees it (the scanned node may be a master
-   * that was stopped and does not know yet that it was replaced), when that is not `node`; undefined when
-   * it is, or when it cannot be told (no slot, no other master, CLUSTER refused to this user).
+   * that was stopped and does not know yet that it was replaced), when that is not `node` (`replica`: when
+   * `node` is not one of its replicas either); undefined when it is, or when it cannot be told (no slot, no
+   * other master, CLUSTER refused to this user).
    */
-  private async ownerOtherThan(node: Redis, slot: number): Promise<string | undefined> {
+  private async ownerOtherThan(node: Redis, slot: number, replica = false): Promise<string | undefined> {
     if (slot < 0) return undefined;
     const key = RedisConnection.nodeKey(node);
     const witness = this.conn.scanTargets().find((n) => RedisConnection.nodeKey(n) !== key);
     if (!witness) return undefined;
-    let ownerId: string | undefined;
+    let servers: string[];
     let mine: string | undefined;
     try {
-      [ownerId, mine] = await Promise.all([this.conn.runOn(witness, async (c) => ownerIdOf(await c.call('CLUSTER', 'SLOTS'), slot), true), this.idOf(node)]);
+      [servers, mine] = await Promise.all([this.conn.runOn(witness, async (c) => serverIdsOf(await c.call('CLUSTER', 'SLOTS'), slot), true), this.idOf(node)]);
     } catch (err) {
       if (err instanceof RedisExplorerError && err.code === 'NOPERM') return undefined;
       throw err;
     }
-    if (!ownerId || ownerId === mine) return undefined;
+    const ownerId = servers[0];
+    if (!ownerId || ownerId === mine || (replica && mine !== undefined && servers.includes(mine))) return undefined;
     for (const n of this.conn.clusterNodes()) if ((await this.idOf(n).catch(() => undefined)) === ownerId) return RedisConnection.nodeKey(n);
     // not among the nodes the client knows yet
     this.conn.refreshTopology();
@@ -198,14 +233,16 @@ export class ClusterKeyScan {
   }
 }
 
-/** The id of the master of `slot` in a CLUSTER SLOTS reply ([from, to, [host, port, id], ...replicas]). */
-function ownerIdOf(reply: unknown, slot: number): string | undefined {
-  if (!Array.isArray(reply)) return undefined;
+/** The ids of the master of `slot` and of its replicas, in a CLUSTER SLOTS reply ([from, to, [host, port, id], ...replicas]). */
+function serverIdsOf(reply: unknown, slot: number): string[] {
+  if (!Array.isArray(reply)) return [];
   for (const range of reply as unknown[][]) {
-    const master = range[2];
-    if (Array.isArray(master) && Number(range[0]) <= slot && slot <= Number(range[1])) return master[2] === undefined ? undefined : String(master[2]);
+    if (!(Number(range[0]) <= slot && slot <= Number(range[1])) || !Array.isArray(range[2])) continue;
+    const ids = range.slice(2).map((n) => (Array.isArray(n) && n[2] !== undefined ? String(n[2]) : ''));
+    // without the master's id nothing can be told
+    return ids[0] ? ids : [];
   }
-  return undefined;
+  return [];
 }
 
 /** CRC16/XMODEM table, as Redis Cluster hashes keys to slots. */
@@ -236,19 +273,28 @@ export function keySlot(key: string | Buffer): number {
  * HSCAN of one hash in a cluster, on the master that owns it. A hash moved to another master meanwhile
  * (a slot migration, a failover) has a new hash table there, where the old cursor means nothing: the
  * scan starts over on its new master (fields may come twice, which the row store merges; none is lost).
+ * Reading from replicas (`replicas` given), it runs on a replica of that master; a replica that fails a
+ * page means the scan starts over on the master (a MOVED from the replica: on the master it names).
  */
 export class ClusterHashScan {
   private node: Redis | undefined;
   /** "ASK": the hash is being migrated and is already at the target, which serves it only after ASKING */
   private asking = false;
+  /** `node` is a replica */
+  private onReplica = false;
 
   constructor(
     private readonly conn: RedisConnection,
     private readonly key: string | Buffer,
+    private readonly replicas?: ReplicaChoice,
   ) {}
 
   async fetch(cursor: string, args: (string | number | Buffer)[]): Promise<[Buffer, Buffer[]]> {
     const hscan = (c: Commands, from: string) => c.hscanBuffer(...([this.key, from, ...args] as [string, string]));
+    if (!this.node && this.replicas) {
+      this.node = await this.replicas.pick(keySlot(this.key));
+      this.onReplica = this.node !== undefined;
+    }
     for (let redirects = 0; ; redirects++) {
       const node = (this.node ??= this.conn.masterOfSlot(keySlot(this.key)));
       // not known yet: the client routes it (and follows redirects); the next page is pinned again
@@ -264,6 +310,13 @@ export class ClusterHashScan {
         });
       } catch (err) {
         const m = /^(MOVED|ASK) \d+ (\S+)/.exec(err instanceof RedisExplorerError && err.detail instanceof Error ? err.detail.message : '');
+        if (!m && this.onReplica) {
+          // the replica failed (gone, stopped, loading): its cursor means nothing on the master; start over there
+          this.replicas?.avoid(node);
+          [this.node, this.onReplica, cursor] = [undefined, false, '0'];
+          continue;
+        }
+        this.onReplica = false;
         if (!m || redirects >= 3) throw err;
         this.node = this.conn.scanTargets().find((n) => RedisConnection.nodeKey(n) === m[2]);
         this.asking = m[1] === 'ASK';

@@ -104,6 +104,12 @@ export class RedisConnection {
     return key ? cluster.nodes('master').find((n) => RedisConnection.nodeKey(n) === key) : undefined;
   }
 
+  /** Cluster: the replicas of `slot`'s master in the client's slot map, as the client's own (READONLY) connections to them. */
+  replicasOfSlot(slot: number): Redis[] {
+    const keys = this.isCluster ? ((this.commands as Cluster).slots[slot]?.slice(1) ?? []) : [];
+    return keys.length ? (this.commands as Cluster).nodes('slave').filter((n) => keys.includes(RedisConnection.nodeKey(n))) : [];
+  }
+
   /** Cluster: re-read the slot map now (a redirect named a node the client does not know yet). */
   refreshTopology(): void {
     if (this.isCluster) (this.commands as Cluster).refreshSlotsCache();

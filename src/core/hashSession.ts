@@ -77,8 +77,9 @@ export class HashSession extends HashView {
    * page. TYPE/HLEN/TTL are read right after it (`headerRead`), so the first screen waits for one
    * round trip only. `firstShown`: the rest of the load waits after the first page until it resolves
    * (the editor: until the webview has drawn the first screen, which the load would compete with).
+   * `afterChange`: it follows a change on the server, which a replica may not have yet: read on the master.
    */
-  async start(match = this.match, firstShown?: Promise<void>): Promise<void> {
+  async start(match = this.match, firstShown?: Promise<void>, afterChange = false): Promise<void> {
     this.stopLoop();
     await this.running;
     this.gen++;
@@ -94,7 +95,7 @@ export class HashSession extends HashView {
     const gen = this.gen;
     // prefetch: Redis works on the next page while this one goes into the store.
     // The first pages are small so the first screen comes sooner; the loop then raises `count` (read per request).
-    const options = { match: match || undefined, count: match ? PAGE_COUNT : FIRST_PAGE_COUNT, prefetch: true };
+    const options = { match: match || undefined, count: match ? PAGE_COUNT : FIRST_PAGE_COUNT, prefetch: true, browsing: !afterChange };
     let conn: RedisConnection;
     try {
       conn = await this.connect();

@@ -28,6 +28,8 @@ interface KeyScanOptions {
   count: number;
   /** the most COUNT grows to (MAX_SCAN_COUNT) */
   maxCount?: number;
+  /** the key tree's listing: from replicas when the connection reads from them (see KeyPager) */
+  browsing?: boolean;
 }
 
 export interface ScanProgress {
@@ -73,7 +75,7 @@ export class KeyScan {
   ) {
     this.count = Math.max(1, options.count);
     this.maxCount = Math.max(this.count, options.maxCount ?? MAX_SCAN_COUNT);
-    this.pager = new KeyPager(conn, { match: options.match, type: options.type, count: this.count });
+    this.pager = new KeyPager(conn, { match: options.match, type: options.type, count: this.count, browsing: options.browsing });
   }
 
   /** Called after every page and when the scan pauses, stops or ends. */

@@ -1,6 +1,7 @@
 import type { RedisConnection } from './connection';
 import { ClusterHashScan, ClusterKeyScan } from './clusterScan';
 import type { ScanPosition } from './clusterScan';
+import { ReplicaChoice } from './replicaReads';
 
 export type RedisKey = string | Buffer;
 
@@ -11,6 +12,8 @@ interface KeyPagerOptions {
   count?: number;
   /** see HashPagerOptions.prefetch */
   prefetch?: boolean;
+  /** see HashPagerOptions.browsing */
+  browsing?: boolean;
 }
 
 /**
@@ -89,7 +92,7 @@ export class KeyPager {
   private clusterScan(): ClusterKeyScan | undefined {
     if (!this.conn.isCluster) return undefined;
     this.clusterArgs = this.scanArgs('0').slice(1);
-    return new ClusterKeyScan(this.conn, this.clusterArgs, asScanReplyBuffers);
+    return new ClusterKeyScan(this.conn, this.clusterArgs, asScanReplyBuffers, ReplicaChoice.of(this.conn, this.options.browsing));
   }
 
   private fetch(cursor: string): Promise<[string, Buffer[]]> {
@@ -132,6 +135,11 @@ interface HashPagerOptions {
    * costs one unread page when they stop.
    */
   prefetch?: boolean;
+  /**
+   * What a person browses (the tree, the hash editor's load): read from a replica when the connection asks
+   * for it (`readFromReplicas`). Never for what decides a write or re-reads after a change: replicas lag.
+   */
+  browsing?: boolean;
 }
 
 interface FieldPage {
@@ -153,7 +161,7 @@ export class HashPager {
     readonly key: RedisKey,
     private readonly options: HashPagerOptions = {},
   ) {
-    if (conn.isCluster) this.pinned = new ClusterHashScan(conn, key);
+    if (conn.isCluster) this.pinned = new ClusterHashScan(conn, key, ReplicaChoice.of(conn, options.browsing));
   }
 
   get done(): boolean {

@@ -39,6 +39,8 @@ export interface ConnectionProfile {
   username?: string;
   tls?: boolean | TlsOptions;
   readOnly?: boolean;
+  /** cluster: the tree's key scan and a hash's HSCAN pages read from the masters' replicas (everything else stays on masters) */
+  readFromReplicas?: boolean;
   separator?: string;
   /** reach the server (any kind) through an SSH tunnel to this bastion */
   ssh?: SshOptions;
@@ -97,6 +99,8 @@ export function validateProfile(p: Partial<ConnectionProfile>): string | undefin
   }
   if (kind !== 'cluster' && p.nodes !== undefined) return `Connection "${p.name}": "nodes" are for a cluster connection (kind "cluster").`;
   if (kind !== 'sentinel' && (p.sentinels !== undefined || p.masterName !== undefined)) return `Connection "${p.name}": "sentinels" and "masterName" are for a sentinel connection (kind "sentinel").`;
+  if (p.readFromReplicas !== undefined && typeof p.readFromReplicas !== 'boolean') return `Connection "${p.name}": "readFromReplicas" must be true or false.`;
+  if (kind !== 'cluster' && p.readFromReplicas) return `Connection "${p.name}": "readFromReplicas" is only for a cluster connection (kind "cluster"), not a ${kind} one.`;
   if (kind === 'sentinel' && (!p.masterName || typeof p.masterName !== 'string')) return `Connection "${p.name}" needs "masterName": the name the sentinels monitor the master under.`;
   if (p.db !== undefined && (!Number.isInteger(p.db) || p.db < 0)) return `Connection "${p.name}" has an invalid database number.`;
   if (kind === 'cluster' && p.db !== undefined && p.db !== 0) return `Connection "${p.name}" is a cluster: a cluster has only database 0.`;

@@ -117,10 +117,10 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
 
   /**
    * Loads the hash; resolves once the first page and the key's header are in. `firstScreen`: the rest of the
-   * load waits until the webview has drawn that page (an editor being opened).
+   * load waits until the webview has drawn that page (an editor being opened); `afterChange`: see HashSession.start.
    */
-  async start(firstScreen = false): Promise<void> {
-    await this.session.start(undefined, firstScreen && !this.disposed && this.panel.visible ? this.firstScreenDrawn() : undefined);
+  async start(firstScreen = false, afterChange = false): Promise<void> {
+    await this.session.start(undefined, firstScreen && !this.disposed && this.panel.visible ? this.firstScreenDrawn() : undefined, afterChange);
     await this.session.headerRead;
     await this.refreshHeader(false);
   }
@@ -376,7 +376,7 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
         break;
       case 'keyDeleted':
       case 'keyAdded':
-        this.start().catch(failed);
+        this.start(false, true).catch(failed);
         break;
       case 'keyRenamed':
         this.renamedTo(c.newKey);

@@ -46,7 +46,7 @@ export function followExpandedKeys(view: vscode.TreeView<TreeNode>, tree: TreeCo
     // Fields that came (or went) beyond those loaded: with the whole hash loaded, read it again (the node keeps its place).
     const count = after.meta?.fields;
     if (after.fields.pager?.done && count !== undefined && count !== after.fields.nodes.length) {
-      after.resetFields();
+      after.resetFields(true);
       tree.fire(after);
     }
     w.watch.update({ fields: after.fields.nodes.slice(0, POLLED_FIELDS).map((f) => f.field) });

@@ -45,7 +45,7 @@ export function loadKeyPage(session: ConnectionSession, conn: RedisConnection, s
   }
   if (!session.scan) {
     const type = settings.onlyHashes && scanType ? 'hash' : undefined;
-    const scan = new KeyScan(conn, { match: filter, type, count: settings.keyPageSize }, (keys) => {
+    const scan = new KeyScan(conn, { match: filter, type, count: settings.keyPageSize, browsing: true }, (keys) => {
       if (epoch !== session.epoch) return false;
       // (keys shown from the memory of the last time are not added twice)
       const fresh = session.recall ? session.recall.scanned(keys) : keys;
@@ -105,7 +105,7 @@ export function loadFieldPage(node: KeyNode, conn: RedisConnection, settings: Tr
   const run = async () => {
     if (!list.pager || list.pagerConn !== conn) {
       // (a pager of a client that was closed and replaced starts over; the index keeps each field once)
-      list.pager = new HashPager(conn, node.key, { count: settings.fieldPageSize });
+      list.pager = new HashPager(conn, node.key, { count: settings.fieldPageSize, browsing: !list.afterChange });
       list.pagerConn = conn;
     }
     const page = await list.pager.nextAtLeast(settings.fieldPageSize);

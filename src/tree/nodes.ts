@@ -202,6 +202,8 @@ class FieldList {
   readonly index = new Map<string, FieldNode>();
   loading: Promise<void> | undefined;
   epoch = 0;
+  /** read again after a change on the server, which a replica may not have yet: on the master */
+  afterChange = false;
 }
 
 const TYPE_ICONS: Record<string, string> = {
@@ -238,9 +240,10 @@ export class KeyNode {
     return (this.meta?.type ?? 'hash') === 'hash';
   }
 
-  resetFields(): void {
+  resetFields(afterChange = false): void {
     this.fields.epoch++;
     this.fields = new FieldList();
+    this.fields.afterChange = afterChange;
   }
 
   /** The label: the key without its folder's prefix. */

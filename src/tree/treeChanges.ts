@@ -36,7 +36,7 @@ export async function applyChange(tree: TreeContext, change: HashChange): Promis
       if (change.kind === 'key' && !node.fields.pager) structural = false;
       // The key row itself (its description, or its children when fields came or went).
       if (structural || metaChanged || change.kind === 'key') fire.unshift(node);
-      if (change.kind === 'key' && node.fields.pager && before?.type !== after?.type) node.resetFields();
+      if (change.kind === 'key' && node.fields.pager && before?.type !== after?.type) node.resetFields(true);
       if (fire.length) tree.fire(dedupe(fire));
       return;
     }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { seedsOf, validateProfile, whereOf, withAddress } from '../../src/core/profile';
+import { sameProfile, seedsOf, validateProfile, whereOf, withAddress } from '../../src/core/profile';
 import type { ConnectionProfile } from '../../src/core/profile';
 
 describe('connection kinds in a profile', () => {
@@ -22,6 +22,16 @@ describe('connection kinds in a profile', () => {
     assert.match(validateProfile({ name: 'x', host: 'h', port: 1, nodes: seeds }) ?? '', /"nodes" are for a cluster/);
     assert.match(validateProfile({ name: 'x', kind: 'cluster', nodes: seeds, masterName: 'm' }) ?? '', /for a sentinel connection/);
     assert.match(validateProfile({ name: 'x', kind: 'cluster', nodes: seeds, db: 2 }) ?? '', /only database 0/);
+  });
+
+  it('takes readFromReplicas on a cluster only; a changed value is another profile (its clients reopen)', () => {
+    assert.equal(validateProfile({ name: 'c', kind: 'cluster', nodes: seeds, readFromReplicas: true }), undefined);
+    assert.match(validateProfile({ name: 'x', host: 'h', port: 1, readFromReplicas: true }) ?? '', /"readFromReplicas" is only for a cluster connection .*not a standalone one/);
+    assert.match(validateProfile({ name: 'x', kind: 'sentinel', sentinels: seeds, masterName: 'm', readFromReplicas: true }) ?? '', /not a sentinel one/);
+    assert.match(validateProfile({ name: 'x', kind: 'cluster', nodes: seeds, readFromReplicas: 'yes' as never }) ?? '', /must be true or false/);
+    const c: ConnectionProfile = withAddress({ name: 'c', kind: 'cluster', nodes: seeds });
+    assert.equal(sameProfile(c, { ...c, readFromReplicas: true }), false);
+    assert.equal(sameProfile({ ...c, readFromReplicas: true }, { ...c, readFromReplicas: true }), true);
   });
 
   it('reads host/port of a list-only profile from its first entry, and says where it goes', () => {

@@ -34,6 +34,8 @@ export interface TestCluster {
   /** ports of the current masters */
   masters(): Promise<number[]>;
   waitHealthy(): Promise<void>;
+  /** until every master lists a replica for each of its slot ranges (CLUSTER SLOTS) */
+  replicasListed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,17 @@ export async function startCluster(kind: ServerKind = 'redis7', options: { repli
         await sleep(100);
       }
       throw new Error('the cluster did not become healthy');
+    },
+    async replicasListed() {
+      // CLUSTER SLOTS shows a replica only once the other nodes heard of its replication offset: a while after
+      // the cluster was made or the replica came back
+      for (let i = 0; i < 300; i++) {
+        let listed = true;
+        for (const port of await masters()) if (((await admin(port).call('CLUSTER', 'SLOTS')) as unknown[][]).some((r) => r.length < 4)) listed = false;
+        if (listed) return;
+        await sleep(100);
+      }
+      throw new Error('the replicas are not listed');
     },
     async stop() {
       for (const c of admins.values()) c.disconnect();

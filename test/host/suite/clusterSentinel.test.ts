@@ -10,7 +10,7 @@ import type { TestCluster } from '../../support/cluster';
 import { startSentinel } from '../../support/sentinel';
 import type { TestSentinel } from '../../support/sentinel';
 import type { ProfileSetting, TestHooks } from './sidebarSupport';
-import { connectionNode, hooks, itemOf, keysUnder, rejectionOf, setConnections, setSetting, waitFor } from './sidebarSupport';
+import { commandCounts, connectionNode, hooks, itemOf, keysUnder, kids, path, rejectionOf, setConnections, setSetting, waitFor, withPrompts } from './sidebarSupport';
 
 const run = (id: string, arg?: unknown) => Promise.resolve(vscode.commands.executeCommand(`redisHashExplorer.${id}`, arg));
 
@@ -20,6 +20,7 @@ interface KindSetting extends Partial<ProfileSetting> {
   nodes?: Array<{ host: string; port: number }>;
   sentinels?: Array<{ host: string; port: number }>;
   masterName?: string;
+  readFromReplicas?: boolean;
 }
 
 function userNamed(name: string): KindSetting | undefined {
@@ -43,7 +44,7 @@ describe('cluster and sentinel connections', function () {
 
   after(async () => {
     await setConnections('cl-', []);
-    for (const name of ['cl-cluster', 'cl-sentinel']) await run('removeConnection', { connection: name }).catch(() => undefined);
+    for (const name of ['cl-cluster', 'cl-sentinel', 'cl-replicas']) await run('removeConnection', { connection: name }).catch(() => undefined);
     admin?.disconnect();
     await Promise.all([cluster?.stop(), sentinel?.stop()]);
   });
@@ -91,6 +92,45 @@ describe('cluster and sentinel connections', function () {
     const owner = await cluster.masterOf(Number(await admin.cluster('KEYSLOT', key)));
     assert.equal(await cluster.admin(owner).hget(key, 'f7'), 'edited');
     for (const e of editor.openEditors()) e.panel.dispose();
+  });
+
+  it('a cluster connection that reads from replicas lists its keys and a hash\'s fields from the replicas; an edit lands on the master', async () => {
+    await run('addConnection', { connection: 'cl-replicas', kind: 'cluster', nodes: cluster.seeds, readFromReplicas: true });
+    assert.equal(userNamed('cl-replicas')?.readFromReplicas, true);
+    await cluster.replicasListed();
+    const masters = await cluster.masters();
+    const replicas = cluster.nodes.map((n) => n.port).filter((p) => !masters.includes(p));
+    for (const n of cluster.nodes) await cluster.admin(n.port).config('RESETSTAT');
+    const conn = await connectionNode(h.tree, 'cl-replicas');
+    const listed = await keysUnder(h.tree, conn);
+    assert.deepEqual(listed.filter((k) => k.startsWith('hc:')).sort(), [...keys].sort());
+    const fields = await kids(h.tree, await path(h.tree, conn, 'hc', '3'));
+    assert.ok(fields.some((f) => f.kind === 'field'), 'the field page of hc:3 is shown');
+    const counts = await Promise.all(cluster.nodes.map(async (n) => [n.port, await commandCounts(cluster.admin(n.port))] as const));
+    const sum = (command: string, ports: number[]) => counts.filter(([p]) => ports.includes(p)).reduce((t, [, c]) => t + (c[command] ?? 0), 0);
+    assert.ok(sum('scan', replicas) > 0, 'the key scan read the replicas');
+    assert.ok(sum('hscan', replicas) > 0, 'the field page was read from a replica');
+    await run('editField', { connection: 'cl-replicas', key: 'hc:3', field: 'f', value: 'edited via replicas' });
+    const owner = await cluster.masterOf(Number(await admin.cluster('KEYSLOT', 'hc:3')));
+    assert.equal(await cluster.admin(owner).hget('hc:3', 'f'), 'edited via replicas');
+    assert.equal((await commandCounts(cluster.admin(owner))).eval > 0, true, 'the compare-and-set ran on the master');
+    await admin.hset('hc:3', 'f', '3');
+  });
+
+  it('the edit form of a cluster connection has a yes/no Read from replicas step that states the lag; No saves it off', async () => {
+    const picks = ['Read from replicas', 'No', '$(check) Save'];
+    const shown: vscode.QuickPickItem[][] = [];
+    await withPrompts(
+      h,
+      { pick: async <T extends vscode.QuickPickItem>(items: readonly T[]) => (shown.push([...items]), items.find((i) => i.label === picks[0] && picks.shift())) },
+      async () => run('editConnection', await connectionNode(h.tree, 'cl-replicas')),
+    );
+    assert.deepEqual(picks, []);
+    assert.match(String(shown[0].find((i) => i.label === 'Read from replicas')?.description), /^yes/);
+    assert.deepEqual(shown[1].map((i) => i.label), ['No', 'Yes']);
+    assert.match(String(shown[1][1].detail), /written a moment ago may show a moment later.*Edits are never affected/);
+    const saved = await waitFor('the setting saved without readFromReplicas', () => (userNamed('cl-replicas')?.readFromReplicas === undefined ? userNamed('cl-replicas') : undefined));
+    assert.equal(saved.kind, 'cluster');
   });
 
   it('live updates: a write on the master that owns the key reaches the open editor (watched on that master)', async () => {
@@ -185,6 +225,17 @@ describe('cluster and sentinel connections', function () {
     const replica = sentinel.servers.find((s) => s.port !== Number(master.options.port));
     assert.ok(replica);
     assert.equal(await sentinel.admin(replica.port).hget('st:h', 'f'), 'through sentinels');
+  });
+
+  it('readFromReplicas on a standalone or sentinel connection is refused and nothing is saved', async () => {
+    const seed = cluster.seeds[0];
+    const message = await rejectionOf('redisHashExplorer.addConnection', { connection: 'cl-norep', host: seed.host, port: seed.port, readFromReplicas: true, test: false });
+    assert.match(message, /"readFromReplicas" is only for a cluster connection.*"cl-norep" is a standalone connection.*Nothing was saved/);
+    assert.equal(userNamed('cl-norep'), undefined);
+    const before = userNamed('cl-sentinel');
+    const edit = await rejectionOf('redisHashExplorer.editConnection', { connection: 'cl-sentinel', readFromReplicas: true });
+    assert.match(edit, /"cl-sentinel" is a sentinel connection.*Nothing was saved/);
+    assert.deepEqual(userNamed('cl-sentinel'), before);
   });
 
   it('a wrong master name is refused clearly and nothing is saved', async () => {
