@@ -8,6 +8,7 @@ import { startRedis } from '../test/support/redisServer';
 import type { TestRedis } from '../test/support/redisServer';
 import { DECODED_FIGURE, decodedFigures } from './decoded';
 import { CLUSTER_FIGURES, clusterFigures } from './cluster';
+import { REPLICA_FIGURES, replicaFigures } from './clusterReplicas';
 import { bigValueFigures, fieldFigures, memoryFigures, wholeHashFigure } from './fields';
 import { keyFigures } from './keys';
 import type { Figure } from './report';
@@ -24,7 +25,7 @@ import { BULK_FIGURES, bulkFigures } from './bulk';
  * figure 6, the whole-hash load again on a Redis 8 server of its own (RHE_REDIS8_BIN or
  * scripts/ensure-servers.sh); then a table on stdout and bench/results.json.
  *
- *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,bulkdelete,ssh,live]
+ *   node --expose-gc out/bench/run.js [--quick] [--only=keys,fields,memory,bigvalues,workbench,sparse,redis8,decoded,cluster,replicas,bulkdelete,ssh,live]
  */
 
 const repo = resolve(__dirname, '..', '..');
@@ -148,6 +149,8 @@ async function main(): Promise<number> {
   if (want('ssh')) await group(SSH_FIGURES, () => sshFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
   // A local cluster of three masters of its own (--only=cluster).
   if (want('cluster')) await group(CLUSTER_FIGURES, () => clusterFigures({ first: RUNS.first, whole: RUNS.whole }), figures, errors);
+  // The same cluster given a replica per master, browsed from the replicas (--only=replicas).
+  if (want('replicas')) await group(REPLICA_FIGURES, () => replicaFigures({ whole: RUNS.whole }), figures, errors);
   // Live updates in the real workbench, on a server of its own (--only=live).
   if (want('live')) await group(LIVE_FIGURES, () => runScript('live.mjs', {}), figures, errors);
   process.stdout.write('\n');

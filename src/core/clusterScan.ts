@@ -282,6 +282,8 @@ export class ClusterHashScan {
   private asking = false;
   /** `node` is a replica */
   private onReplica = false;
+  /** a replica was looked for (once per scan) */
+  private picked = false;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -291,7 +293,8 @@ export class ClusterHashScan {
 
   async fetch(cursor: string, args: (string | number | Buffer)[]): Promise<[Buffer, Buffer[]]> {
     const hscan = (c: Commands, from: string) => c.hscanBuffer(...([this.key, from, ...args] as [string, string]));
-    if (!this.node && this.replicas) {
+    if (!this.picked && this.replicas) {
+      this.picked = true;
       this.node = await this.replicas.pick(keySlot(this.key));
       this.onReplica = this.node !== undefined;
     }

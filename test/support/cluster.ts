@@ -78,22 +78,23 @@ function processOf(port: number, child: ChildProcess, dir: string): ServerProces
   };
 }
 
+/** The arguments of one cluster node's redis-server. */
+export function clusterNodeArgs(port: number, dir: string): string[] {
+  return [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no',
+    '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '3000',
+    // a replica may be promoted however long its master was gone (tests stop masters on purpose)
+    '--cluster-replica-validity-factor', '0',
+  ];
+}
+
 /**
  * Six redis-server processes with cluster-enabled yes, made a cluster of three masters and three replicas
  * with `redis-cli --cluster create`; resolves when every node says cluster_state:ok. `replicas: 0`: three masters only.
  */
 export async function startCluster(kind: ServerKind = 'redis7', options: { replicas?: number } = {}): Promise<TestCluster> {
   const replicas = options.replicas ?? 1;
-  const nodes = await Promise.all(
-    Array.from({ length: 3 * (1 + replicas) }, () =>
-      startProcess((port, dir) => [
-        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no',
-        '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '3000',
-        // a replica may be promoted however long its master was gone (tests stop masters on purpose)
-        '--cluster-replica-validity-factor', '0',
-      ], kind),
-    ),
-  );
+  const nodes = await Promise.all(Array.from({ length: 3 * (1 + replicas) }, () => startProcess(clusterNodeArgs, kind)));
   const host = '127.0.0.1';
   await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${host}:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60000 });
   const admins = new Map<number, Redis>();
