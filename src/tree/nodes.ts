@@ -149,6 +149,7 @@ export class ConnectionNode {
     if (this.session.error ?? status.error) tip.push(`error: ${this.session.error ?? status.error}`);
     if (this.profile.ssh) tip.push(`through SSH ${this.profile.ssh.username}@${this.profile.ssh.host}:${this.profile.ssh.port ?? 22}`);
     if (this.readOnly) tip.push('read-only: writes are disabled');
+    if (this.profile.readFromReplicas) tip.push('browses from replicas: keys and field pages may show a recent write a moment later');
     if (this.profile.kind === 'cluster') tip.push('database selection: not available, a cluster has only database 0');
     if (filter) tip.push(`key filter: ${filter}`);
     item.tooltip = tip.join('\n');

@@ -102,6 +102,7 @@ describe('cluster and sentinel connections', function () {
     const replicas = cluster.nodes.map((n) => n.port).filter((p) => !masters.includes(p));
     for (const n of cluster.nodes) await cluster.admin(n.port).config('RESETSTAT');
     const conn = await connectionNode(h.tree, 'cl-replicas');
+    assert.match(String(itemOf(h.tree, conn).tooltip), /browses from replicas: .*a moment later/);
     const listed = await keysUnder(h.tree, conn);
     assert.deepEqual(listed.filter((k) => k.startsWith('hc:')).sort(), [...keys].sort());
     const fields = await kids(h.tree, await path(h.tree, conn, 'hc', '3'));
