@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import type Redis from 'ioredis';
 import { keySlot } from '../../src/core/clusterScan';
 import { RedisConnection } from '../../src/core/connection';
-import { RedisExplorerError } from '../../src/core/errors';
+import type { RedisExplorerError } from '../../src/core/errors';
 import { compareAndSet, getField, setFieldIfUnchanged } from '../../src/core/hashOps';
 import { keyFacts, keyTypes, renameKey } from '../../src/core/keyOps';
 import { HashPager, KeyPager } from '../../src/core/pagers';
@@ -11,14 +11,7 @@ import { getServerInfo } from '../../src/core/serverInfo';
 import { settle, fieldSet } from '../../src/core/settle';
 import { sleep, startProcess } from '../support/cluster';
 import { freePort } from '../support/redisServer';
-import { clusterProfile, connectTo, testCluster } from './hooks';
-
-/** A message of ours: no library text, no stack. */
-function ours(err: unknown): RedisExplorerError {
-  assert.ok(err instanceof RedisExplorerError, `not our error: ${String(err)}`);
-  assert.doesNotMatch(err.message, /ioredis|ClusterAllFailedError|None of startup nodes|at .*\.js:\d+|Too many Cluster redirections/);
-  return err;
-}
+import { clusterProfile, connectTo, ours, readThroughFailover, rejoin, testCluster } from './hooks';
 
 async function failing(p: Promise<unknown>): Promise<RedisExplorerError> {
   try {
@@ -63,41 +56,6 @@ async function waitFailover(port: number, slot: number): Promise<number> {
   throw new Error('no failover');
 }
 
-/** Resumes a paused master and waits until it has rejoined as a replica. */
-/**
- * Reads the pager to its end into `seen`, allowing at most clear transient errors (for up to 60 s) while the
- * client learns a new slot map; `pauseMs`: work between pages, as the tree does.
- */
-async function readThroughFailover(pager: KeyPager, seen: Set<string>, pauseMs = 0): Promise<void> {
-  const deadline = Date.now() + 60000;
-  while (!pager.done) {
-    try {
-      for (const k of await pager.next()) seen.add(k.toString());
-    } catch (err) {
-      const e = ours(err);
-      assert.ok(['TIMEOUT', 'CLOSED', 'REFUSED'].includes(e.code) || /try again/i.test(e.message), `not a transient error: ${e.code} ${e.message}`);
-      if (Date.now() > deadline) throw err;
-      await sleep(250);
-    }
-    if (pauseMs) await sleep(pauseMs);
-  }
-}
-
-async function rejoin(port: number): Promise<void> {
-  const node = testCluster().nodes.find((n) => n.port === port);
-  node?.resume();
-  for (let i = 0; i < 600; i++) {
-    try {
-      const role = (await testCluster().admin(port).call('ROLE')) as unknown[];
-      const info = await testCluster().admin(port).info('replication');
-      if (role[0] === 'slave' && /master_link_status:up/.test(info)) break;
-    } catch {
-      // still waking up
-    }
-    await sleep(100);
-  }
-  await testCluster().waitHealthy();
-}
 
 describe('cluster', function () {
   this.timeout(120000);

@@ -1,7 +1,10 @@
 import { RedisConnection } from '../../src/core/connection';
 import type { ConnectOptions } from '../../src/core/connection';
 import type { ConnectionProfile } from '../../src/core/profile';
-import { startCluster } from '../support/cluster';
+import * as assert from 'node:assert/strict';
+import { RedisExplorerError } from '../../src/core/errors';
+import type { KeyPager } from '../../src/core/pagers';
+import { sleep, startCluster } from '../support/cluster';
 import type { TestCluster } from '../support/cluster';
 import { startSentinel } from '../support/sentinel';
 import type { TestSentinel } from '../support/sentinel';
@@ -52,4 +55,48 @@ export async function connectTo(profile: ConnectionProfile, options: ConnectOpti
   const conn = await RedisConnection.open(profile, { commandTimeoutMs: 3000, ...options });
   open.push(conn);
   return conn;
+}
+
+/** A message of ours: no library text, no stack. */
+export function ours(err: unknown): RedisExplorerError {
+  assert.ok(err instanceof RedisExplorerError, `not our error: ${String(err)}`);
+  assert.doesNotMatch(err.message, /ioredis|ClusterAllFailedError|None of startup nodes|at .*\.js:\d+|Too many Cluster redirections/);
+  return err;
+}
+
+/**
+ * Reads the pager to its end into `seen`, allowing at most clear transient errors (for up to 60 s) while the
+ * client learns a new slot map; `pauseMs`: work between pages, as the tree does.
+ */
+export async function readThroughFailover(pager: KeyPager, seen: Set<string>, pauseMs = 0): Promise<void> {
+  const deadline = Date.now() + 60000;
+  while (!pager.done) {
+    try {
+      for (const k of await pager.next()) seen.add(k.toString());
+    } catch (err) {
+      const e = ours(err);
+      assert.ok(['TIMEOUT', 'CLOSED', 'REFUSED'].includes(e.code) || /try again/i.test(e.message), `not a transient error: ${e.code} ${e.message}`);
+      if (Date.now() > deadline) throw err;
+      await sleep(250);
+    }
+    if (pauseMs) await sleep(pauseMs);
+  }
+}
+
+/** Resumes a paused node and waits until it is a replica whose link to its master is up, listed by the masters. */
+export async function rejoin(port: number): Promise<void> {
+  const node = testCluster().nodes.find((n) => n.port === port);
+  node?.resume();
+  for (let i = 0; i < 600; i++) {
+    try {
+      const role = (await testCluster().admin(port).call('ROLE')) as unknown[];
+      const info = await testCluster().admin(port).info('replication');
+      if (role[0] === 'slave' && /master_link_status:up/.test(info)) break;
+    } catch {
+      // still waking up
+    }
+    await sleep(100);
+  }
+  await testCluster().waitHealthy();
+  await testCluster().replicasListed();
 }

@@ -6,7 +6,7 @@ import { KeyScan } from '../../src/core/keyScan';
 import { HashPager, KeyPager } from '../../src/core/pagers';
 import { HashSession } from '../../src/core/hashSession';
 import { sleep } from '../support/cluster';
-import { clusterProfile, connectTo, testCluster } from './hooks';
+import { clusterProfile, connectTo, readThroughFailover, rejoin, testCluster } from './hooks';
 
 /*
  * Browsing from replicas (`readFromReplicas`): the tree's key scan and a hash's HSCAN pages go to the
@@ -42,17 +42,6 @@ function calls(s: Stats, command: string, ports: number[]): number {
   return ports.reduce((sum, p) => sum + (s.get(p)?.get(command) ?? 0), 0);
 }
 
-/** Resumes a stopped replica and waits until its link to its master is up and the cluster is healthy. */
-async function rejoin(port: number): Promise<void> {
-  testCluster().nodes.find((n) => n.port === port)?.resume();
-  for (let i = 0; i < 600; i++) {
-    const info = await testCluster().admin(port).info('replication').catch(() => '');
-    if (/master_link_status:up/.test(info)) break;
-    await sleep(100);
-  }
-  await testCluster().waitHealthy();
-  await testCluster().replicasListed();
-}
 
 describe('cluster: browsing from replicas', function () {
   this.timeout(120_000);
@@ -197,4 +186,28 @@ describe('cluster: browsing from replicas', function () {
     }
   });
 
+
+  it('a master fails while its keys are scanned from its replica: the promoted replica goes on, none lost', async () => {
+    const conn = await connectTo(clusterProfile({ readFromReplicas: true }), { commandTimeoutMs: 1500 });
+    const slot = Number(await admin.cluster('KEYSLOT', hash));
+    const victim = await testCluster().masterOf(slot);
+    const { replicas } = await roles();
+    let replica: number | undefined;
+    for (const port of replicas) if (((await testCluster().admin(port).call('ROLE')) as [string, string, number])[2] === victim) replica = port;
+    assert.ok(replica !== undefined);
+    const pager = new KeyPager(conn, { match: 'replica:*', count: 10, browsing: true });
+    const seen = new Set<string>();
+    while (!pager.positions().some((p) => p.node === `127.0.0.1:${replica}`)) for (const k of await pager.next()) seen.add(k.toString());
+    assert.ok(!pager.done);
+    await sleep(200);
+    testCluster().nodes.find((n) => n.port === victim)?.pause();
+    try {
+      for (let i = 0; i < 600 && (await testCluster().masterOf(slot).catch(() => victim)) !== replica; i++) await sleep(100);
+      assert.equal(await testCluster().masterOf(slot), replica, 'the replica was promoted');
+      await readThroughFailover(pager, seen, 20);
+      assert.deepEqual([...seen].sort(), [...keys].sort());
+    } finally {
+      await rejoin(victim);
+    }
+  });
 });
