@@ -4,7 +4,7 @@ import type { PromptLayer } from './commands/prompts';
 import type { LiveUpdates } from './connections/live';
 import type { HashEditorManager } from './hashEditor/manager';
 import type { HashEditorPanel } from './hashEditor/panel';
-import { setFirstScreenWait } from './hashEditor/panel';
+import { setFirstScreenWait } from './hashEditor/firstScreenWait';
 import type { Services } from './commands/services';
 import type { LiveInfo } from './shared/live';
 import type { HeaderInfo, HostEvent, Method, ReplyMessage, Requests, StatusInfo } from './shared/protocol';

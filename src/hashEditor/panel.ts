@@ -13,6 +13,7 @@ import { HashEdits } from './edits';
 import { requestHandlers } from './handlers';
 import type { EditorHost } from './host';
 import { editorHtml, webviewOptions } from './html';
+import { firstScreenWaitMs } from './firstScreenWait';
 import { EditorLive } from './live';
 import { HashSession } from '../core/hashSession';
 import type { Target } from '../core/hashSession';
@@ -22,14 +23,6 @@ import type { PromptLayer } from '../commands/prompts';
 const KEPT_EVENTS = 300;
 /** rows sent with `init`: a block of the webview's row cache (more than a screen holds) */
 const FIRST_ROWS = 100;
-/** the longest the rest of a load waits for the webview to draw the first screen (a page that never says so) */
-const FIRST_SCREEN_WAIT_MS = 2000;
-let firstScreenWaitMs = FIRST_SCREEN_WAIT_MS;
-
-/** Tests on a loaded machine lengthen the wait (undefined: FIRST_SCREEN_WAIT_MS again). */
-export function setFirstScreenWait(ms: number | undefined): void {
-  firstScreenWaitMs = ms ?? FIRST_SCREEN_WAIT_MS;
-}
 /** the longest the page waits for the first screen's data to come in it (showPage) */
 const PAGE_WAIT_MS = 50;
 
@@ -134,7 +127,7 @@ export class HashEditorPanel implements EditorHost, vscode.Disposable {
         if (this.drawn === go) this.drawn = undefined;
         resolve();
       };
-      const timer = setTimeout(go, firstScreenWaitMs);
+      const timer = setTimeout(go, firstScreenWaitMs());
       this.drawn = go;
     });
   }
