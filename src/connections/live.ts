@@ -68,8 +68,11 @@ export class LiveUpdates implements vscode.Disposable {
       pool.onDidChangeState((name) => {
         const state = pool.status(name).state;
         if (state === 'idle') void this.drop(name);
-        else if (state === 'connected') for (const rec of this.watching) if (rec.target.connection === name && !rec.handle) this.attach(rec);
+        else if (state === 'connected') this.reattach(name);
       }),
+      // Edited while a client with the new settings is already open (no idle state between): the watch links,
+      // opened with the old ones, go now and the views follow the connection where it now points.
+      pool.onDidCloseStale((name) => void this.drop(name).then(() => this.reattach(name))),
     ];
   }
 
@@ -125,6 +128,10 @@ export class LiveUpdates implements vscode.Disposable {
         rec.handle?.dispose();
       },
     };
+  }
+
+  private reattach(connection: string): void {
+    for (const rec of this.watching) if (rec.target.connection === connection && !rec.handle) this.attach(rec);
   }
 
   /** Puts a view on its connection's watcher (again, after the connection was closed and reopened). */
@@ -214,13 +221,13 @@ export class LiveUpdates implements vscode.Disposable {
       rec.handle?.dispose();
       rec.handle = undefined;
     }
-    for (const [key, pending] of this.watchers) {
-      if (!key.startsWith(`${connection}\u0000`)) continue;
+    // Taken out at once: a watcher opened while these close (the connection back already) is not theirs to close.
+    const going = [...this.watchers].filter(([key]) => key.startsWith(`${connection}\u0000`));
+    for (const [key] of going) {
       this.watchers.delete(key);
       this.statuses.delete(key);
-      const w = await pending.catch(() => undefined);
-      await w?.close();
     }
+    await Promise.all(going.map(([, pending]) => pending.then((w) => w.close(), () => undefined)));
   }
 }
 

@@ -55,6 +55,9 @@ export class ConnectionPool implements vscode.Disposable {
   private readonly clusterNodeEmitter = new vscode.EventEmitter<string>();
   /** fires (once per connection and session) when a standalone connection is connected to a node of a cluster */
   readonly onClusterNodeFound = this.clusterNodeEmitter.event;
+  private readonly staleEmitter = new vscode.EventEmitter<string>();
+  /** fires when clients opened with a connection's old settings or secrets were closed (others may be open already) */
+  readonly onDidCloseStale = this.staleEmitter.event;
   /** timeouts and reconnect pacing of the clients opened from now on (tests shorten them) */
   connectOptions: Omit<ConnectOptions, 'password' | 'db' | 'tunnel'> & { sshKeepaliveMs?: number } = {};
   private readonly storeSub: vscode.Disposable;
@@ -256,6 +259,7 @@ export class ConnectionPool implements vscode.Disposable {
     if (taken.length === 0) return;
     await Promise.all(taken.map(({ conn }) => conn?.close()));
     if (![...this.clients.keys()].some((id) => id.startsWith(`${name}\u0000`))) this.setStatus(name, { state: 'idle' });
+    this.staleEmitter.fire(name);
   }
 
   /** Whether what a client or tunnel was opened with is the connection's current profile and secrets. */
@@ -298,6 +302,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.reconnected.dispose();
     this.hostKeyEmitter.dispose();
     this.clusterNodeEmitter.dispose();
+    this.staleEmitter.dispose();
   }
 
   private setStatus(name: string, status: ConnectionStatus): void {

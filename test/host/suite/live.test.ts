@@ -2,11 +2,12 @@
 // adds, deletes and expires fields while a hash editor, a value document and the tree show the hash.
 // Database 2, connection "live-main". Every wait is for what the view shows; the test's timeout bounds it.
 import * as assert from 'node:assert/strict';
-import type Redis from 'ioredis';
+import Redis from 'ioredis';
 import * as vscode from 'vscode';
 import type { HashEditorTestHooks } from '../../../src/testHooks';
 import type { HostEvent, RowDto } from '../../../src/shared/protocol';
 import type { TreeNode } from '../../../src/tree/nodes';
+import { FaultyRedis } from '../../support/faultyRedis';
 import type { TestHooks } from './sidebarSupport';
 import { connectionNode, hooks, kids, labelOf, path as treePath, profile, redis, setConnections, setSetting, waitFor } from './sidebarSupport';
 
@@ -235,6 +236,26 @@ describe('Live updates', function () {
     await waitFor('field n added', async () => (await labels()).some((l) => l.startsWith('n=new')));
     await r.hdel(KEY, 'b');
     await waitFor('field b gone', async () => (await labels()).every((l) => !l.startsWith('b=')));
+  });
+
+  it('an edited connection is followed where its new settings point: the watch goes with them', async () => {
+    const other = await FaultyRedis.start();
+    const rb = new Redis({ host: other.host, port: other.port, db: DB });
+    try {
+      await rb.hset(KEY, 'a', 'on the other server', 'b', '2', 'c', '3');
+      const h = await openEditor();
+      await waitFor('live mode', () => h.live().state === 'live');
+      await vscode.commands.executeCommand('redisHashExplorer.editConnection', { connection: CONN, host: other.host, port: other.port });
+      await rb.hset(KEY, 'a', 'written on the other server');
+      await waitFor('the editor follows the server the connection now names', async () => (await valueOf(h, 'a')) === 'written on the other server');
+      await r.hset(KEY, 'a', 'written on the first server');
+      await new Promise((res) => setTimeout(res, 500));
+      assert.equal(await valueOf(h, 'a'), 'written on the other server');
+    } finally {
+      await setConnections('live-', [profile(CONN, DB)]);
+      rb.disconnect();
+      await other.stop();
+    }
   });
 
   async function openValueDocument(field: string): Promise<vscode.Uri> {
