@@ -39,7 +39,9 @@ export class ConnectionList {
     const next: ConnectionNode[] = [];
     for (const p of profiles) {
       const old = this.byName.get(p.name);
-      next.push(old && sameProfile(old.profile, p) ? old : this.newNode(p, settings));
+      // An edited one (a trusted SSH host key too) starts over under the same id: VS Code keeps it expanded, and it
+      // connects again in place, rather than folding up for the user to open once more.
+      next.push(old && sameProfile(old.profile, p) ? old : this.newNode(p, settings, old?.generation));
     }
     const dropped = [...this.byName.values()].filter((old) => !next.includes(old));
     for (const old of dropped) old.session.scan?.stop();
@@ -64,7 +66,7 @@ export class ConnectionList {
     this.nodes = this.nodes.map((n) => (n === old ? node : n));
   }
 
-  private newNode(p: ConnectionProfile, settings: TreeSettings): ConnectionNode {
-    return new ConnectionNode(p, new ConnectionSession(this.pool.selectedDb(p.name), p.separator ?? settings.separator, settings.order), ++this.generation);
+  private newNode(p: ConnectionProfile, settings: TreeSettings, generation = ++this.generation): ConnectionNode {
+    return new ConnectionNode(p, new ConnectionSession(this.pool.selectedDb(p.name), p.separator ?? settings.separator, settings.order), generation);
   }
 }

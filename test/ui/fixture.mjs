@@ -107,6 +107,13 @@ export function treeItem(page, label) {
   return page.locator('.part.sidebar .pane-body').getByRole('treeitem').filter({ has: page.locator('.label-name', { hasText: exact }) });
 }
 
+/** What the Redis view's tree shows (each row's label, with + or - when it is collapsed or expanded), for failure messages. */
+export async function treeRows(page) {
+  return page.locator('.part.sidebar .pane-body').getByRole('treeitem').evaluateAll((rows) =>
+    rows.map((r) => `${{ true: '- ', false: '+ ' }[r.getAttribute('aria-expanded')] ?? ''}${r.textContent ?? ''}`),
+  );
+}
+
 /** Expands a collapsed tree row (clicking its twistie) and waits until it says expanded. */
 export async function expand(page, label) {
   const row = treeItem(page, label).first();
@@ -168,7 +175,7 @@ export async function waitUntil(what, fn, ms = 15_000) {
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? await what() : what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot } from '../host/codeServer.mjs';
-import { expand, openRedisView, startWorkbench, treeItem, waitUntil } from './fixture.mjs';
+import { expand, openRedisView, startWorkbench, treeItem, treeRows, waitUntil } from './fixture.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -47,12 +47,9 @@ describe('SSH (UI)', function () {
     await wb.screenshot('ssh-trust');
     await modal.getByRole('button', { name: 'Trust' }).click();
     await modal.waitFor({ state: 'detached' });
-    // the saved fingerprint changes the connection: the tree connects again (expanded, or expanded once more)
-    await waitUntil('the key through the tunnel', async () => {
-      if (await treeItem(page, 'via').count()) return true;
-      await expand(page, 'behind bastion');
-      return false;
-    }, 30_000);
+    // Trusting saves the fingerprint with the connection, which connects again in place: the row stays expanded
+    // and the keys come through the tunnel with no second click.
+    await waitUntil(async () => `the key through the tunnel; the tree shows: ${JSON.stringify(await treeRows(page))}`, () => treeItem(page, 'via').count(), 30_000);
     await expand(page, 'via');
     await treeItem(page, 'tunnel').waitFor();
   });

@@ -95,9 +95,14 @@ describe('Edit Connection keeps the listing the tree starts on the change', func
   ] as const) {
     it(`${what}: the client the tree opened on the change is kept and lists the keys`, async () => {
       const old = await listed('edit-keep');
+      const before = h.tree.connectionNode('edit-keep');
       const fresh = await editWhileListing('edit-keep', edit);
       assert.notEqual(fresh, old);
       assert.deepEqual(await listing('edit-keep', is), { messages: [], keys: KEYS });
+      // a new row under the old id: VS Code keeps it expanded, listing anew, instead of folding it up
+      const after = h.tree.connectionNode('edit-keep');
+      assert.notEqual(after, before);
+      assert.equal(after && itemOf(h.tree, after).id, before && itemOf(h.tree, before).id);
       await closed(old, 'the client opened with the old settings');
       assert.equal(fresh.status, 'ready', 'the client the tree opened on the change was closed');
       assert.equal(await h.tree.pool.get('edit-keep'), fresh, 'the pool keeps giving it');
