@@ -114,13 +114,25 @@ export async function treeRows(page) {
   );
 }
 
-/** Expands a collapsed tree row (clicking its twistie) and waits until it says expanded. */
+/**
+ * Expands a collapsed tree row (clicking it) and waits until it says expanded. A refresh may put a new, collapsed
+ * row in its place just after the click: it is clicked again then (an expanded row is never clicked, so never folded).
+ */
 export async function expand(page, label) {
   const row = treeItem(page, label).first();
   await row.waitFor();
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
   // Asked of the row found anew each time: a refresh of the tree (a scan that ends) may render it as a new element.
-  await waitUntil(`"${label}" expanded`, async () => (await row.getAttribute('aria-expanded', { timeout: 1000 })) === 'true', 30_000);
+  const expanded = async () => (await row.getAttribute('aria-expanded', { timeout: 1000 })) === 'true';
+  let clicked = 0;
+  await waitUntil(`"${label}" expanded`, async () => {
+    if (await expanded()) return true;
+    // (not while its children load: that row is expanding already)
+    if (Date.now() - clicked > 3000 && !(await row.locator('.codicon-tree-item-loading').count())) {
+      await row.click({ timeout: 2000 });
+      clicked = Date.now();
+    }
+    return false;
+  }, 30_000);
 }
 
 /**
