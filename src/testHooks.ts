@@ -73,6 +73,8 @@ export interface TestHooks {
   treeView: vscode.TreeView<TreeNode>;
   live: LiveUpdates;
   editors: EditorsTestHooks;
+  /** the extension's SecretStorage, which other windows share: a test writes to it as another window would */
+  secrets: vscode.SecretStorage;
 }
 
 export function createTestHooks(services: Services, tree: KeyTreeProvider): TestHooks {
@@ -93,6 +95,7 @@ export function createTestHooks(services: Services, tree: KeyTreeProvider): Test
     tree,
     treeView: services.treeView,
     live: services.live,
+    secrets: services.context.secrets,
     editors: {
       open: (arg) => editors.open(arg),
       find: (t) => editors.find(t),

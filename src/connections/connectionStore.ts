@@ -37,6 +37,12 @@ export class ConnectionStore implements vscode.Disposable {
   private list: ConnectionList | undefined;
   /** per connection name, how many times one of its secrets changed (the pool drops clients opened before) */
   private readonly secretChanges = new Map<string, number>();
+  /** SecretStorage keys this store is writing: their change events are its own, counted once already */
+  private readonly writing = new Map<string, number>();
+  private readonly secretsChanged = new vscode.EventEmitter<string>();
+  /** a connection's secret was changed by another window (SecretStorage is shared): clients opened before have an old one */
+  readonly onDidChangeSecretsElsewhere = this.secretsChanged.event;
+  private readonly secretsSub: vscode.Disposable;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -44,11 +50,21 @@ export class ConnectionStore implements vscode.Disposable {
       this.list = undefined;
       this.changed.fire();
     });
+    this.secretsSub = secrets.onDidChange(({ key }) => {
+      const own = this.writing.get(key);
+      if (own) return void (own > 1 ? this.writing.set(key, own - 1) : this.writing.delete(key));
+      const name = nameOfSecretKey(key);
+      if (name === undefined) return;
+      this.secretChanges.set(name, this.secretsVersion(name) + 1);
+      this.secretsChanged.fire(name);
+    });
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.secretsSub.dispose();
     this.changed.dispose();
+    this.secretsChanged.dispose();
   }
 
   /** Whether workspace settings can be written (a folder or a .code-workspace is open). */
@@ -180,8 +196,15 @@ export class ConnectionStore implements vscode.Disposable {
   /** Stores a secret; undefined or '' removes it. A change counts in secretsVersion. */
   async setSecret(kind: SecretKind, name: string, value: string | undefined): Promise<void> {
     if (((await this.getSecret(kind, name)) ?? '') === (value ?? '')) return;
-    if (value) await this.secrets.store(secretKey(kind, name), value);
-    else await this.secrets.delete(secretKey(kind, name));
+    const key = secretKey(kind, name);
+    this.writing.set(key, (this.writing.get(key) ?? 0) + 1);
+    try {
+      if (value) await this.secrets.store(key, value);
+      else await this.secrets.delete(key);
+    } catch (err) {
+      this.writing.delete(key);
+      throw err;
+    }
     // counted once written: a client opened meanwhile counts as opened before (it may have read the old value)
     this.secretChanges.set(name, this.secretsVersion(name) + 1);
   }
@@ -262,6 +285,15 @@ export type ConnectionSecrets = { [K in SecretKind]?: string };
 
 function secretKey(kind: SecretKind, name: string): string {
   return `redisHashExplorer.${kind}:${name}`;
+}
+
+/** The connection name a SecretStorage key of ours is stored under; undefined for any other key. */
+function nameOfSecretKey(key: string): string | undefined {
+  for (const kind of SECRET_KINDS) {
+    const prefix = secretKey(kind, '');
+    if (key.startsWith(prefix)) return key.slice(prefix.length);
+  }
+  return undefined;
 }
 
 /**

@@ -61,6 +61,7 @@ export class ConnectionPool implements vscode.Disposable {
   /** timeouts and reconnect pacing of the clients opened from now on (tests shorten them) */
   connectOptions: Omit<ConnectOptions, 'password' | 'db' | 'tunnel'> & { sshKeepaliveMs?: number } = {};
   private readonly storeSub: vscode.Disposable;
+  private readonly secretsSub: vscode.Disposable;
 
   constructor(private readonly store: ConnectionStore) {
     // An edited or removed profile must not keep using a client opened with the old settings; a client the tree
@@ -70,6 +71,8 @@ export class ConnectionPool implements vscode.Disposable {
       for (const name of this.tunnelsOpened.keys()) names.add(name);
       for (const name of names) void this.closeStale(name);
     });
+    // a password changed in another window: the clients opened with the old one go (they would fail on reconnect)
+    this.secretsSub = store.onDidChangeSecretsElsewhere((name) => void this.closeStale(name));
   }
 
   status(name: string): ConnectionStatus {
@@ -298,6 +301,7 @@ export class ConnectionPool implements vscode.Disposable {
     this.tunnels.clear();
     this.tunnelsOpened.clear();
     this.storeSub.dispose();
+    this.secretsSub.dispose();
     this.changed.dispose();
     this.reconnected.dispose();
     this.hostKeyEmitter.dispose();

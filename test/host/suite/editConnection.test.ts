@@ -137,6 +137,16 @@ describe('Edit Connection keeps the listing the tree starts on the change', func
     assert.equal(itemOf(h.tree, await connectionNode(h.tree, 'edit-pass')).contextValue, 'connection.failed');
   });
 
+  it('a password changed in another window (shared secret storage): the clients opened with the old one close; the next listing uses the new one', async () => {
+    const old = await listed('edit-elsewhere');
+    await r.call('ACL', 'SETUSER', USER, 'resetpass', `>${SECOND}`);
+    await h.secrets.store('redisHashExplorer.password:edit-elsewhere', SECOND);
+    await closed(old, 'the client opened with the old password');
+    const fresh = await h.tree.pool.get('edit-elsewhere');
+    assert.notEqual(fresh, old);
+    assert.deepEqual(await listing('edit-elsewhere', () => true), { messages: [], keys: KEYS });
+  });
+
   it('an edit that changes nothing keeps the open client', async () => {
     const old = await listed('edit-same');
     await run('editConnection', { connection: 'edit-same', password: FIRST });
